@@ -1,0 +1,33 @@
+/**
+ * Event ids: 16 bytes that name one line of one stream, the same every time that stream is read.
+ *
+ * The first 8 bytes name the stream, the last 8 are the line's byte offset, big-endian. Reading the
+ * same file twice gives the same ids (so a re-ingest adds no rows), two identical lines at different
+ * places get different ids (the reference's MD5-of-the-line merged them), and within one stream the
+ * ids ascend, which keeps the primary-key B-tree append-friendly.
+ */
+import { createHash } from 'node:crypto';
+
+export const STREAM_ID_BYTES = 8;
+export const EVENT_ID_BYTES = 16;
+
+/**
+ * The id of a stream: a hash of the source name and of the stream's first line (its fingerprint).
+ * A rotated or truncated file starts with another first line, so it is another stream.
+ */
+export function streamIdOf(source: string, firstLine: Buffer): Buffer {
+  return createHash('sha256')
+    .update(source, 'utf8')
+    .update(Buffer.of(0))
+    .update(firstLine)
+    .digest()
+    .subarray(0, STREAM_ID_BYTES);
+}
+
+/** The event id of the line that starts at `offset` in the stream `streamId`. */
+export function eventIdOf(streamId: Buffer, offset: number): Buffer {
+  const id = Buffer.allocUnsafe(EVENT_ID_BYTES);
+  streamId.copy(id, 0, 0, STREAM_ID_BYTES);
+  id.writeBigUInt64BE(BigInt(offset), STREAM_ID_BYTES);
+  return id;
+}

@@ -1,0 +1,95 @@
+/**
+ * A request, as a format parser reads it (`ParsedHit`) and as the enrichers complete it (`EnrichedHit`).
+ * Parsers return a `ParseResult`: a hit, or the reason no hit could be read. A bad line is data.
+ */
+
+/** Names accepted by `--format` and stored in the `format` column. */
+export const FORMAT_NAMES = [
+  'proxy',
+  'common',
+  'combined',
+  'vcombined',
+  'nginx-json',
+  'caddy',
+  'w3c',
+  'alb',
+  'squid',
+  'traefik',
+  'custom',
+] as const;
+export type FormatName = (typeof FORMAT_NAMES)[number];
+
+/** A point in time as written in the log: the UTC instant and the offset the line gave. */
+export interface LogTime {
+  /** Milliseconds since the epoch, UTC. */
+  readonly epochMs: number;
+  /** The line's UTC offset in minutes (`-0500` is -300); 0 when the line's time is in UTC. */
+  readonly offsetMinutes: number;
+}
+
+/** The fields a format can read from one line; what the format does not carry is null. */
+export interface ParsedHit {
+  readonly format: FormatName;
+  /** The client address (the first address of an X-Forwarded-For chain when the format has one). */
+  readonly ip: string | null;
+  /** The whole X-Forwarded-For chain, as written. */
+  readonly forwardedFor: string | null;
+  /** The proxy format's session id; null for `-`. */
+  readonly session: string | null;
+  /** The authenticated user (login or e-mail address); null for `-`. */
+  readonly user: string | null;
+  readonly time: LogTime;
+  readonly method: string | null;
+  /** The request target as written: an absolute URL or a path with its query. */
+  readonly target: string | null;
+  /** `HTTP/1.1`, `HTTP/2.0`…; null when the request line had none. */
+  readonly httpVersion: string | null;
+  readonly status: number;
+  /** Response size in bytes; `-` reads as 0. */
+  readonly bytes: number;
+  readonly referrer: string | null;
+  readonly userAgent: string | null;
+  /** The virtual host, for formats that log it (vcombined, W3C, JSON formats). */
+  readonly vhost: string | null;
+  /** Time taken to serve the request, in milliseconds. */
+  readonly requestTimeMs: number | null;
+  /** Fields the format carries that have no column of their own (custom formats' unknown variables). */
+  readonly extra: Readonly<Record<string, string>> | null;
+}
+
+export type ParseResult =
+  { readonly ok: true; readonly hit: ParsedHit } | { readonly ok: false; readonly reason: string };
+
+/** Location of a client address, from an offline geo database. */
+export interface GeoLocation {
+  readonly country: string | null;
+  readonly countryCode: string | null;
+  readonly city: string | null;
+}
+
+/** A parsed hit with the derived fields the `clean_log` table stores. */
+export interface EnrichedHit extends ParsedHit {
+  /** The UTC instant as a Date (millisecond precision). */
+  readonly ts: Date;
+  readonly year: number;
+  readonly month: number;
+  readonly day: number;
+  /** English name of the UTC day: `Monday`… */
+  readonly dayOfWeek: string;
+  /** `HH:MM:SS`, UTC. */
+  readonly timeOfDay: string;
+  readonly scheme: string | null;
+  readonly host: string | null;
+  readonly port: number | null;
+  readonly path: string | null;
+  readonly query: string | null;
+  /** Reason phrase of the status: `Not Found`; null for a status with no standard phrase. */
+  readonly statusText: string | null;
+  readonly sizeKb: number;
+  readonly sizeMb: number;
+  readonly isEmail: boolean;
+  readonly emailDomain: string | null;
+  readonly country: string | null;
+  readonly countryCode: string | null;
+  readonly city: string | null;
+}
