@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { ParsedHit } from '../../../src/domain/index.js';
+import { enrich } from '../../../src/enrich/index.js';
+import { parseLine } from '../../../src/formats/index.js';
+
+function parsed(line: string): ParsedHit {
+  const result = parseLine(line, 'auto');
+  if (!result.ok) assert.fail(result.reason);
+  return result.hit;
+}
+
+const PROXY =
+  '203.0.113.7 Xy7Pq2LmN4rT8vB jane.doe@Example.ORG [31/Dec/2022:23:30:00 -0500] "GET https://journals.example.org:443/search?q=heart%20failure&page=2 HTTP/1.1" 404 30013 -';
+
+void describe('enrich', () => {
+  void it('derives every clean-table field of a proxy hit', () => {
+    const hit = parsed(PROXY);
+    const { ts, ...rest } = enrich(hit);
+    assert.equal(ts.toISOString(), '2023-01-01T04:30:00.000Z');
+    assert.deepEqual(rest, {
+      ...hit,
+      year: 2023,
+      month: 1,
+      day: 1,
+      dayOfWeek: 'Sunday',
+      timeOfDay: '04:30:00',
+      scheme: 'https',
+      host: 'journals.example.org',
+      port: 443,
+      path: '/search',
+      query: 'q=heart%20failure&page=2',
+      statusText: 'Not Found',
+      sizeKb: 30013 / 1024,
+      sizeMb: 30013 / 1048576,
+      isEmail: true,
+      emailDomain: 'example.org',
+      country: null,
+      countryCode: null,
+      city: null,
+    });
+  });
+
+  void it('gives path-only targets the default host and scheme', () => {
+    const hit = parsed('192.0.2.1 - bob [01/Nov/2022:00:00:15 +0000] "GET /a?b HTTP/1.1" 200 2048');
+    const e = enrich(hit, { defaultHost: 'www.example.org', defaultScheme: 'https' });
+    assert.deepEqual(
+      [e.scheme, e.host, e.port, e.path, e.query],
+      ['https', 'www.example.org', 443, '/a', 'b'],
+    );
+    assert.deepEqual([e.sizeKb, e.sizeMb, e.isEmail, e.emailDomain], [2, 2 / 1024, false, null]);
+  });
+
+  void it('prefers the hit’s vhost to the default host', () => {
+    const hit = {
+      ...parsed('192.0.2.1 - - [01/Nov/2022:00:00:15 +0000] "GET / HTTP/1.1" 200 0'),
+      vhost: 'shop.example:8080',
+    };
+    const e = enrich(hit, { defaultHost: 'www.example.org' });
+    assert.deepEqual([e.host, e.port], ['shop.example', 8080]);
+  });
+
+  void it('asks the geo lookup for the client address', () => {
+    const asked: string[] = [];
+    const e = enrich(parsed(PROXY), {
+      geo: (ip) => {
+        asked.push(ip);
+        return { country: 'Example Land', countryCode: 'XL', city: 'Sample City' };
+      },
+    });
+    assert.deepEqual(asked, ['203.0.113.7']);
+    assert.deepEqual([e.country, e.countryCode, e.city], ['Example Land', 'XL', 'Sample City']);
+    const none = enrich(parsed(PROXY), { geo: () => null });
+    assert.deepEqual([none.country, none.countryCode, none.city], [null, null, null]);
+  });
+
+  void it('leaves URL fields null for a TLS probe, and a 0 size', () => {
+    const e = enrich(parsed('192.0.2.1 - - [01/Nov/2022:00:00:15 +0000] "\\x16\\x03\\x01" 400 - "-" "-"'));
+    assert.deepEqual([e.scheme, e.host, e.port, e.path, e.query], [null, null, null, null, null]);
+    assert.deepEqual([e.statusText, e.sizeKb, e.sizeMb], ['Bad Request', 0, 0]);
+  });
+});
