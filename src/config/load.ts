@@ -1,0 +1,173 @@
+/**
+ * Reads the configuration once: the environment (with a `.env` file under it when present) and the
+ * command's tuning options, validated together so every problem is reported at once, then frozen.
+ * This is the only module that reads `process.env`. Secrets never appear in its messages.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { parse as parseDotEnv } from 'dotenv';
+import type { z } from 'zod';
+import { UsageError } from '../errors.js';
+import { environmentSchema, tuningSchema } from './schema.js';
+import type { Environment, Tuning, TuningOverrides } from './schema.js';
+
+export interface RabbitConfig {
+  /** Connection URL, credentials included: hand it to the client, never print it. */
+  readonly url: string;
+  /** `host:port vhost "/"`: safe to print. */
+  readonly address: string;
+  readonly tls: boolean;
+  readonly vhost: string;
+}
+
+export interface DatabaseConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly database: string;
+  readonly user: string;
+  readonly password: string;
+  /** `host:port/database`: safe to print. */
+  readonly address: string;
+}
+
+export interface Config {
+  readonly rabbit: RabbitConfig;
+  readonly db: DatabaseConfig;
+  readonly logLevel: Environment['LOG_LEVEL'];
+  readonly tuning: Tuning;
+}
+
+/** Variables whose values are secret: a message about them never quotes the value. */
+const SECRET_VARIABLES = new Set(['RABBIT_URL', 'RABBIT_PASSWORD', 'DATABASE_URL', 'DB_PASSWORD']);
+
+/**
+ * The process environment with the variables of `envFile` under it (the environment wins, as with
+ * docker compose). A missing default `.env` is fine; a missing file the user named is an error.
+ */
+export function readEnvironment(
+  envFile: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): Record<string, string | undefined> {
+  const path = envFile ?? '.env';
+  if (!existsSync(path)) {
+    if (envFile !== undefined) throw new UsageError('LR_CONFIG', `--env-file ${envFile}: no such file`);
+    return { ...env };
+  }
+  return { ...parseDotEnv(readFileSync(path)), ...env };
+}
+
+/** Validates and freezes the configuration; throws one `UsageError` that lists every problem. */
+export function loadConfig(env: Record<string, string | undefined>, overrides: TuningOverrides = {}): Config {
+  const problems: string[] = [];
+  const environment = environmentSchema.safeParse(blankToUndefined(env));
+  if (!environment.success) problems.push(...describeIssues(environment.error, env, (key) => key));
+  const tuning = tuningSchema.safeParse(withoutUndefined(overrides));
+  if (!tuning.success) problems.push(...describeIssues(tuning.error, overrides, optionName));
+
+  let rabbit: RabbitConfig | undefined;
+  let db: DatabaseConfig | undefined;
+  if (environment.success) {
+    try {
+      rabbit = rabbitConfigOf(environment.data);
+    } catch (error) {
+      problems.push((error as Error).message);
+    }
+    try {
+      db = databaseConfigOf(environment.data);
+    } catch (error) {
+      problems.push((error as Error).message);
+    }
+  }
+  if (problems.length > 0 || !environment.success || !tuning.success || !rabbit || !db) {
+    throw new UsageError('LR_CONFIG', problems.join('; '));
+  }
+  return deepFreeze({ rabbit, db, logLevel: environment.data.LOG_LEVEL, tuning: tuning.data });
+}
+
+function rabbitConfigOf(env: Environment): RabbitConfig {
+  if (env.RABBIT_URL !== undefined) {
+    const url = parseUrl('RABBIT_URL', env.RABBIT_URL, ['amqp:', 'amqps:']);
+    const vhost = url.pathname.length > 1 ? decodeURIComponent(url.pathname.slice(1)) : '/';
+    const port = url.port === '' ? (url.protocol === 'amqps:' ? 5671 : 5672) : Number(url.port);
+    return {
+      url: url.href,
+      address: `${url.hostname}:${port} vhost "${vhost}"`,
+      tls: url.protocol === 'amqps:',
+      vhost,
+    };
+  }
+  const credentials = `${encodeURIComponent(env.RABBIT_USER)}:${encodeURIComponent(env.RABBIT_PASSWORD)}`;
+  const host = env.RABBIT_HOST.includes(':') ? `[${env.RABBIT_HOST}]` : env.RABBIT_HOST;
+  return {
+    url: `amqp://${credentials}@${host}:${env.RABBIT_PORT}/${encodeURIComponent(env.RABBIT_VHOST)}`,
+    address: `${env.RABBIT_HOST}:${env.RABBIT_PORT} vhost "${env.RABBIT_VHOST}"`,
+    tls: false,
+    vhost: env.RABBIT_VHOST,
+  };
+}
+
+function databaseConfigOf(env: Environment): DatabaseConfig {
+  let { DB_HOST: host, DB_PORT: port, DB_NAME: database, DB_USER: user, DB_PASSWORD: password } = env;
+  if (env.DATABASE_URL !== undefined) {
+    const url = parseUrl('DATABASE_URL', env.DATABASE_URL, ['mysql:', 'mariadb:']);
+    host = url.hostname.replace(/^\[|\]$/g, '');
+    port = url.port === '' ? 3306 : Number(url.port);
+    database = url.pathname.length > 1 ? decodeURIComponent(url.pathname.slice(1)) : database;
+    user = url.username === '' ? user : decodeURIComponent(url.username);
+    password = decodeURIComponent(url.password);
+    if (!/^[A-Za-z0-9_$]{1,64}$/.test(database)) {
+      throw new Error('DATABASE_URL: the database name must be letters, digits, _ or $ (at most 64)');
+    }
+  }
+  return { host, port, database, user, password, address: `${host}:${port}/${database}` };
+}
+
+function parseUrl(variable: string, value: string, protocols: readonly string[]): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`${variable}: not a valid URL (expected ${protocols[0]}//user:password@host:port/…)`);
+  }
+  if (!protocols.includes(url.protocol)) {
+    throw new Error(`${variable}: the scheme must be ${protocols.join(' or ')}, not ${url.protocol}`);
+  }
+  return url;
+}
+
+function describeIssues(
+  error: z.ZodError,
+  input: Record<string, unknown>,
+  nameOf: (key: string) => string,
+): string[] {
+  return error.issues.map((issue) => {
+    const key = String(issue.path[0] ?? '');
+    const shown = SECRET_VARIABLES.has(key) ? '' : ` (got ${JSON.stringify(input[key])})`;
+    return `${nameOf(key)}: ${issue.message}${shown}`;
+  });
+}
+
+/** `batchLines` → `--batch-lines`: tuning problems are reported under the option the user typed. */
+function optionName(key: string): string {
+  return `--${key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
+}
+
+/** Empty variables (`DB_HOST=` in a .env) mean "use the default", except for passwords. */
+function blankToUndefined(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  const result: Record<string, string | undefined> = {};
+  for (const [key, value] of Object.entries(env)) {
+    result[key] = value === '' && !key.endsWith('PASSWORD') ? undefined : value;
+  }
+  return result;
+}
+
+function withoutUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}

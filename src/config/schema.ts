@@ -1,0 +1,64 @@
+/**
+ * Every setting lograbbit reads, with its default and unit beside it. Connection settings come from
+ * the environment (names are a contract, see README "Configuration"); tuning knobs come from command
+ * options and fall back to the defaults here.
+ */
+import { z } from 'zod';
+
+/** A whole number in [min, max], from a string, with a message that says so. */
+const wholeNumber = (min: number, max: number) => {
+  const message = `expected a whole number from ${min} to ${max}`;
+  return z.coerce
+    .number({ error: message })
+    .int({ error: message })
+    .min(min, { error: message })
+    .max(max, { error: message });
+};
+const port = wholeNumber(1, 65535);
+const positiveInt = (max: number) => wholeNumber(1, max);
+
+/** The environment variables, as strings in, typed values out. */
+export const environmentSchema = z.object({
+  /** Full broker URL (`amqp://user:pass@host:5672/vhost`, or `amqps://` for TLS); wins over RABBIT_*. */
+  RABBIT_URL: z.string().optional(),
+  RABBIT_HOST: z.string().min(1).default('127.0.0.1'),
+  RABBIT_PORT: port.default(5672),
+  RABBIT_USER: z.string().min(1).default('guest'),
+  RABBIT_PASSWORD: z.string().default('guest'),
+  RABBIT_VHOST: z.string().min(1).default('/'),
+  /** Full database URL (`mysql://user:pass@host:3306/name`); wins over DB_*. */
+  DATABASE_URL: z.string().optional(),
+  DB_HOST: z.string().min(1).default('127.0.0.1'),
+  DB_PORT: port.default(3306),
+  /** Database name: created by `setup` when missing, so it must be a plain identifier. */
+  DB_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9_$]{1,64}$/, 'expected letters, digits, _ or $ (at most 64)')
+    .default('lograbbit'),
+  DB_USER: z.string().min(1).default('root'),
+  DB_PASSWORD: z.string().default(''),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+export type Environment = z.infer<typeof environmentSchema>;
+
+/** Knobs of the pipeline; each has a command-line option of the same meaning. */
+export const tuningSchema = z.object({
+  /** Lines per broker message; 1 is the reference's one-message-per-line mode. */
+  batchLines: positiveInt(10_000).default(100),
+  /** Upper bound of a message's size in bytes, whatever its line count. */
+  batchBytes: positiveInt(64 * 1024 * 1024).default(1024 * 1024),
+  /** Longer lines are cut to this many bytes and flagged `truncated` (never dropped). */
+  maxLineBytes: positiveInt(16 * 1024 * 1024).default(64 * 1024),
+  /** Published messages awaiting their confirm at once; the producer waits when the window is full. */
+  publishWindow: positiveInt(10_000).default(64),
+  /** Unacknowledged messages a consumer holds at once (AMQP prefetch). */
+  prefetch: positiveInt(10_000).default(200),
+  /** Rows per database transaction, at most. */
+  writeBatchRows: positiveInt(100_000).default(2000),
+  /** How long a partial batch of rows waits for more before it is written, in ms. */
+  flushIntervalMs: wholeNumber(0, 60_000).default(20),
+  /** How long start-up waits for RabbitMQ or the database before it gives up, in ms. */
+  connectTimeoutMs: positiveInt(600_000).default(5000),
+});
+export type Tuning = z.infer<typeof tuningSchema>;
+export type TuningOverrides = { [K in keyof Tuning]?: number | string | undefined };
