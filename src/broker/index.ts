@@ -1,0 +1,21 @@
+/** The broker adapter: connection, topology, line-batch codec, publisher and consumer. */
+export { connectBroker } from './connection.js';
+export type { BrokerEndpoint } from './connection.js';
+export {
+  EXCHANGE,
+  DEAD_LETTER_EXCHANGE,
+  RAW_QUEUE,
+  CLEAN_QUEUE,
+  DEAD_QUEUE,
+  BINDING_KEY,
+  DELIVERY_LIMIT,
+  routingKeyOf,
+} from './topology.js';
+export { encodeLineBatch, decodeLineBatch } from './codec.js';
+export { createLinePublisher } from './publisher.js';
+export type { LinePublisher, LinePublisherOptions } from './publisher.js';
+export { consumeLineBatches, REASON_HEADER, ORIGIN_QUEUE_HEADER } from './consumer.js';
+export type { BatchHandler, BatchOutcome, LineConsumer, LineConsumerOptions } from './consumer.js';
+export { declareTopology, queueDepth } from './admin.js';
+export type { QueueDepth } from './admin.js';
+export type { Connection as BrokerConnection } from 'rabbitmq-client';
