@@ -1,0 +1,181 @@
+/**
+ * Gathers rows from many messages into few transactions. Each `add` is one unit (the rows of one
+ * broker message) and resolves only once a transaction holding all its rows has committed, so the
+ * consumer acks after commit and never before.
+ *
+ * When the database is away the same batch is retried with backoff, said once in the log, for as long
+ * as it takes; the consumers' prefetch bounds what waits meanwhile. When the database refuses a batch
+ * (a value it cannot store), each unit is written alone so that only the refused unit fails, with a
+ * `PoisonMessageError` that sends its message to data-dead.
+ */
+import type { Logger } from 'pino';
+import { PoisonMessageError, messageOf } from '../errors.js';
+import { isTransientDatabaseError } from './transient.js';
+
+export interface BatchWriterOptions<Row> {
+  /** Names the writer in logs: `raw_log`, `clean_log`. */
+  readonly name: string;
+  /** Rows per transaction, at most (a single larger unit is still written whole). */
+  readonly maxRows: number;
+  /** Bytes per transaction, roughly, at most: keeps statements under max_allowed_packet. */
+  readonly maxBytes?: number;
+  /** Estimated bytes of a row, for `maxBytes`. */
+  readonly sizeOf?: (row: Row) => number;
+  /** How long a partial batch waits for more rows, in ms. */
+  readonly flushIntervalMs: number;
+  /** Writes the rows in one transaction; returns how many were new. */
+  readonly write: (rows: readonly Row[]) => Promise<number>;
+  readonly log: Logger;
+}
+
+export interface BatchWriterStats {
+  /** Rows committed that were new. */
+  inserted: number;
+  /** Rows committed that were already there (a redelivery or a re-ingest). */
+  duplicates: number;
+  transactions: number;
+}
+
+export interface BatchWriter<Row> {
+  /** Resolves when the rows are committed; rejects with `PoisonMessageError` if they are refused. */
+  add(rows: readonly Row[]): Promise<void>;
+  readonly stats: Readonly<BatchWriterStats>;
+  /** Writes what is pending and waits for it. */
+  flush(): Promise<void>;
+}
+
+interface Unit<Row> {
+  readonly rows: readonly Row[];
+  readonly bytes: number;
+  readonly resolve: () => void;
+  readonly reject: (error: Error) => void;
+}
+
+const BACKOFF_FIRST_MS = 250;
+const BACKOFF_MAX_MS = 5000;
+
+export function createBatchWriter<Row>(options: BatchWriterOptions<Row>): BatchWriter<Row> {
+  const { log, name } = options;
+  const maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY;
+  const stats: BatchWriterStats = { inserted: 0, duplicates: 0, transactions: 0 };
+  const pending: Array<Unit<Row>> = [];
+  let pendingRows = 0;
+  let pendingBytes = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let writing: Promise<void> | undefined;
+  let outage = false;
+
+  const full = (): boolean => pendingRows >= options.maxRows || pendingBytes >= maxBytes;
+
+  /** Writes `rows`, retrying for as long as the database is away; throws only if it refuses them. */
+  const writeRetrying = async (rows: readonly Row[]): Promise<void> => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const inserted = await options.write(rows);
+        stats.inserted += inserted;
+        stats.duplicates += rows.length - inserted;
+        stats.transactions++;
+        if (outage) {
+          outage = false;
+          log.info({ table: name }, 'database reachable again; writes resumed');
+        }
+        return;
+      } catch (error) {
+        if (!isTransientDatabaseError(error)) throw error;
+        if (!outage) {
+          outage = true;
+          log.warn({ table: name, error: messageOf(error) }, 'database unavailable; retrying with backoff');
+        }
+        await sleep(Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** Math.min(attempt, 5)));
+      }
+    }
+  };
+
+  const writeUnits = async (units: Array<Unit<Row>>): Promise<void> => {
+    try {
+      await writeRetrying(units.flatMap((unit) => unit.rows));
+      for (const unit of units) unit.resolve();
+      return;
+    } catch (error) {
+      if (units.length === 1) {
+        const [unit] = units;
+        unit?.reject(
+          new PoisonMessageError(
+            'LR_ROW_REFUSED',
+            `${name}: the database refused the rows: ${messageOf(error)}`,
+            error,
+          ),
+        );
+        return;
+      }
+      log.warn(
+        { table: name, error: messageOf(error) },
+        'database refused a batch; writing its messages one by one',
+      );
+    }
+    for (const unit of units) await writeUnits([unit]);
+  };
+
+  const drain = async (): Promise<void> => {
+    while (pending.length > 0) {
+      // Take whole units until the batch is full; a unit larger than the limit still goes alone.
+      const batch: Array<Unit<Row>> = [];
+      let rows = 0;
+      let bytes = 0;
+      while (pending.length > 0) {
+        const next = pending[0] as Unit<Row>;
+        if (batch.length > 0 && (rows + next.rows.length > options.maxRows || bytes + next.bytes > maxBytes))
+          break;
+        batch.push(next);
+        pending.shift();
+        rows += next.rows.length;
+        bytes += next.bytes;
+      }
+      pendingRows -= rows;
+      pendingBytes -= bytes;
+      await writeUnits(batch);
+      if (pending.length > 0 && !full()) break;
+    }
+  };
+
+  const startWriting = (): void => {
+    if (timer) {
+      clearTimeout(timer);
+      timer = undefined;
+    }
+    if (writing) return;
+    writing = drain().finally(() => {
+      writing = undefined;
+      if (pending.length > 0) schedule();
+    });
+  };
+
+  const schedule = (): void => {
+    if (full()) startWriting();
+    else timer ??= setTimeout(startWriting, options.flushIntervalMs);
+  };
+
+  return {
+    stats,
+    add(rows) {
+      if (rows.length === 0) return Promise.resolve();
+      return new Promise<void>((resolve, reject) => {
+        const bytes = options.sizeOf ? rows.reduce((sum, row) => sum + (options.sizeOf?.(row) ?? 0), 0) : 0;
+        pending.push({ rows, bytes, resolve, reject });
+        pendingRows += rows.length;
+        pendingBytes += bytes;
+        schedule();
+      });
+    },
+    async flush() {
+      while (pending.length > 0 || writing) {
+        startWriting();
+        await writing;
+      }
+    },
+  };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,134 @@
+/**
+ * Opens the database: checks that the server answers (failing fast, with one line naming its
+ * address, when it does not), creates the database when it is missing and the user may, applies the
+ * pending drizzle migrations, and returns a pool with a drizzle handle over it.
+ */
+import { fileURLToPath } from 'node:url';
+import mysql from 'mysql2/promise';
+import type { Pool } from 'mysql2/promise';
+import { drizzle } from 'drizzle-orm/mysql2';
+import type { MySql2Database } from 'drizzle-orm/mysql2';
+import { migrate } from 'drizzle-orm/mysql2/migrator';
+import { ServiceUnavailableError, messageOf } from '../errors.js';
+import * as schema from './schema.js';
+import { errorCodeOf } from './transient.js';
+
+export interface DatabaseEndpoint {
+  readonly host: string;
+  readonly port: number;
+  readonly database: string;
+  readonly user: string;
+  readonly password: string;
+  /** `host:port/database`, for messages. */
+  readonly address: string;
+}
+
+export type Database = MySql2Database<typeof schema>;
+
+export interface Store {
+  readonly db: Database;
+  readonly pool: Pool;
+  readonly endpoint: DatabaseEndpoint;
+  close(): Promise<void>;
+}
+
+export interface OpenStoreOptions {
+  readonly timeoutMs: number;
+  /** Create the database when missing and apply pending migrations (the default for every command). */
+  readonly setup: boolean;
+  /** Connections in the pool. */
+  readonly connections?: number;
+}
+
+/** Where the SQL migrations are, from src/store/ as from dist/store/. */
+export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.meta.url));
+
+export async function openStore(endpoint: DatabaseEndpoint, options: OpenStoreOptions): Promise<Store> {
+  const server = await connectServer(endpoint, options.timeoutMs);
+  try {
+    if (options.setup) await createDatabaseIfMissing(server, endpoint);
+  } finally {
+    await server.end();
+  }
+  const pool = mysql.createPool({
+    host: endpoint.host,
+    port: endpoint.port,
+    user: endpoint.user,
+    password: endpoint.password,
+    database: endpoint.database,
+    connectTimeout: options.timeoutMs,
+    connectionLimit: options.connections ?? 4,
+    charset: 'UTF8MB4_UNICODE_CI',
+    // DATETIME columns hold UTC; without this mysql2 would write Dates in the machine's zone.
+    timezone: 'Z',
+    // affectedRows then counts rows really inserted: a duplicate's no-op update counts 0, not 1.
+    flags: ['-FOUND_ROWS'],
+    supportBigNumbers: true,
+  });
+  const db = drizzle({ client: pool, schema, mode: 'default' });
+  try {
+    if (options.setup) await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+    else await pool.query('SELECT 1 FROM raw_log LIMIT 0');
+  } catch (error) {
+    await pool.end();
+    if (errorCodeOf(error) === 'ER_NO_SUCH_TABLE') {
+      throw new ServiceUnavailableError(
+        'LR_DATABASE_UNAVAILABLE',
+        `database ${endpoint.address} has no lograbbit tables; run \`lograbbit setup\` (or drop --no-setup)`,
+      );
+    }
+    throw error;
+  }
+  return { db, pool, endpoint, close: () => pool.end() };
+}
+
+async function connectServer(endpoint: DatabaseEndpoint, timeoutMs: number): Promise<mysql.Connection> {
+  try {
+    return await mysql.createConnection({
+      host: endpoint.host,
+      port: endpoint.port,
+      user: endpoint.user,
+      password: endpoint.password,
+      connectTimeout: timeoutMs,
+    });
+  } catch (error) {
+    const code = errorCodeOf(error);
+    const refused = code === 'ER_ACCESS_DENIED_ERROR' || code === 'ER_DBACCESS_DENIED_ERROR';
+    const why =
+      code === 'ECONNREFUSED'
+        ? 'connection refused'
+        : code === 'ETIMEDOUT'
+          ? `no answer within ${timeoutMs} ms`
+          : refused
+            ? 'login refused'
+            : messageOf(error);
+    const hint = refused
+      ? 'check DB_USER and DB_PASSWORD (or DATABASE_URL)'
+      : 'is it running? (`docker compose up -d mysql`, or start mariadbd)';
+    throw new ServiceUnavailableError(
+      refused ? 'LR_DATABASE_REFUSED' : 'LR_DATABASE_UNAVAILABLE',
+      `cannot connect to the database at ${endpoint.host}:${endpoint.port}: ${why}; ${hint}`,
+      error,
+    );
+  }
+}
+
+async function createDatabaseIfMissing(server: mysql.Connection, endpoint: DatabaseEndpoint): Promise<void> {
+  const [rows] = await server.query<mysql.RowDataPacket[]>(
+    'SELECT 1 FROM information_schema.schemata WHERE schema_name = ?',
+    [endpoint.database],
+  );
+  if (rows.length > 0) return;
+  try {
+    // The name is validated as a plain identifier by the configuration, so quoting it is enough.
+    await server.query(
+      `CREATE DATABASE \`${endpoint.database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
+    );
+  } catch (error) {
+    throw new ServiceUnavailableError(
+      'LR_DATABASE_REFUSED',
+      `database ${endpoint.database} does not exist at ${endpoint.host}:${endpoint.port} and cannot be created (${messageOf(error)}); create it, or give DB_USER the right to`,
+      error,
+    );
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * The tables, declared as drizzle models; `drizzle-kit generate` turns changes into the SQL
+ * migrations committed under drizzle/. Real types and the indexes the queries need, where the
+ * reference had VARCHAR(255) everywhere and no index.
+ *
+ * Every table's primary key is the 16-byte event id (stream id + byte offset): a redelivered
+ * message writes the same keys, and `ON DUPLICATE KEY UPDATE` makes that write a no-op.
+ */
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  customType,
+  datetime,
+  double,
+  index,
+  json,
+  mysqlTable,
+  smallint,
+  text,
+  time,
+  tinyint,
+  varchar,
+} from 'drizzle-orm/mysql-core';
+
+/** Bytes, stored and read back exactly (mysql2 hands BINARY and BLOB columns over as Buffers). */
+const bytes = (dataType: 'binary(16)' | 'longblob') =>
+  customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => dataType });
+const eventId = bytes('binary(16)');
+const longblob = bytes('longblob');
+
+/** Every non-blank line, byte for byte. */
+export const rawLog = mysqlTable(
+  'raw_log',
+  {
+    eventId: eventId('event_id').primaryKey(),
+    source: varchar('source', { length: 255 }).notNull(),
+    receivedAt: datetime('received_at', { mode: 'date', fsp: 3 }).notNull(),
+    /** The line's own time, when a format could read one. */
+    ts: datetime('ts', { mode: 'date', fsp: 3 }),
+    line: longblob('line').notNull(),
+    /** The line was longer than the maximum line length and `line` holds its start only. */
+    truncated: boolean('truncated').notNull().default(false),
+    /** `line` as text, for people browsing the table; invalid UTF-8 shows as `?`. Not stored. */
+    lineText: text('line_text').generatedAlwaysAs(sql`convert(\`line\` using utf8mb4)`, { mode: 'virtual' }),
+  },
+  (table) => [
+    index('raw_log_ts').on(table.ts),
+    index('raw_log_source_received').on(table.source, table.receivedAt),
+  ],
+);
+
+/** One row per line that a format parsed, with the enriched fields. */
+export const cleanLog = mysqlTable(
+  'clean_log',
+  {
+    eventId: eventId('event_id').primaryKey(),
+    source: varchar('source', { length: 255 }).notNull(),
+    format: varchar('format', { length: 16 }).notNull(),
+    /** UTC, converted with the line's own offset. */
+    ts: datetime('ts', { mode: 'date', fsp: 3 }).notNull(),
+    /** The line's UTC offset in minutes, as written (`-0500` is -300). */
+    utcOffsetMin: smallint('utc_offset_min').notNull(),
+    year: smallint('year', { unsigned: true }).notNull(),
+    month: tinyint('month', { unsigned: true }).notNull(),
+    day: tinyint('day', { unsigned: true }).notNull(),
+    dayOfWeek: varchar('day_of_week', { length: 9 }).notNull(),
+    time: time('time').notNull(),
+    ip: varchar('ip', { length: 45 }),
+    forwardedFor: varchar('forwarded_for', { length: 1024 }),
+    country: varchar('country', { length: 80 }),
+    countryCode: varchar('country_code', { length: 2 }),
+    city: varchar('city', { length: 128 }),
+    session: varchar('session', { length: 128 }),
+    user: varchar('user', { length: 255 }),
+    isEmail: boolean('is_email').notNull(),
+    emailDomain: varchar('email_domain', { length: 255 }),
+    method: varchar('method', { length: 32 }),
+    url: text('url'),
+    scheme: varchar('scheme', { length: 16 }),
+    host: varchar('host', { length: 255 }),
+    port: smallint('port', { unsigned: true }),
+    path: text('path'),
+    query: text('query'),
+    httpVersion: varchar('http_version', { length: 16 }),
+    status: smallint('status', { unsigned: true }).notNull(),
+    statusText: varchar('status_text', { length: 64 }),
+    bytes: bigint('bytes', { mode: 'number', unsigned: true }).notNull(),
+    sizeKb: double('size_kb').notNull(),
+    sizeMb: double('size_mb').notNull(),
+    referrer: text('referrer'),
+    userAgent: text('user_agent'),
+    requestTimeMs: double('request_time_ms'),
+    /** Fields of the line that have no column of their own. */
+    extra: json('extra').$type<Record<string, string>>(),
+  },
+  (table) => [
+    index('clean_log_ts').on(table.ts),
+    index('clean_log_status').on(table.status),
+    index('clean_log_host').on(table.host),
+    index('clean_log_source_ts').on(table.source, table.ts),
+  ],
+);
+
+/** One row per line that no format accepted, with the reason. */
+export const rejectedLog = mysqlTable(
+  'rejected_log',
+  {
+    eventId: eventId('event_id').primaryKey(),
+    source: varchar('source', { length: 255 }).notNull(),
+    receivedAt: datetime('received_at', { mode: 'date', fsp: 3 }).notNull(),
+    line: longblob('line').notNull(),
+    reason: varchar('reason', { length: 512 }).notNull(),
+    lineText: text('line_text').generatedAlwaysAs(sql`convert(\`line\` using utf8mb4)`, { mode: 'virtual' }),
+  },
+  (table) => [index('rejected_log_source_received').on(table.source, table.receivedAt)],
+);
+
+export type RawRow = typeof rawLog.$inferInsert;
+export type CleanRow = typeof cleanLog.$inferInsert;
+export type RejectedRow = typeof rejectedLog.$inferInsert;

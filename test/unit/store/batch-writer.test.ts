@@ -1,0 +1,95 @@
+/**
+ * The batch writer's bookkeeping, with an in-memory `write` in place of SQL: which rows go together,
+ * what is retried, what is refused. Its SQL side is covered by the integration tests.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { pino } from 'pino';
+import { createBatchWriter } from '../../../src/store/index.js';
+import { PoisonMessageError } from '../../../src/errors.js';
+
+const log = pino({ level: 'silent' });
+
+test('units are gathered into few transactions and resolve after their commit', async () => {
+  const transactions: number[][] = [];
+  const writer = createBatchWriter<number>({
+    name: 't',
+    maxRows: 5,
+    flushIntervalMs: 5,
+    log,
+    write: (rows) => {
+      transactions.push([...rows]);
+      return Promise.resolve(rows.length);
+    },
+  });
+  const committed: number[] = [];
+  await Promise.all(
+    [[1, 2], [3, 4], [5, 6], [7]].map((unit) => writer.add(unit).then(() => committed.push(...unit))),
+  );
+  assert.deepEqual(transactions, [
+    [1, 2, 3, 4],
+    [5, 6, 7],
+  ]);
+  assert.deepEqual(committed.sort(), [1, 2, 3, 4, 5, 6, 7]);
+  assert.deepEqual({ ...writer.stats }, { inserted: 7, duplicates: 0, transactions: 2 });
+});
+
+test('an outage is retried until the database is back; nothing is refused', async () => {
+  let calls = 0;
+  const writer = createBatchWriter<number>({
+    name: 't',
+    maxRows: 10,
+    flushIntervalMs: 1,
+    log,
+    write: (rows) => {
+      calls++;
+      if (calls <= 2)
+        return Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
+      return Promise.resolve(rows.length - 1);
+    },
+  });
+  await writer.add([1, 2]);
+  assert.equal(calls, 3);
+  assert.deepEqual({ ...writer.stats }, { inserted: 1, duplicates: 1, transactions: 1 });
+});
+
+test('a refused batch is split so that only the unit the database refuses fails', async () => {
+  const writer = createBatchWriter<string>({
+    name: 't',
+    maxRows: 100,
+    flushIntervalMs: 5,
+    log,
+    write: (rows) => {
+      if (rows.includes('bad'))
+        return Promise.reject(Object.assign(new Error('Data too long'), { code: 'ER_DATA_TOO_LONG' }));
+      return Promise.resolve(rows.length);
+    },
+  });
+  const results = await Promise.allSettled([writer.add(['a', 'b']), writer.add(['bad']), writer.add(['c'])]);
+  assert.deepEqual(
+    results.map((result) => result.status),
+    ['fulfilled', 'rejected', 'fulfilled'],
+  );
+  const refused = results[1];
+  assert.ok(refused?.status === 'rejected' && refused.reason instanceof PoisonMessageError);
+  assert.match(String((refused.reason as Error).message), /Data too long/);
+  assert.equal(writer.stats.inserted, 3);
+});
+
+test('flush writes what is pending without waiting for the interval', async () => {
+  const written: number[] = [];
+  const writer = createBatchWriter<number>({
+    name: 't',
+    maxRows: 100,
+    flushIntervalMs: 60_000,
+    log,
+    write: (rows) => {
+      written.push(...rows);
+      return Promise.resolve(rows.length);
+    },
+  });
+  const pending = writer.add([1, 2, 3]);
+  await writer.flush();
+  await pending;
+  assert.deepEqual(written, [1, 2, 3]);
+});
