@@ -1,0 +1,38 @@
+/**
+ * Entry point: runs the command line and turns every failure into one line on stderr and an exit
+ * code a script can use (see EXIT_CODES). Stack traces only at LOG_LEVEL=debug.
+ */
+import { readFileSync } from 'node:fs';
+import { CommanderError } from 'commander';
+import { EXIT_CODES, LograbbitError, messageOf } from '../errors.js';
+import { buildProgram } from './program.js';
+
+const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram(packageJson.version);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return EXIT_CODES.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version end with exitCode 0; everything else commander rejects is a usage error.
+      return error.exitCode === 0 ? EXIT_CODES.ok : EXIT_CODES.usage;
+    }
+    if (error instanceof LograbbitError) {
+      process.stderr.write(`lograbbit: ${error.message}\n`);
+      return error.exitCode;
+    }
+    process.stderr.write(`lograbbit: ${messageOf(error)}\n`);
+    if (/^(debug|trace)$/.test(process.env.LOG_LEVEL ?? '') && error instanceof Error) {
+      process.stderr.write(`${error.stack ?? ''}\n`);
+    } else {
+      process.stderr.write('lograbbit: (run with --log-level debug for the details)\n');
+    }
+    return EXIT_CODES.failure;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

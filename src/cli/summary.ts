@@ -1,0 +1,103 @@
+/** The end-of-command report: a few aligned lines for people, or one JSON object for scripts. */
+import type { ConsumeCounts, ProduceCounts, RunningConsumers } from '../pipeline/index.js';
+
+export interface RunReport {
+  readonly command: string;
+  readonly inputs: number;
+  readonly seconds: number;
+  readonly interrupted: boolean;
+  readonly produced?: Readonly<ProduceCounts>;
+  readonly consumed?: RunningConsumers;
+}
+
+export function reportOf(report: RunReport): Record<string, unknown> {
+  const { produced, consumed } = report;
+  const lines = produced?.lines ?? (consumed ? consumed.counts.raw : 0);
+  return {
+    command: report.command,
+    interrupted: report.interrupted,
+    seconds: round(report.seconds, 3),
+    linesPerSecond: Math.round(lines / Math.max(report.seconds, 0.001)),
+    ...(produced && {
+      inputs: report.inputs,
+      read: {
+        lines: produced.lines,
+        blank: produced.blank,
+        truncated: produced.truncated,
+        bytes: produced.bytes,
+      },
+      published: { lines: produced.confirmed, messages: produced.messages },
+    }),
+    ...(consumed && {
+      stored: storedOf(consumed.counts, consumed),
+    }),
+  };
+}
+
+function storedOf(counts: Readonly<ConsumeCounts>, consumed: RunningConsumers): Record<string, unknown> {
+  return {
+    raw: {
+      lines: counts.raw,
+      newRows: consumed.rawWriter.stats.inserted,
+      alreadyStored: consumed.rawWriter.stats.duplicates,
+    },
+    clean: {
+      parsed: counts.parsed,
+      rejected: counts.rejected,
+      newRows: consumed.cleanWriter.stats.inserted,
+      alreadyStored: consumed.cleanWriter.stats.duplicates,
+    },
+    deadMessages: counts.dead,
+  };
+}
+
+/** Prints the report: JSON on one line, or aligned lines for a person. */
+export function printReport(
+  report: RunReport,
+  json: boolean,
+  out: NodeJS.WritableStream = process.stdout,
+): void {
+  if (json) {
+    out.write(`${JSON.stringify(reportOf(report))}\n`);
+    return;
+  }
+  const { produced, consumed } = report;
+  const n = (value: number): string => value.toLocaleString('en-US');
+  const rows: Array<[string, string]> = [];
+  if (produced) {
+    rows.push([
+      'read',
+      `${n(produced.lines)} lines from ${report.inputs} input${report.inputs === 1 ? '' : 's'} (${n(produced.blank)} blank skipped, ${n(produced.truncated)} cut at the maximum line length)`,
+    ]);
+    rows.push([
+      'published',
+      `${n(produced.confirmed)} lines in ${n(produced.messages)} messages, all confirmed by RabbitMQ`,
+    ]);
+  }
+  if (consumed) {
+    const { counts, rawWriter, cleanWriter } = consumed;
+    rows.push([
+      'raw_log',
+      `${n(counts.raw)} lines: ${n(rawWriter.stats.inserted)} new rows, ${n(rawWriter.stats.duplicates)} already stored`,
+    ]);
+    rows.push([
+      'clean_log',
+      `${n(counts.parsed)} lines parsed; rejected_log: ${n(counts.rejected)} lines (${n(cleanWriter.stats.inserted)} new rows, ${n(cleanWriter.stats.duplicates)} already stored)`,
+    ]);
+    if (counts.dead > 0)
+      rows.push([
+        'data-dead',
+        `${n(counts.dead)} messages moved to the data-dead queue (reason in their x-lograbbit-reason header)`,
+      ]);
+  }
+  const lines = produced?.lines ?? consumed?.counts.raw ?? 0;
+  const rate = Math.round(lines / Math.max(report.seconds, 0.001));
+  const status = report.interrupted ? 'interrupted' : 'done';
+  out.write(`lograbbit ${report.command} ${status} in ${report.seconds.toFixed(1)} s (${n(rate)} lines/s)\n`);
+  for (const [label, text] of rows) out.write(`  ${label.padEnd(10)} ${text}\n`);
+}
+
+function round(value: number, digits: number): number {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}

@@ -1,0 +1,190 @@
+/**
+ * The consuming half of the pipeline: `data-lake` → raw rows, and `data-clean` → parse → enrich →
+ * clean or rejected rows. Each handler turns one message into rows and waits until a transaction
+ * holding them has committed; only then is the message acked.
+ */
+import type { Logger } from 'pino';
+import type { FormatName } from '../domain/index.js';
+import { eventIdOf } from '../domain/index.js';
+import { PoisonMessageError } from '../errors.js';
+import { CLEAN_QUEUE, RAW_QUEUE, consumeLineBatches } from '../broker/index.js';
+import type { BatchOutcome, BrokerConnection, LineConsumer } from '../broker/index.js';
+import { createDetectMemo, parseLine, readLineTime } from '../formats/index.js';
+import type { DetectMemo } from '../formats/index.js';
+import { enrich } from '../enrich/index.js';
+import type { EnrichOptions } from '../enrich/index.js';
+import {
+  cleanRowOf,
+  createBatchWriter,
+  insertCleanOrRejectedRows,
+  insertRawRows,
+  rawRowOf,
+  rejectedRowOf,
+} from '../store/index.js';
+import type { BatchWriter, CleanOrRejectedRow, Database, RawRow } from '../store/index.js';
+
+export type QueueRole = 'raw' | 'clean';
+
+export interface ConsumeOptions {
+  /** Which queues to consume: both by default, as the reference did. */
+  readonly roles: readonly QueueRole[];
+  readonly format: FormatName | 'auto';
+  readonly prefetch: number;
+  readonly writeBatchRows: number;
+  readonly flushIntervalMs: number;
+  readonly enrich?: EnrichOptions;
+  /** Declare the topology (default true); false for operators who separate roles (`--no-setup`). */
+  readonly declare?: boolean;
+  readonly log: Logger;
+}
+
+export interface ConsumeCounts {
+  /** Lines stored (or found already stored) in raw_log. */
+  raw: number;
+  /** Lines a format parsed. */
+  parsed: number;
+  /** Lines no format accepted (stored in rejected_log with the reason). */
+  rejected: number;
+  /** Messages moved to data-dead. */
+  dead: number;
+}
+
+export interface RunningConsumers {
+  readonly counts: Readonly<ConsumeCounts>;
+  readonly rawWriter: BatchWriter<RawRow>;
+  readonly cleanWriter: BatchWriter<CleanOrRejectedRow>;
+  /** Messages received and not yet settled, over both queues. */
+  readonly inFlight: number;
+  /** Stops taking messages, finishes and acks those in hand, closes the channels. */
+  close(): Promise<void>;
+}
+
+/** Rows a little over this many bytes make a transaction of their own (below max_allowed_packet). */
+const MAX_TRANSACTION_BYTES = 8 * 1024 * 1024;
+
+export function startConsumers(
+  connection: BrokerConnection,
+  db: Database,
+  options: ConsumeOptions,
+): RunningConsumers {
+  const { log } = options;
+  const counts: ConsumeCounts = { raw: 0, parsed: 0, rejected: 0, dead: 0 };
+  const writerOptions = {
+    maxRows: options.writeBatchRows,
+    maxBytes: MAX_TRANSACTION_BYTES,
+    flushIntervalMs: options.flushIntervalMs,
+    log,
+  };
+  const rawWriter = createBatchWriter<RawRow>({
+    ...writerOptions,
+    name: 'raw_log',
+    sizeOf: (row) => row.line.length + 64,
+    write: (rows) => insertRawRows(db, rows),
+  });
+  const cleanWriter = createBatchWriter<CleanOrRejectedRow>({
+    ...writerOptions,
+    name: 'clean_log',
+    sizeOf: (entry) => (entry.table === 'rejected_log' ? entry.row.line.length : 0) + 512,
+    write: (rows) => insertCleanOrRejectedRows(db, rows),
+  });
+  const memos = new Map<string, DetectMemo>();
+  const memoOf = (source: string): DetectMemo => {
+    let memo = memos.get(source);
+    if (!memo) memos.set(source, (memo = createDetectMemo()));
+    return memo;
+  };
+
+  const settle = async (write: Promise<void>, lines: number, tally: () => void): Promise<BatchOutcome> => {
+    try {
+      await write;
+      tally();
+      return { outcome: 'ack' };
+    } catch (error) {
+      if (error instanceof PoisonMessageError) {
+        counts.dead++;
+        return { outcome: 'dead', reason: error.message };
+      }
+      log.error(
+        { error: String(error), lines },
+        'unexpected error while storing; the message will be redelivered',
+      );
+      return { outcome: 'requeue' };
+    }
+  };
+
+  const consumers: LineConsumer[] = [];
+  if (options.roles.includes('raw')) {
+    consumers.push(
+      consumeLineBatches(
+        connection,
+        { queue: RAW_QUEUE, prefetch: options.prefetch, declare: options.declare, log },
+        (batch) => {
+          const receivedAt = new Date(batch.readAtMs);
+          const rows = batch.lines.map((line) => {
+            // The time is ASCII, so a latin1 view is enough to find it, and cheaper than UTF-8.
+            const time = readLineTime(line.bytes.toString('latin1'));
+            return rawRowOf(
+              eventIdOf(batch.streamId, line.offset),
+              batch.source,
+              receivedAt,
+              line.bytes,
+              line.truncated,
+              time === null ? null : new Date(time.epochMs),
+            );
+          });
+          return settle(rawWriter.add(rows), rows.length, () => (counts.raw += rows.length));
+        },
+      ),
+    );
+  }
+  if (options.roles.includes('clean')) {
+    consumers.push(
+      consumeLineBatches(
+        connection,
+        { queue: CLEAN_QUEUE, prefetch: options.prefetch, declare: options.declare, log },
+        (batch) => {
+          const receivedAt = new Date(batch.readAtMs);
+          const memo = memoOf(batch.source);
+          let parsed = 0;
+          const rows = batch.lines.map((line): CleanOrRejectedRow => {
+            const eventId = eventIdOf(batch.streamId, line.offset);
+            const reason = line.truncated
+              ? `line longer than the maximum line length; only its first ${line.bytes.length} bytes were kept`
+              : undefined;
+            const result =
+              reason === undefined ? parseLine(line.bytes.toString('utf8'), options.format, memo) : undefined;
+            if (result?.ok) {
+              parsed++;
+              return {
+                table: 'clean_log',
+                row: cleanRowOf(eventId, batch.source, enrich(result.hit, options.enrich)),
+              };
+            }
+            const why = reason ?? (result && !result.ok ? result.reason : 'unparsed');
+            return {
+              table: 'rejected_log',
+              row: rejectedRowOf(eventId, batch.source, receivedAt, line.bytes, why),
+            };
+          });
+          return settle(cleanWriter.add(rows), rows.length, () => {
+            counts.parsed += parsed;
+            counts.rejected += rows.length - parsed;
+          });
+        },
+      ),
+    );
+  }
+
+  return {
+    counts,
+    rawWriter,
+    cleanWriter,
+    get inFlight() {
+      return consumers.reduce((sum, consumer) => sum + consumer.inFlight, 0);
+    },
+    async close() {
+      await Promise.all(consumers.map((consumer) => consumer.close()));
+      await Promise.all([rawWriter.flush(), cleanWriter.flush()]);
+    },
+  };
+}

@@ -1,0 +1,33 @@
+/**
+ * "Drained": both work queues are empty and nothing is in hand. Used by `consume --until-idle` and by
+ * `ingest`, which ends once every line it published is stored.
+ */
+import { CLEAN_QUEUE, RAW_QUEUE, queueDepth } from '../broker/index.js';
+import type { BrokerConnection } from '../broker/index.js';
+import type { RunningConsumers } from './consume.js';
+
+export interface IdleOptions {
+  /** How often the queue depths are read, in ms. */
+  readonly pollIntervalMs?: number;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Resolves when the queues this process consumes are empty and it holds no message, twice in a row
+ * (a queue reads empty for an instant while a message is in flight between broker and consumer).
+ */
+export async function waitUntilDrained(
+  connection: BrokerConnection,
+  consumers: RunningConsumers,
+  queues: readonly string[] = [RAW_QUEUE, CLEAN_QUEUE],
+  options: IdleOptions = {},
+): Promise<void> {
+  const pollIntervalMs = options.pollIntervalMs ?? 100;
+  let quietPolls = 0;
+  while (quietPolls < 2 && !options.signal?.aborted) {
+    await new Promise((resolve) => setTimeout(resolve, pollIntervalMs));
+    let ready = 0;
+    for (const queue of queues) ready += (await queueDepth(connection, queue)).ready;
+    quietPolls = ready === 0 && consumers.inFlight === 0 ? quietPolls + 1 : 0;
+  }
+}

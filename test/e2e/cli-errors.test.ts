@@ -1,0 +1,88 @@
+/**
+ * How the command line fails: one clear line naming what is wrong (and, for a service, its address),
+ * an exit code a script can use, no stack trace, no secret.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runCli } from '../helpers/cli.js';
+
+const SAMPLE = new URL('../../samples/access.log', import.meta.url).pathname;
+
+/** stderr without the blank lines: what a user sees. */
+function lines(text: string): string[] {
+  return text.split('\n').filter((line) => line.trim() !== '');
+}
+
+for (const command of [['setup'], ['ingest', SAMPLE], ['produce', SAMPLE], ['consume', '--until-idle']]) {
+  test(`${command[0]}: RabbitMQ unreachable → one line naming it and its address, exit 3`, async () => {
+    const result = await runCli(command, {
+      env: { RABBIT_PORT: '1', DB_NAME: 'lograbbit_unreachable_probe' },
+    });
+    assert.equal(result.code, 3, result.stderr);
+    assert.deepEqual(lines(result.stderr), [
+      'lograbbit: cannot connect to RabbitMQ at 127.0.0.1:1 vhost "/": connection refused; is it running? (`docker compose up -d rabbitmq`, or `rabbitmq-server -detached`)',
+    ]);
+  });
+}
+
+for (const command of [['setup'], ['ingest', SAMPLE], ['consume', '--until-idle']]) {
+  test(`${command[0]}: database unreachable → one line naming it and its address, exit 3`, async () => {
+    const result = await runCli(command, { env: { DB_PORT: '1' } });
+    assert.equal(result.code, 3, result.stderr);
+    assert.equal(lines(result.stderr).length, 1, result.stderr);
+    assert.match(
+      result.stderr,
+      /^lograbbit: cannot connect to the database at 127\.0\.0\.1:1: connection refused;/,
+    );
+  });
+}
+
+test('a refused RabbitMQ login says which variables to check, and never prints the password', async () => {
+  const result = await runCli(['setup'], { env: { RABBIT_PASSWORD: 'not-the-password-42' } });
+  assert.equal(result.code, 3);
+  assert.match(result.stderr, /login refused; check RABBIT_USER, RABBIT_PASSWORD/);
+  assert.doesNotMatch(result.stderr + result.stdout, /not-the-password-42/);
+});
+
+test('bad variables and options: every problem on one line, exit 2', async () => {
+  const result = await runCli(['ingest', SAMPLE, '--batch-lines', '0'], {
+    env: { RABBIT_PORT: 'x', DB_PASSWORD: 'hunter2', DATABASE_URL: 'nonsense hunter2' },
+  });
+  assert.equal(result.code, 2);
+  assert.deepEqual(lines(result.stderr).length, 1, result.stderr);
+  assert.match(result.stderr, /RABBIT_PORT: expected a whole number from 1 to 65535 \(got "x"\)/);
+  assert.match(result.stderr, /DATABASE_URL: not a valid URL/);
+  assert.match(result.stderr, /--batch-lines: expected a whole number/);
+  assert.doesNotMatch(result.stderr, /hunter2/);
+});
+
+test('unknown options, formats and files: exit 2 with a clear message', async () => {
+  const cases: Array<[string[], RegExp]> = [
+    [['ingest', '--bogus', SAMPLE], /unknown option '--bogus'/],
+    [['consume', '--format', 'klingon'], /argument 'klingon' is invalid. Allowed choices are auto, proxy/],
+    [['ingest', '/no/such/file.log'], /\/no\/such\/file\.log: no such file/],
+    [['produce', '/tmp'], /\/tmp: not a regular file/],
+    [['consume', '--queues', 'lake'], /--queues: unknown queue "lake"/],
+    [['frobnicate'], /unknown command 'frobnicate'/],
+  ];
+  for (const [args, message] of cases) {
+    const result = await runCli(args);
+    assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
+    assert.match(result.stderr, message);
+  }
+});
+
+test('--help explains every subcommand; help and --version exit 0', async () => {
+  const help = await runCli(['--help']);
+  assert.equal(help.code, 0);
+  for (const word of ['setup', 'produce', 'consume', 'ingest', 'RABBIT_URL', 'DATABASE_URL', 'Exit codes']) {
+    assert.ok(help.stdout.includes(word), `--help mentions ${word}`);
+  }
+  const ingestHelp = await runCli(['ingest', '--help']);
+  assert.equal(ingestHelp.code, 0);
+  assert.match(ingestHelp.stdout, /--batch-lines <n>/);
+  assert.match(ingestHelp.stdout, /--format <name>/);
+  const version = await runCli(['--version']);
+  assert.equal(version.code, 0);
+  assert.match(version.stdout, /^\d+\.\d+\.\d+\n$/);
+});

@@ -1,0 +1,74 @@
+/**
+ * Real services for integration tests: a vhost of its own on the local RabbitMQ and a database of its
+ * own on the local MariaDB, made for one test file and removed after it, so runs never see each
+ * other's data. Nothing here mocks the broker or the database.
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
+import mysql from 'mysql2/promise';
+
+const run = promisify(execFile);
+
+export interface TestServices {
+  /** Environment for lograbbit: RABBIT_* and DB_* pointing at this test's vhost and database. */
+  readonly env: Record<string, string>;
+  readonly vhost: string;
+  readonly database: string;
+  /** A connection to this test's database, for assertions. */
+  sql(): Promise<mysql.Connection>;
+  teardown(): Promise<void>;
+}
+
+export const RABBIT_HOST = process.env.TEST_RABBIT_HOST ?? '127.0.0.1';
+export const DB_HOST = process.env.TEST_DB_HOST ?? '127.0.0.1';
+
+async function rabbitmqctl(...args: string[]): Promise<void> {
+  await run('rabbitmqctl', ['-q', ...args], { timeout: 60_000 });
+}
+
+/** Creates a vhost and a database named after `label` and a random suffix. */
+export async function createTestServices(label: string): Promise<TestServices> {
+  const suffix = `${label.replace(/[^a-z0-9]/gi, '_').slice(0, 20)}_${randomBytes(4).toString('hex')}`;
+  const vhost = `lograbbit_test_${suffix}`;
+  const database = `lograbbit_test_${suffix}`;
+  await rabbitmqctl('add_vhost', vhost);
+  await rabbitmqctl('set_permissions', '-p', vhost, 'guest', '.*', '.*', '.*');
+  const connections: mysql.Connection[] = [];
+  return {
+    vhost,
+    database,
+    env: {
+      RABBIT_HOST,
+      RABBIT_PORT: '5672',
+      RABBIT_USER: 'guest',
+      RABBIT_PASSWORD: 'guest',
+      RABBIT_VHOST: vhost,
+      DB_HOST,
+      DB_PORT: '3306',
+      DB_USER: 'root',
+      DB_PASSWORD: '',
+      DB_NAME: database,
+      LOG_LEVEL: 'warn',
+    },
+    async sql() {
+      const connection = await mysql.createConnection({
+        host: DB_HOST,
+        user: 'root',
+        database,
+        timezone: 'Z',
+        dateStrings: true,
+        supportBigNumbers: true,
+      });
+      connections.push(connection);
+      return connection;
+    },
+    async teardown() {
+      await Promise.all(connections.map((connection) => connection.end().catch(() => undefined)));
+      const admin = await mysql.createConnection({ host: DB_HOST, user: 'root' });
+      await admin.query(`DROP DATABASE IF EXISTS \`${database}\``);
+      await admin.end();
+      await rabbitmqctl('delete_vhost', vhost);
+    },
+  };
+}
