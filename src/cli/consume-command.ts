@@ -1,0 +1,78 @@
+/** `lograbbit consume`: stores what arrives on both queues until stopped, or until they are drained. */
+import type { Command } from 'commander';
+import { CLEAN_QUEUE, RAW_QUEUE } from '../broker/index.js';
+import { waitUntilDrained } from '../pipeline/index.js';
+import type { QueueRole } from '../pipeline/index.js';
+import { UsageError } from '../errors.js';
+import { createContext, formatOption, openBroker, openDatabase } from './context.js';
+import type { GlobalOptions } from './context.js';
+import { addCommonOptions, addConsumeOptions, consumeTuning } from './options.js';
+import type { CommonOptionValues, ConsumeOptionValues } from './options.js';
+import { startPipelineConsumers } from './pipeline-parts.js';
+import { printReport } from './summary.js';
+
+type ConsumeCommandOptions = ConsumeOptionValues &
+  CommonOptionValues & { readonly queues?: string; readonly untilIdle?: boolean };
+
+export function registerConsumeCommand(program: Command, globals: () => GlobalOptions): void {
+  addCommonOptions(
+    addConsumeOptions(
+      program
+        .command('consume')
+        .description('store what arrives on data-lake (raw_log) and data-clean (clean_log, rejected_log)')
+        .option('--queues <list>', 'which queues: raw, clean or raw,clean', 'raw,clean')
+        .option('--until-idle', 'exit once both queues are drained (default: run until stopped)'),
+    ),
+  ).action((options: ConsumeCommandOptions) => consume(globals(), options));
+}
+
+async function consume(globals: GlobalOptions, options: ConsumeCommandOptions): Promise<void> {
+  const roles = rolesOf(options.queues);
+  const format = formatOption(options.format);
+  const context = createContext(globals, consumeTuning(options));
+  const store = await openDatabase(context, options.setup);
+  const startedAt = performance.now();
+  try {
+    const broker = await openBroker(context, 'consumer');
+    try {
+      const consumers = startPipelineConsumers(context, broker, store, {
+        roles,
+        format,
+        declare: options.setup,
+      });
+      const queues = roles.map((role) => (role === 'raw' ? RAW_QUEUE : CLEAN_QUEUE));
+      context.log.info(
+        { queues, database: context.config.db.address },
+        options.untilIdle ? 'consuming until the queues are drained' : 'consuming; Ctrl-C to stop',
+      );
+      if (options.untilIdle) await waitUntilDrained(broker, consumers, queues, { signal: context.signal });
+      else await new Promise((resolve) => context.signal.addEventListener('abort', resolve, { once: true }));
+      await consumers.close();
+      printReport(
+        {
+          command: 'consume',
+          inputs: 0,
+          seconds: (performance.now() - startedAt) / 1000,
+          interrupted: context.signal.aborted,
+          consumed: consumers,
+        },
+        options.json === true,
+      );
+    } finally {
+      await broker.close();
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+function rolesOf(value: string | undefined): QueueRole[] {
+  const names = (value ?? 'raw,clean').split(',').map((name) => name.trim());
+  const roles: QueueRole[] = [];
+  for (const name of names) {
+    if (name === 'raw' || name === RAW_QUEUE) roles.push('raw');
+    else if (name === 'clean' || name === CLEAN_QUEUE) roles.push('clean');
+    else throw new UsageError('LR_USAGE', `--queues: unknown queue "${name}"; use raw, clean or raw,clean`);
+  }
+  return roles;
+}

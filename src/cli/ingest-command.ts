@@ -1,0 +1,82 @@
+/** `lograbbit ingest <file…>`: produce and consume in one process, until every line is stored. */
+import type { Command } from 'commander';
+import { declareTopology } from '../broker/index.js';
+import { waitUntilDrained } from '../pipeline/index.js';
+import type { ProduceCounts } from '../pipeline/index.js';
+import { createContext, formatOption, openBroker, openDatabase } from './context.js';
+import type { GlobalOptions } from './context.js';
+import { inputsOf } from './inputs.js';
+import {
+  addCommonOptions,
+  addConsumeOptions,
+  addProduceOptions,
+  consumeTuning,
+  produceTuning,
+} from './options.js';
+import type { CommonOptionValues, ConsumeOptionValues, ProduceOptionValues } from './options.js';
+import { produceWithProgress, startPipelineConsumers } from './pipeline-parts.js';
+import { printReport } from './summary.js';
+
+type IngestCommandOptions = ProduceOptionValues & ConsumeOptionValues & CommonOptionValues;
+
+export function registerIngestCommand(program: Command, globals: () => GlobalOptions): void {
+  addCommonOptions(
+    addConsumeOptions(
+      addProduceOptions(
+        program
+          .command('ingest')
+          .description('produce and consume in one process: every line of the files, stored, then a summary')
+          .argument('<files...>', 'access log files, or - for standard input'),
+      ),
+    ),
+  ).action((files: string[], options: IngestCommandOptions) => ingest(files, globals(), options));
+}
+
+async function ingest(
+  paths: readonly string[],
+  globals: GlobalOptions,
+  options: IngestCommandOptions,
+): Promise<void> {
+  const inputs = inputsOf(paths, options.source);
+  const format = formatOption(options.format);
+  const context = createContext(globals, { ...produceTuning(options), ...consumeTuning(options) });
+  const store = await openDatabase(context, options.setup);
+  const startedAt = performance.now();
+  try {
+    const broker = await openBroker(context, 'ingest');
+    try {
+      if (options.setup) await declareTopology(broker);
+      const consumers = startPipelineConsumers(context, broker, store, {
+        roles: ['raw', 'clean'],
+        format,
+        declare: options.setup,
+      });
+      let produced: ProduceCounts;
+      try {
+        produced = await produceWithProgress(context, broker, inputs, {
+          progress: options.progress && options.json !== true,
+          declare: options.setup,
+        });
+        if (!context.signal.aborted)
+          await waitUntilDrained(broker, consumers, undefined, { signal: context.signal });
+      } finally {
+        await consumers.close();
+      }
+      printReport(
+        {
+          command: 'ingest',
+          inputs: inputs.length,
+          seconds: (performance.now() - startedAt) / 1000,
+          interrupted: context.signal.aborted,
+          produced,
+          consumed: consumers,
+        },
+        options.json === true,
+      );
+    } finally {
+      await broker.close();
+    }
+  } finally {
+    await store.close();
+  }
+}
