@@ -92,4 +92,17 @@ export interface EnrichedHit extends ParsedHit {
   readonly country: string | null;
   readonly countryCode: string | null;
   readonly city: string | null;
+  /** The geo database that placed the address (`DB-IP City Lite 2026-06-05`); null when none was asked. */
+  readonly geoDb: string | null;
+  /** Host of the referrer URL (`www.google.com`), lower case. */
+  readonly referrerHost: string | null;
+  /** Browser name from the user agent (`Chrome`, `Mobile Safari`); null when unknown or not looked at. */
+  readonly browser: string | null;
+  readonly browserVersion: string | null;
+  /** Operating system and its version (`Windows 10`, `Android 14`). */
+  readonly os: string | null;
+  /** `desktop`, `mobile`, `tablet`, `smarttv`, `console`, `wearable`, `embedded`, `xr` or `bot`. */
+  readonly device: string | null;
+  /** The user agent is a crawler, monitor or script (isbot); null when there is none or it was not looked at. */
+  readonly isBot: boolean | null;
 }

@@ -1,13 +1,17 @@
 /**
  * `enrich`: a parsed hit plus the derived columns of the clean table (calendar fields in UTC, URL
- * parts, status text, sizes, e-mail facts, location). Pure: the only outside input is the options.
+ * parts, referrer host, status text, sizes, e-mail facts, location, user agent). Pure: the only
+ * outside input is the options, which hand in the geo and user-agent lookups (each optional: leave
+ * one out to turn that enrichment off).
  */
 import type { EnrichedHit, ParsedHit } from '../domain/index.js';
-import { locate, type GeoLookup } from './geo.js';
+import { NO_LOCATION, type GeoLookup } from './geo.js';
+import { isPublicAddress } from './ip.js';
 import { sizeKb, sizeMb } from './size.js';
 import { statusText } from './status.js';
 import { timeParts } from './time.js';
-import { splitTarget } from './url.js';
+import { referrerHost, splitTarget } from './url.js';
+import type { UserAgentInfo, UserAgentLookup } from './user-agent.js';
 import { emailDomain } from './user.js';
 
 /** What the caller may add to enrichment; every field is optional. */
@@ -18,7 +22,19 @@ export interface EnrichOptions {
   readonly defaultScheme?: string;
   /** Geo lookup of the client address (opened by an adapter); without it the location is null. */
   readonly geo?: GeoLookup;
+  /** Name and date of the geo database behind `geo`, stored with each address it looked up. */
+  readonly geoDb?: string;
+  /** User-agent lookup (`createUserAgentLookup()`); without it the browser, OS, device and bot flag are null. */
+  readonly userAgent?: UserAgentLookup;
 }
+
+const NO_USER_AGENT: UserAgentInfo = Object.freeze({
+  browser: null,
+  browserVersion: null,
+  os: null,
+  device: null,
+  isBot: false,
+});
 
 const NO_OPTIONS: EnrichOptions = Object.freeze({});
 
@@ -31,7 +47,11 @@ export function enrich(hit: ParsedHit, options: EnrichOptions = NO_OPTIONS): Enr
     options.defaultScheme ?? null,
   );
   const domain = emailDomain(hit.user);
-  const place = locate(hit.ip, options.geo);
+  const { geo, userAgent } = options;
+  const lookedUp = hit.ip !== null && geo !== undefined && isPublicAddress(hit.ip);
+  const place = lookedUp ? (geo(hit.ip) ?? NO_LOCATION) : NO_LOCATION;
+  const agent = userAgent !== undefined && hit.userAgent !== null ? userAgent(hit.userAgent) : NO_USER_AGENT;
+  const agentKnown = agent !== NO_USER_AGENT;
   return {
     format: hit.format,
     ip: hit.ip,
@@ -68,5 +88,12 @@ export function enrich(hit: ParsedHit, options: EnrichOptions = NO_OPTIONS): Enr
     country: place.country,
     countryCode: place.countryCode,
     city: place.city,
+    geoDb: lookedUp ? (options.geoDb ?? null) : null,
+    referrerHost: referrerHost(hit.referrer),
+    browser: agent.browser,
+    browserVersion: agent.browserVersion,
+    os: agent.os,
+    device: agent.device,
+    isBot: agentKnown ? agent.isBot : null,
   };
 }

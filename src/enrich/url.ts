@@ -150,3 +150,10 @@ export function splitTarget(
   const { path, query } = pathAndQuery(target, authEnd);
   return { scheme, host: authority.host, port: authority.port ?? defaultPort(scheme), path, query };
 }
+
+/** The lower-cased host of an absolute referrer URL (`https://www.Google.com/x` → `www.google.com`), or null. */
+export function referrerHost(referrer: string | null): string | null {
+  if (referrer === null) return null;
+  const parts = splitTarget(referrer);
+  return parts.scheme === null ? null : parts.host;
+}

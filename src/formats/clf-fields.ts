@@ -10,6 +10,7 @@
  */
 import type { FormatName, LogTime, ParsedHit } from '../domain/index.js';
 import { CLF_TIME_MAX_LENGTH, parseClfTime } from './clf-time.js';
+import type { ForwardedFor } from './forwarded.js';
 import { closingQuote, isSeparator, unquote } from './quoted.js';
 import { quote, reject, tokenEnd, type Rejection } from './reject.js';
 import { splitRequest, type RequestParts } from './request-line.js';
@@ -50,12 +51,14 @@ function dashToNull(line: string, start: number, end: number): string | null {
 }
 
 /**
- * Reads the shared fields of `line` into `out`. Returns null on success, or the rejection naming
- * the first field that failed (reasons are prefixed with `format`).
+ * Reads the shared fields of `line`, from `start` on (past a vhost prefix), into `out`. Returns null
+ * on success, or the rejection naming the first field that failed (reasons are prefixed with `format`).
  */
-export function scanClf(line: string, format: FormatName, out: ClfFields): Rejection | null {
-  const sp1 = line.indexOf(' ');
-  if (sp1 <= 0) return reject(format, 0, 'expected "<client> <ident> <user> [<time>]" at the start');
+export function scanClf(line: string, format: FormatName, out: ClfFields, start = 0): Rejection | null {
+  const sp1 = line.indexOf(' ', start);
+  if (sp1 <= start) {
+    return reject(format, start, 'expected "<client> <ident> <user> [<time>]" at the start');
+  }
   const sp2 = line.indexOf(' ', sp1 + 1);
   if (sp2 <= sp1 + 1) return reject(format, sp1 + 1, 'missing ident field after the client address');
   const sp3 = line.indexOf(' ', sp2 + 1);
@@ -109,7 +112,7 @@ export function scanClf(line: string, format: FormatName, out: ClfFields): Rejec
     return reject(format, bytesStart, `bad size ${quote(line, bytesStart, tokenEnd(line, bytesStart))}`);
   }
 
-  out.ip = line.slice(0, sp1);
+  out.ip = line.slice(start, sp1);
   out.ident = dashToNull(line, sp1 + 1, sp2);
   out.user = dashToNull(line, sp2 + 1, sp3);
   out.time = time;
@@ -119,6 +122,16 @@ export function scanClf(line: string, format: FormatName, out: ClfFields): Rejec
   out.bytes = bytes;
   out.end = p;
   return null;
+}
+
+/** What a format adds to the shared fields of its hit. */
+export interface ClfHitMore {
+  /** An X-Forwarded-For chain: its client becomes the hit's address, the peer is kept in `extra.remote_addr`. */
+  readonly forwarded?: ForwardedFor;
+  readonly vhost?: string | null;
+  readonly requestTimeMs?: number | null;
+  /** Fields of the format's own, merged into `extra`. */
+  readonly extra?: Readonly<Record<string, string>> | null;
 }
 
 /**
@@ -133,15 +146,22 @@ export function clfHit(
   referrer: string | null,
   userAgent: string | null,
   trailing: string | null,
+  more?: ClfHitMore,
 ): ParsedHit {
   let extra: Record<string, string> | null = null;
   if (!identIsSession && f.ident !== null) extra = { ident: f.ident };
   if (f.method === null) (extra ??= {}).request = f.request;
   if (trailing !== null) (extra ??= {}).trailing = trailing;
+  let ip = f.ip;
+  if (more?.forwarded?.client) {
+    (extra ??= {}).remote_addr = ip;
+    ip = more.forwarded.client;
+  }
+  if (more?.extra) extra = { ...extra, ...more.extra };
   return {
     format,
-    ip: f.ip,
-    forwardedFor: null,
+    ip,
+    forwardedFor: more?.forwarded?.chain ?? null,
     session: identIsSession ? f.ident : null,
     user: f.user,
     time: f.time,
@@ -152,8 +172,8 @@ export function clfHit(
     bytes: f.bytes,
     referrer,
     userAgent,
-    vhost: null,
-    requestTimeMs: null,
+    vhost: more?.vhost ?? null,
+    requestTimeMs: more?.requestTimeMs ?? null,
     extra,
   };
 }

@@ -11,6 +11,11 @@ export interface Rejection {
   readonly reason: string;
   /** Index in the line where the parser gave up (how far it got). */
   readonly at: number;
+  /**
+   * The line is this format's, but not a request (a W3C `#Fields:` directive): auto-detection takes
+   * this reason as it is and tries no other format.
+   */
+  readonly final?: boolean;
 }
 
 /** What a format parser returns: a hit, or a rejection that says where and why. */

@@ -89,7 +89,17 @@ export const cleanLog = mysqlTable(
     sizeKb: double('size_kb').notNull(),
     sizeMb: double('size_mb').notNull(),
     referrer: text('referrer'),
+    referrerHost: varchar('referrer_host', { length: 255 }),
     userAgent: text('user_agent'),
+    browser: varchar('browser', { length: 64 }),
+    browserVersion: varchar('browser_version', { length: 32 }),
+    os: varchar('os', { length: 64 }),
+    /** desktop, mobile, tablet, smarttv, console, wearable, embedded, xr or bot. */
+    device: varchar('device', { length: 16 }),
+    /** Null when the line had no user agent or user-agent enrichment was off. */
+    isBot: boolean('is_bot'),
+    /** The geo database that placed `ip` (name and build date); null when none was asked. */
+    geoDb: varchar('geo_db', { length: 64 }),
     requestTimeMs: double('request_time_ms'),
     /** Fields of the line that have no column of their own. */
     extra: json('extra').$type<Record<string, string>>(),

@@ -38,6 +38,13 @@ void describe('enrich', () => {
       country: null,
       countryCode: null,
       city: null,
+      geoDb: null,
+      referrerHost: null,
+      browser: null,
+      browserVersion: null,
+      os: null,
+      device: null,
+      isBot: null,
     });
   });
 
@@ -60,18 +67,50 @@ void describe('enrich', () => {
     assert.deepEqual([e.host, e.port], ['shop.example', 8080]);
   });
 
-  void it('asks the geo lookup for the client address', () => {
+  void it('asks the geo lookup for a public client address, and stamps the database', () => {
     const asked: string[] = [];
-    const e = enrich(parsed(PROXY), {
+    const publicProxy = PROXY.replace('203.0.113.7', '81.2.69.142');
+    const e = enrich(parsed(publicProxy), {
       geo: (ip) => {
         asked.push(ip);
         return { country: 'Example Land', countryCode: 'XL', city: 'Sample City' };
       },
+      geoDb: 'Test DB 2026-01-01',
     });
-    assert.deepEqual(asked, ['203.0.113.7']);
-    assert.deepEqual([e.country, e.countryCode, e.city], ['Example Land', 'XL', 'Sample City']);
-    const none = enrich(parsed(PROXY), { geo: () => null });
-    assert.deepEqual([none.country, none.countryCode, none.city], [null, null, null]);
+    assert.deepEqual(asked, ['81.2.69.142']);
+    assert.deepEqual(
+      [e.country, e.countryCode, e.city, e.geoDb],
+      ['Example Land', 'XL', 'Sample City', 'Test DB 2026-01-01'],
+    );
+    const none = enrich(parsed(publicProxy), { geo: () => null, geoDb: 'Test DB' });
+    assert.deepEqual([none.country, none.countryCode, none.city, none.geoDb], [null, null, null, 'Test DB']);
+  });
+
+  void it('never asks about private, reserved or documentation addresses', () => {
+    for (const ip of [
+      '10.1.2.3',
+      '192.168.0.9',
+      '127.0.0.1',
+      '203.0.113.7',
+      '::1',
+      'fe80::1',
+      '2001:db8::1',
+      'fd00::5',
+    ]) {
+      const asked: string[] = [];
+      const e = enrich(
+        { ...parsed(PROXY), ip },
+        {
+          geo: (address) => {
+            asked.push(address);
+            return { country: 'Wrong', countryCode: 'XX', city: 'Wrong' };
+          },
+          geoDb: 'Test DB',
+        },
+      );
+      assert.deepEqual(asked, [], ip);
+      assert.deepEqual([e.country, e.countryCode, e.city, e.geoDb], [null, null, null, null], ip);
+    }
   });
 
   void it('leaves URL fields null for a TLS probe, and a 0 size', () => {

@@ -70,9 +70,29 @@ void describe('combined format', () => {
       { ip: '2001:db8::42', method: 'PATCH', httpVersion: 'HTTP/2.0', bytes: 0, userAgent: 'curl/8.5.0' },
     ],
     [
-      'trailing quoted and bare fields kept in extra.trailing',
+      'nginx main: the X-Forwarded-For chain gives the client, other trailing fields kept',
       `192.0.2.1 - - ${T} ${R} "-" "UA" "198.51.100.1, 10.0.0.1" 0.012 -`,
-      { userAgent: 'UA', extra: { trailing: '"198.51.100.1, 10.0.0.1" 0.012 -' } },
+      {
+        ip: '198.51.100.1',
+        forwardedFor: '198.51.100.1, 10.0.0.1',
+        userAgent: 'UA',
+        extra: { remote_addr: '192.0.2.1', trailing: '0.012 -' },
+      },
+    ],
+    [
+      'nginx main with no X-Forwarded-For',
+      `192.0.2.1 - - ${T} ${R} "-" "UA" "-"`,
+      { ip: '192.0.2.1', forwardedFor: null, extra: null },
+    ],
+    [
+      'an IPv6 X-Forwarded-For client with a port',
+      `10.0.0.5 - - ${T} ${R} "-" "UA" "[2001:db8::7]:51234, 10.0.0.1"`,
+      { ip: '2001:db8::7', forwardedFor: '[2001:db8::7]:51234, 10.0.0.1' },
+    ],
+    [
+      'a trailing quoted field that is no address list stays trailing',
+      `192.0.2.1 - - ${T} ${R} "-" "UA" "session=abc" 12`,
+      { ip: '192.0.2.1', forwardedFor: null, extra: { trailing: '"session=abc" 12' } },
     ],
     [
       'stray \\r after the user agent',

@@ -16,7 +16,18 @@ const COMBINED = `192.0.2.1 - - ${T} "GET /x HTTP/1.1" 200 5 "-" "UA"`;
 
 void describe('parseLine auto-detection', () => {
   void it('tries the most specific formats first, and each has a parser', () => {
-    assert.deepEqual(AUTO_ORDER, ['proxy', 'combined', 'common']);
+    assert.deepEqual(AUTO_ORDER, [
+      'proxy',
+      'traefik',
+      'combined',
+      'vcombined',
+      'common',
+      'alb',
+      'squid',
+      'w3c',
+      'caddy',
+      'nginx-json',
+    ]);
     for (const name of AUTO_ORDER) assert.equal(typeof FORMAT_PARSERS[name], 'function');
   });
 
@@ -83,8 +94,8 @@ void describe('parseLine auto-detection', () => {
     assert.match(reason, /x…"$/);
   });
 
-  void it('says when a named format has no parser yet', () => {
-    assert.equal(reasonOf(parseLine(COMMON, 'w3c')), 'format "w3c" has no parser yet');
+  void it('says that `custom` has no parser without a compiled format string', () => {
+    assert.equal(reasonOf(parseLine(COMMON, 'custom')), 'format "custom" has no parser yet');
   });
 
   void it('with a named format, does not detect', () => {

