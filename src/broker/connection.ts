@@ -3,15 +3,18 @@
  * when the broker refuses us or does not answer in time; once up, it reconnects by itself and says
  * so once per outage, not once per retry.
  */
+import { readFileSync } from 'node:fs';
 import { Connection } from 'rabbitmq-client';
 import type { Logger } from 'pino';
-import { ServiceUnavailableError, messageOf } from '../errors.js';
+import { ServiceUnavailableError, UsageError, messageOf } from '../errors.js';
 
 export interface BrokerEndpoint {
   /** Connection URL with credentials: never logged. */
   readonly url: string;
   /** `host:port vhost "/"`, for messages. */
   readonly address: string;
+  /** A CA file to trust for the broker's certificate (amqps:// with a private CA). */
+  readonly tlsCaFile?: string | undefined;
 }
 
 /** Errors after which waiting longer cannot help: the command ends at once. */
@@ -29,8 +32,20 @@ export async function connectBroker(
   endpoint: BrokerEndpoint,
   options: { readonly name: string; readonly timeoutMs: number; readonly log: Logger },
 ): Promise<Connection> {
+  let ca: Buffer | undefined;
+  if (endpoint.tlsCaFile !== undefined) {
+    try {
+      ca = readFileSync(endpoint.tlsCaFile);
+    } catch (error) {
+      throw new UsageError(
+        'LR_CONFIG',
+        `RABBIT_TLS_CA: cannot read ${endpoint.tlsCaFile} (${messageOf(error)})`,
+      );
+    }
+  }
   const connection = new Connection({
     url: endpoint.url,
+    ...(ca === undefined ? {} : { tls: { ca } }),
     connectionName: options.name,
     connectionTimeout: options.timeoutMs,
     retryLow: 200,

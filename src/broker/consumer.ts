@@ -27,11 +27,15 @@ export interface LineConsumerOptions {
   /** Declare the queue, its exchange and binding before consuming and after every reconnect (default true). */
   readonly declare?: boolean;
   readonly log: Logger;
+  /** Called once per message as it is settled, with the lines it held (0 if undecodable): for metrics. */
+  readonly onSettled?: (outcome: BatchOutcome['outcome'], lines: number) => void;
 }
 
 export interface LineConsumer {
   /** Messages received and not yet settled. */
   readonly inFlight: number;
+  /** Messages this consumer moved to data-dead. */
+  readonly deadLettered: number;
   /** Stops taking messages, lets the ones in hand finish, then closes the channel. */
   close(): Promise<void>;
 }
@@ -59,6 +63,7 @@ export function consumeLineBatches(
       : {}),
   });
   let inFlight = 0;
+  let deadLettered = 0;
 
   const moveToDead = async (message: AsyncMessage, reason: string): Promise<ConsumerStatus> => {
     log.warn({ queue, reason, messageId: message.messageId }, 'message moved to data-dead');
@@ -73,6 +78,7 @@ export function consumeLineBatches(
       },
       message.body,
     );
+    deadLettered++;
     return ConsumerStatus.ACK;
   };
 
@@ -98,13 +104,21 @@ export function consumeLineBatches(
         try {
           batch = decodeLineBatch(asBuffer(message.body));
         } catch (error) {
-          if (error instanceof PoisonMessageError) return await moveToDead(message, error.message);
+          if (error instanceof PoisonMessageError) {
+            const status = await moveToDead(message, error.message);
+            options.onSettled?.('dead', 0);
+            return status;
+          }
           throw error;
         }
         const result = await handler(batch);
-        if (result.outcome === 'ack') return ConsumerStatus.ACK;
-        if (result.outcome === 'requeue') return ConsumerStatus.REQUEUE;
-        return await moveToDead(message, result.reason);
+        if (result.outcome !== 'dead') {
+          options.onSettled?.(result.outcome, batch.lines.length);
+          return result.outcome === 'ack' ? ConsumerStatus.ACK : ConsumerStatus.REQUEUE;
+        }
+        const status = await moveToDead(message, result.reason);
+        options.onSettled?.('dead', batch.lines.length);
+        return status;
       } finally {
         inFlight--;
       }
@@ -115,6 +129,9 @@ export function consumeLineBatches(
   return {
     get inFlight() {
       return inFlight;
+    },
+    get deadLettered() {
+      return deadLettered;
     },
     async close() {
       await consumer.close();

@@ -17,5 +17,7 @@ export type { LinePublisher, LinePublisherOptions } from './publisher.js';
 export { consumeLineBatches, REASON_HEADER, ORIGIN_QUEUE_HEADER } from './consumer.js';
 export type { BatchHandler, BatchOutcome, LineConsumer, LineConsumerOptions } from './consumer.js';
 export { declareTopology, queueDepth } from './admin.js';
+export { listDeadLetters, replayDeadLetters } from './dead-letters.js';
+export type { DeadLetter, ReplayResult } from './dead-letters.js';
 export type { QueueDepth } from './admin.js';
 export type { Connection as BrokerConnection } from 'rabbitmq-client';

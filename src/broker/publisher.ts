@@ -1,23 +1,33 @@
 /**
  * Publishes line batches to the `weblogs` exchange with publisher confirms. A batch counts as sent
- * only once the broker has confirmed it (so it is on disk in both quorum queues); `mandatory` turns a
- * message that no queue would take into an error instead of a silent loss. At most `window` batches
- * await their confirm at once: when the window is full, `publish` waits, and that wait is the
- * backpressure that slows the source down instead of buffering without bound.
+ * only once the broker has confirmed it (so it is in both quorum queues); `mandatory` turns a message
+ * that no queue would take into an error instead of a silent loss. At most `window` batches await
+ * their confirm at once: when the window is full, `publish` waits, and that wait is the backpressure
+ * that slows the source down instead of buffering without bound.
+ *
+ * A publish that fails because the broker is away, or that the broker refuses (a nack), is retried
+ * with backoff for as long as it takes; the connection reports the outage once. A retry may send a
+ * batch twice, which the consumers' idempotent writes absorb (same event ids).
  */
+import { randomUUID } from 'node:crypto';
 import type { Connection, ReturnedMessage } from 'rabbitmq-client';
+import type { Logger } from 'pino';
 import type { LineBatch } from '../domain/index.js';
-import { LograbbitError } from '../errors.js';
+import { LograbbitError, messageOf } from '../errors.js';
 import { encodeLineBatch } from './codec.js';
 import { BINDINGS, EXCHANGE, EXCHANGES, LINE_BATCH_CONTENT_TYPE, QUEUES, routingKeyOf } from './topology.js';
 
 export interface LinePublisherOptions {
   /** Batches awaiting their confirm at once. */
   readonly window: number;
-  /** Called once per batch, after the broker confirmed it. */
+  /** Called once per batch, after the broker confirmed it (not always in publishing order). */
   readonly onConfirmed?: (batch: LineBatch) => void;
   /** Declare the topology before publishing and after every reconnect (default true). */
   readonly declare?: boolean;
+  /** Where a refused publish is reported (once per run of refusals). */
+  readonly log?: Logger;
+  /** Called when the broker returns a message as unroutable: for metrics. */
+  readonly onReturned?: () => void;
 }
 
 export interface LinePublisher {
@@ -25,28 +35,33 @@ export interface LinePublisher {
   publish(batch: LineBatch): Promise<void>;
   /** Resolves once every batch sent so far is confirmed; rejects if one failed for good. */
   flush(): Promise<void>;
+  /** Batches sent and not yet confirmed. */
+  readonly inFlight: number;
   /** Flushes, then closes the channel. */
   close(): Promise<void>;
 }
 
-/** Publish attempts across reconnects before a batch is given up (the broker is retried meanwhile). */
-const MAX_PUBLISH_ATTEMPTS = 1000;
+const RETRY_FIRST_MS = 200;
+const RETRY_MAX_MS = 5000;
 
 export function createLinePublisher(connection: Connection, options: LinePublisherOptions): LinePublisher {
   const returned = new Set<string>();
   const publisher = connection.createPublisher({
     confirm: true,
-    maxAttempts: MAX_PUBLISH_ATTEMPTS,
     ...(options.declare === false
       ? {}
       : { exchanges: [...EXCHANGES], queues: [...QUEUES], queueBindings: [...BINDINGS] }),
     onReturn: (message: ReturnedMessage) => {
       if (message.messageId !== undefined) returned.add(message.messageId);
+      options.onReturned?.();
     },
   });
 
+  const idPrefix = randomUUID();
   let nextId = 0;
   let inFlight = 0;
+  let closed = false;
+  let refusing = false;
   let failure: LograbbitError | undefined;
   let waiters: Array<() => void> = [];
   const wake = (): void => {
@@ -55,8 +70,8 @@ export function createLinePublisher(connection: Connection, options: LinePublish
     for (const resolve of ready) resolve();
   };
 
-  const send = async (batch: LineBatch): Promise<void> => {
-    const messageId = String(nextId++);
+  /** Publishes once; true when confirmed, false when it should be tried again. */
+  const attempt = async (batch: LineBatch, body: Buffer, messageId: string): Promise<boolean> => {
     try {
       await publisher.send(
         {
@@ -68,12 +83,35 @@ export function createLinePublisher(connection: Connection, options: LinePublish
           contentType: LINE_BATCH_CONTENT_TYPE,
           timestamp: Math.floor(batch.readAtMs / 1000),
         },
-        encodeLineBatch(batch),
+        body,
       );
-      if (returned.delete(messageId)) {
-        throw new LograbbitError(
-          'LR_MESSAGE_UNROUTABLE',
-          `RabbitMQ returned a message of ${batch.source}: no queue is bound to exchange ${EXCHANGE}; run \`lograbbit setup\``,
+    } catch (error) {
+      if (closed) throw error;
+      if (!refusing && connection.ready) {
+        // The connection is up, so this is the broker refusing the message (a nack), not an outage.
+        options.log?.warn({ error: messageOf(error) }, 'RabbitMQ refused a message; retrying with backoff');
+      }
+      refusing = true;
+      return false;
+    }
+    // A returned message arrives before its confirm, so by now it is known.
+    if (returned.delete(messageId)) {
+      throw new LograbbitError(
+        'LR_MESSAGE_UNROUTABLE',
+        `RabbitMQ returned a message of ${batch.source}: no queue is bound to exchange ${EXCHANGE}; run \`lograbbit setup\``,
+      );
+    }
+    refusing = false;
+    return true;
+  };
+
+  const send = async (batch: LineBatch): Promise<void> => {
+    const messageId = `${idPrefix}.${nextId++}`;
+    const body = encodeLineBatch(batch);
+    try {
+      for (let tries = 0; !(await attempt(batch, body, messageId)); tries++) {
+        await new Promise((resolve) =>
+          setTimeout(resolve, Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** Math.min(tries, 5))),
         );
       }
       options.onConfirmed?.(batch);
@@ -81,9 +119,13 @@ export function createLinePublisher(connection: Connection, options: LinePublish
       failure ??=
         error instanceof LograbbitError
           ? error
-          : new LograbbitError('LR_BROKER_UNAVAILABLE', `publishing to RabbitMQ failed: ${String(error)}`, {
-              cause: error,
-            });
+          : new LograbbitError(
+              'LR_BROKER_UNAVAILABLE',
+              `publishing to RabbitMQ failed: ${messageOf(error)}`,
+              {
+                cause: error,
+              },
+            );
     } finally {
       inFlight--;
       wake();
@@ -105,10 +147,14 @@ export function createLinePublisher(connection: Connection, options: LinePublish
       await waitUntil(() => inFlight < options.window);
     },
     flush: () => waitUntil(() => inFlight === 0),
+    get inFlight() {
+      return inFlight;
+    },
     async close() {
       try {
         await waitUntil(() => inFlight === 0);
       } finally {
+        closed = true;
         await publisher.close();
       }
     },

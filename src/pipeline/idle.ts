@@ -27,7 +27,13 @@ export async function waitUntilDrained(
   while (quietPolls < 2 && !options.signal?.aborted) {
     await new Promise((resolve) => setTimeout(resolve, pollIntervalMs));
     let ready = 0;
-    for (const queue of queues) ready += (await queueDepth(connection, queue)).ready;
+    try {
+      for (const queue of queues) ready += (await queueDepth(connection, queue)).ready;
+    } catch {
+      // The broker is away for a moment: the connection says so and reconnects; ask again later.
+      quietPolls = 0;
+      continue;
+    }
     quietPolls = ready === 0 && consumers.inFlight === 0 ? quietPolls + 1 : 0;
   }
 }

@@ -3,17 +3,21 @@
  * address, when it does not), creates the database when it is missing and the user may, applies the
  * pending drizzle migrations, and returns a pool with a drizzle handle over it.
  */
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2/promise';
 import type { Pool } from 'mysql2/promise';
 import { drizzle } from 'drizzle-orm/mysql2';
 import type { MySql2Database } from 'drizzle-orm/mysql2';
 import { migrate } from 'drizzle-orm/mysql2/migrator';
-import { ServiceUnavailableError, messageOf } from '../errors.js';
+import { ServiceUnavailableError, UsageError, messageOf } from '../errors.js';
 import * as schema from './schema.js';
 import { errorCodeOf } from './transient.js';
 
 export interface DatabaseEndpoint {
+  /** Connect over TLS, verifying the server's certificate (against `tlsCaFile` when given). */
+  readonly tls?: boolean;
+  readonly tlsCaFile?: string | undefined;
   readonly host: string;
   readonly port: number;
   readonly database: string;
@@ -23,7 +27,8 @@ export interface DatabaseEndpoint {
   readonly address: string;
 }
 
-export type Database = MySql2Database<typeof schema>;
+/** The drizzle handle, with the mysql2 pool it runs on (the bulk writers use the pool directly). */
+export type Database = MySql2Database<typeof schema> & { readonly $client: Pool };
 
 export interface Store {
   readonly db: Database;
@@ -43,8 +48,20 @@ export interface OpenStoreOptions {
 /** Where the SQL migrations are, from src/store/ as from dist/store/. */
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.meta.url));
 
+/** mysql2's `ssl` option: undefined for plain TCP; with TLS the certificate is always verified. */
+function tlsOptionsOf(endpoint: DatabaseEndpoint): { ca?: Buffer; rejectUnauthorized: true } | undefined {
+  if (!endpoint.tls) return undefined;
+  if (endpoint.tlsCaFile === undefined) return { rejectUnauthorized: true };
+  try {
+    return { ca: readFileSync(endpoint.tlsCaFile), rejectUnauthorized: true };
+  } catch (error) {
+    throw new UsageError('LR_CONFIG', `DB_TLS_CA: cannot read ${endpoint.tlsCaFile} (${messageOf(error)})`);
+  }
+}
+
 export async function openStore(endpoint: DatabaseEndpoint, options: OpenStoreOptions): Promise<Store> {
-  const server = await connectServer(endpoint, options.timeoutMs);
+  const ssl = tlsOptionsOf(endpoint);
+  const server = await connectServer(endpoint, options.timeoutMs, ssl);
   try {
     if (options.setup) await createDatabaseIfMissing(server, endpoint);
   } finally {
@@ -57,6 +74,7 @@ export async function openStore(endpoint: DatabaseEndpoint, options: OpenStoreOp
     password: endpoint.password,
     database: endpoint.database,
     connectTimeout: options.timeoutMs,
+    ssl,
     connectionLimit: options.connections ?? 4,
     charset: 'UTF8MB4_UNICODE_CI',
     // DATETIME columns hold UTC; without this mysql2 would write Dates in the machine's zone.
@@ -82,7 +100,11 @@ export async function openStore(endpoint: DatabaseEndpoint, options: OpenStoreOp
   return { db, pool, endpoint, close: () => pool.end() };
 }
 
-async function connectServer(endpoint: DatabaseEndpoint, timeoutMs: number): Promise<mysql.Connection> {
+async function connectServer(
+  endpoint: DatabaseEndpoint,
+  timeoutMs: number,
+  ssl: ReturnType<typeof tlsOptionsOf>,
+): Promise<mysql.Connection> {
   try {
     return await mysql.createConnection({
       host: endpoint.host,
@@ -90,6 +112,7 @@ async function connectServer(endpoint: DatabaseEndpoint, timeoutMs: number): Pro
       user: endpoint.user,
       password: endpoint.password,
       connectTimeout: timeoutMs,
+      ssl,
     });
   } catch (error) {
     const code = errorCodeOf(error);
@@ -104,7 +127,9 @@ async function connectServer(endpoint: DatabaseEndpoint, timeoutMs: number): Pro
             : messageOf(error);
     const hint = refused
       ? 'check DB_USER and DB_PASSWORD (or DATABASE_URL)'
-      : 'is it running? (`docker compose up -d mysql`, or start mariadbd)';
+      : code === 'HANDSHAKE_NO_SSL_SUPPORT'
+        ? 'the server offers no TLS: enable it there, or unset DB_TLS and DB_TLS_CA'
+        : 'is it running? (`docker compose up -d mysql`, or start mariadbd)';
     throw new ServiceUnavailableError(
       refused ? 'LR_DATABASE_REFUSED' : 'LR_DATABASE_UNAVAILABLE',
       `cannot connect to the database at ${endpoint.host}:${endpoint.port}: ${why}; ${hint}`,

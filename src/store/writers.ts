@@ -1,10 +1,11 @@
 /**
  * Idempotent multi-row inserts, one transaction each. A row whose event id is already stored is
  * left as it is (`ON DUPLICATE KEY UPDATE event_id = event_id`): a redelivered message or a
- * re-ingested file adds nothing. Values reach SQL only as bound parameters.
+ * re-ingested file adds nothing. Values reach SQL only escaped by the driver.
  */
-import { sql } from 'drizzle-orm';
+import type { PoolConnection } from 'mysql2/promise';
 import type { Database } from './database.js';
+import { bulkInsertInto } from './bulk-insert.js';
 import { cleanLog, rawLog, rejectedLog } from './schema.js';
 import type { CleanRow, RawRow, RejectedRow } from './schema.js';
 
@@ -13,22 +14,35 @@ export type CleanOrRejectedRow =
   | { readonly table: 'clean_log'; readonly row: CleanRow }
   | { readonly table: 'rejected_log'; readonly row: RejectedRow };
 
-interface InsertResult {
-  readonly affectedRows: number;
+const insertRaw = bulkInsertInto<RawRow>(rawLog);
+const insertClean = bulkInsertInto<CleanRow>(cleanLog);
+const insertRejected = bulkInsertInto<RejectedRow>(rejectedLog);
+
+/** Runs `work` in a transaction on a connection of the pool; rolls back on any error. */
+async function inTransaction<T>(db: Database, work: (connection: PoolConnection) => Promise<T>): Promise<T> {
+  const connection = await db.$client.getConnection();
+  try {
+    await connection.beginTransaction();
+    const result = await work(connection);
+    await connection.commit();
+    return result;
+  } catch (error) {
+    // A lost connection cannot roll back; the server does it when the session ends.
+    await connection.rollback().catch(() => undefined);
+    throw error;
+  } finally {
+    connection.release();
+  }
 }
 
 /** Inserts raw rows in one transaction; returns how many were new. */
-export async function insertRawRows(db: Database, rows: readonly RawRow[]): Promise<number> {
-  if (rows.length === 0) return 0;
-  const [result] = await db
-    .insert(rawLog)
-    .values([...rows])
-    .onDuplicateKeyUpdate({ set: { eventId: sql`${rawLog.eventId}` } });
-  return (result as InsertResult).affectedRows;
+export function insertRawRows(db: Database, rows: readonly RawRow[]): Promise<number> {
+  if (rows.length === 0) return Promise.resolve(0);
+  return inTransaction(db, (connection) => insertRaw(connection, rows));
 }
 
 /** Inserts clean and rejected rows in one transaction; returns how many were new. */
-export async function insertCleanOrRejectedRows(
+export function insertCleanOrRejectedRows(
   db: Database,
   rows: readonly CleanOrRejectedRow[],
 ): Promise<number> {
@@ -38,22 +52,9 @@ export async function insertCleanOrRejectedRows(
     if (entry.table === 'clean_log') clean.push(entry.row);
     else rejected.push(entry.row);
   }
-  return db.transaction(async (tx) => {
-    let inserted = 0;
-    if (clean.length > 0) {
-      const [result] = await tx
-        .insert(cleanLog)
-        .values(clean)
-        .onDuplicateKeyUpdate({ set: { eventId: sql`${cleanLog.eventId}` } });
-      inserted += (result as InsertResult).affectedRows;
-    }
-    if (rejected.length > 0) {
-      const [result] = await tx
-        .insert(rejectedLog)
-        .values(rejected)
-        .onDuplicateKeyUpdate({ set: { eventId: sql`${rejectedLog.eventId}` } });
-      inserted += (result as InsertResult).affectedRows;
-    }
-    return inserted;
-  });
+  return inTransaction(
+    db,
+    async (connection) =>
+      (await insertClean(connection, clean)) + (await insertRejected(connection, rejected)),
+  );
 }

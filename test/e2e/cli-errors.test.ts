@@ -16,7 +16,7 @@ function lines(text: string): string[] {
 for (const command of [['setup'], ['ingest', SAMPLE], ['produce', SAMPLE], ['consume', '--until-idle']]) {
   test(`${command[0]}: RabbitMQ unreachable → one line naming it and its address, exit 3`, async () => {
     const result = await runCli(command, {
-      env: { RABBIT_PORT: '1', DB_NAME: 'lograbbit_unreachable_probe' },
+      env: { RABBIT_PORT: '1' },
     });
     assert.equal(result.code, 3, result.stderr);
     assert.deepEqual(lines(result.stderr), [
@@ -85,4 +85,20 @@ test('--help explains every subcommand; help and --version exit 0', async () => 
   const version = await runCli(['--version']);
   assert.equal(version.code, 0);
   assert.match(version.stdout, /^\d+\.\d+\.\d+\n$/);
+});
+
+test('TLS options reach the drivers: a missing CA file is exit 2, a server without TLS is refused', async () => {
+  const missingCa = await runCli(['setup'], { env: { DB_TLS_CA: '/no/such/ca.pem' } });
+  assert.equal(missingCa.code, 2, missingCa.stderr);
+  assert.match(missingCa.stderr, /DB_TLS_CA: cannot read \/no\/such\/ca\.pem/);
+  const missingRabbitCa = await runCli(['dead', 'list'], { env: { RABBIT_TLS_CA: '/no/such/mq.pem' } });
+  assert.equal(missingRabbitCa.code, 2, missingRabbitCa.stderr);
+  assert.match(missingRabbitCa.stderr, /RABBIT_TLS_CA: cannot read \/no\/such\/mq\.pem/);
+  // The local MariaDB has no certificate: with DB_TLS=true the connection must be refused, not downgraded.
+  const noTls = await runCli(['setup'], { env: { DB_TLS: 'true' } });
+  assert.equal(noTls.code, 3, noTls.stderr);
+  assert.match(
+    noTls.stderr,
+    /cannot connect to the database at 127\.0\.0\.1:3306: .*secure connection.*unset DB_TLS/i,
+  );
 });

@@ -51,3 +51,51 @@ export function runCli(args: readonly string[], options: CliOptions = {}): Promi
     child.stdin.end(options.input);
   });
 }
+
+export interface RunningCli {
+  readonly pid: number;
+  /** Output so far. */
+  readonly stdout: () => string;
+  readonly stderr: () => string;
+  /** Resolves when the process has exited. */
+  readonly exited: Promise<CliResult>;
+  kill(signal: NodeJS.Signals): void;
+}
+
+/** Starts `lograbbit …args` and returns at once, for tests that signal or kill it mid-run. */
+export function startCli(args: readonly string[], options: CliOptions = {}): RunningCli {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: options.cwd ?? tmpdir(),
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...options.env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdin.end(options.input);
+  const exited = new Promise<CliResult>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+  return {
+    pid: child.pid ?? -1,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    exited,
+    kill: (signal) => child.kill(signal),
+  };
+}
+
+/** Polls `check` until it returns true, or fails after `timeoutMs` with `what` in the message. */
+export async function waitFor(
+  what: string,
+  check: () => Promise<boolean> | boolean,
+  timeoutMs = 60_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

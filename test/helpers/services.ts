@@ -15,7 +15,7 @@ export interface TestServices {
   readonly env: Record<string, string>;
   readonly vhost: string;
   readonly database: string;
-  /** A connection to this test's database, for assertions. */
+  /** The connection to this test's database, for assertions (one, opened on first use). */
   sql(): Promise<mysql.Connection>;
   teardown(): Promise<void>;
 }
@@ -34,7 +34,7 @@ export async function createTestServices(label: string): Promise<TestServices> {
   const database = `lograbbit_test_${suffix}`;
   await rabbitmqctl('add_vhost', vhost);
   await rabbitmqctl('set_permissions', '-p', vhost, 'guest', '.*', '.*', '.*');
-  const connections: mysql.Connection[] = [];
+  let connection: Promise<mysql.Connection> | undefined;
   return {
     vhost,
     database,
@@ -51,8 +51,8 @@ export async function createTestServices(label: string): Promise<TestServices> {
       DB_NAME: database,
       LOG_LEVEL: 'warn',
     },
-    async sql() {
-      const connection = await mysql.createConnection({
+    sql() {
+      connection ??= mysql.createConnection({
         host: DB_HOST,
         user: 'root',
         database,
@@ -60,11 +60,10 @@ export async function createTestServices(label: string): Promise<TestServices> {
         dateStrings: true,
         supportBigNumbers: true,
       });
-      connections.push(connection);
       return connection;
     },
     async teardown() {
-      await Promise.all(connections.map((connection) => connection.end().catch(() => undefined)));
+      if (connection) await (await connection).end().catch(() => undefined);
       const admin = await mysql.createConnection({ host: DB_HOST, user: 'root' });
       await admin.query(`DROP DATABASE IF EXISTS \`${database}\``);
       await admin.end();

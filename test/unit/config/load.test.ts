@@ -19,6 +19,8 @@ test('defaults fit the local services', () => {
       user: 'root',
       password: '',
       address: '127.0.0.1:3306/lograbbit',
+      tls: false,
+      tlsCaFile: undefined,
     },
   );
   assert.equal(config.tuning.batchLines, 100);
@@ -66,6 +68,8 @@ test('RABBIT_URL and DATABASE_URL win over the separate variables', () => {
       user: 'w',
       password: 'pw',
       address: 'db.example:3310/logs',
+      tls: false,
+      tlsCaFile: undefined,
     },
   );
 });
@@ -96,6 +100,23 @@ test('secrets are never quoted in errors', () => {
       (error: unknown) => error instanceof UsageError && !error.message.includes('hunter2'),
     );
   }
+});
+
+test('TLS: amqps:// and a CA file for the broker; DB_TLS or a CA file for the database', () => {
+  const plain = loadConfig({});
+  assert.equal(plain.rabbit.tls, false);
+  assert.equal(plain.db.tls, false);
+  const secure = loadConfig({
+    RABBIT_URL: 'amqps://u:p@mq.example/v',
+    RABBIT_TLS_CA: '/etc/ssl/mq-ca.pem',
+    DB_TLS_CA: '/etc/ssl/db-ca.pem',
+  });
+  assert.equal(secure.rabbit.tls, true);
+  assert.equal(secure.rabbit.tlsCaFile, '/etc/ssl/mq-ca.pem');
+  assert.equal(secure.db.tls, true, 'a CA file implies TLS');
+  assert.equal(secure.db.tlsCaFile, '/etc/ssl/db-ca.pem');
+  assert.equal(loadConfig({ DB_TLS: 'true' }).db.tls, true);
+  assert.throws(() => loadConfig({ DB_TLS: 'yes' }), /DB_TLS: /);
 });
 
 test('an empty variable means its default, except passwords', () => {
