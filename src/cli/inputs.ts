@@ -12,7 +12,7 @@ export function inputsOf(paths: readonly string[], source: string | undefined): 
     throw new UsageError('LR_USAGE', '- (standard input) given twice');
   return paths.map((path): ProduceInput => {
     if (path === '-') {
-      return { source: source ?? 'stdin', label: 'stdin', open: () => process.stdin };
+      return { source: source ?? 'stdin', label: 'stdin', live: true, open: () => process.stdin };
     }
     let size: number;
     try {

@@ -7,6 +7,8 @@
  * - A line longer than `maxLineBytes` is cut there and flagged `truncated`; the rest up to its
  *   newline is skipped, never dropped silently.
  * - The stream's id is the hash of its source and its first line, known before the first batch.
+ * - A follower resuming mid-file gives the offset it starts at and the stream id it stored, and asks
+ *   `positionAfter(batch)` where each batch ends, to checkpoint exactly after a confirmed batch.
  */
 import type { LineBatch, LogLine } from '../../domain/index.js';
 import { streamIdOf } from '../../domain/index.js';
@@ -18,6 +20,10 @@ export interface LineSplitterOptions {
   readonly maxLineBytes: number;
   /** Clock for `readAtMs`; replaceable in tests. */
   readonly now?: () => number;
+  /** Byte offset in the stream of the first chunk pushed (a resumed or `--from end` follower); 0 by default. */
+  readonly startOffset?: number;
+  /** The stream's id when it is already known (stored in a checkpoint); else hashed from the first line. */
+  readonly streamId?: Buffer;
 }
 
 export interface SplitterCounts {
@@ -25,7 +31,7 @@ export interface SplitterCounts {
   lines: number;
   blank: number;
   truncated: number;
-  /** Bytes consumed, line endings included. */
+  /** Bytes consumed since `startOffset`, line endings included. */
   bytes: number;
 }
 
@@ -48,10 +54,44 @@ export class LineSplitter {
   private lineStart = 0;
   /** The line being read is past maxLineBytes: skip to its newline. */
   private skipping = false;
+  private readonly startOffset: number;
+  /** Where the stream may be resumed once the lines waiting for their batch are sent. */
+  private pendingEnd: number;
+  /** Where the line being taken ends, line ending included. */
+  private lineEnd = 0;
+  private readonly ends = new WeakMap<LineBatch, number>();
 
   constructor(options: LineSplitterOptions) {
     this.options = options;
     this.now = options.now ?? Date.now;
+    this.startOffset = options.startOffset ?? 0;
+    this.lineStart = this.startOffset;
+    this.pendingEnd = this.startOffset;
+    this.streamId = options.streamId;
+  }
+
+  /** Offset of the first byte not yet taken as part of a whole line (the start of a partial line). */
+  get position(): number {
+    return this.lineStart;
+  }
+
+  /** Lines waiting for their batch to fill (or for `flush`). */
+  get waiting(): number {
+    return this.lines.length;
+  }
+
+  /** The stream id, once known. */
+  get stream(): Buffer | undefined {
+    return this.streamId;
+  }
+
+  /**
+   * The offset where reading may resume once `batch` (a batch of this splitter) and every batch before
+   * it are delivered: just after its last line, or at the start of a line cut at the maximum length
+   * (which is then read again, with the same event id).
+   */
+  positionAfter(batch: LineBatch): number | undefined {
+    return this.ends.get(batch);
   }
 
   /** Feeds a chunk; returns the batches it completed. */
@@ -67,6 +107,7 @@ export class LineSplitter {
       }
       const piece = chunk.subarray(from, newline);
       const lineEnd = this.lineStart + this.seenBytes + piece.length + 1;
+      this.lineEnd = lineEnd;
       if (this.skipping) {
         this.skipping = false;
       } else if (this.partialBytes === 0) {
@@ -79,7 +120,7 @@ export class LineSplitter {
       this.partial = [];
       this.partialBytes = 0;
       this.seenBytes = 0;
-      this.counts.bytes = lineEnd;
+      this.counts.bytes = lineEnd - this.startOffset;
       this.lineStart = lineEnd;
       from = newline + 1;
     }
@@ -89,10 +130,12 @@ export class LineSplitter {
   /** Ends the stream: a last line without its newline is taken as it is. Returns the final batches. */
   end(): LineBatch[] {
     const ready: LineBatch[] = [];
+    this.lineEnd = this.lineStart + this.seenBytes;
     if (this.partialBytes > 0 && !this.skipping) {
       this.takeLine(Buffer.concat(this.partial, this.partialBytes), true, ready);
     }
-    this.counts.bytes = this.lineStart + this.seenBytes;
+    this.counts.bytes = this.lineEnd - this.startOffset;
+    this.lineStart = this.lineEnd;
     this.partial = [];
     this.partialBytes = 0;
     this.seenBytes = 0;
@@ -120,7 +163,7 @@ export class LineSplitter {
     const kept = Buffer.concat(this.partial).subarray(0, this.options.maxLineBytes);
     this.skipping = true;
     this.counts.truncated++;
-    this.addLine({ offset: this.lineStart, bytes: kept, truncated: true });
+    this.addLine({ offset: this.lineStart, bytes: kept, truncated: true }, this.lineStart);
     this.cutIfFull(ready);
   }
 
@@ -131,16 +174,15 @@ export class LineSplitter {
     }
     if (bytes.length > this.options.maxLineBytes) {
       this.counts.truncated++;
-      this.addLine({
-        offset: this.lineStart,
-        bytes: bytes.subarray(0, this.options.maxLineBytes),
-        truncated: true,
-      });
+      this.addLine(
+        { offset: this.lineStart, bytes: bytes.subarray(0, this.options.maxLineBytes), truncated: true },
+        this.lineEnd,
+      );
     } else if (isBlank(bytes)) {
       this.counts.blank++;
       return;
     } else {
-      this.addLine({ offset: this.lineStart, bytes, truncated: false });
+      this.addLine({ offset: this.lineStart, bytes, truncated: false }, this.lineEnd);
     }
     this.cutIfFull(ready);
   }
@@ -151,8 +193,9 @@ export class LineSplitter {
     }
   }
 
-  private addLine(line: LogLine): void {
+  private addLine(line: LogLine, end: number): void {
     this.streamId ??= streamIdOf(this.options.source, line.bytes);
+    this.pendingEnd = end;
     this.lines.push(line);
     this.batchBytes += line.bytes.length;
     this.counts.lines++;
@@ -165,6 +208,7 @@ export class LineSplitter {
       readAtMs: this.now(),
       lines: this.lines,
     };
+    this.ends.set(batch, this.pendingEnd);
     this.lines = [];
     this.batchBytes = 0;
     return batch;

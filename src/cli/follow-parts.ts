@@ -1,0 +1,87 @@
+/**
+ * Following files into RabbitMQ as `produce --follow` and `run` do it: the follower with the
+ * configured tuning, published with confirms, checkpoints moved on each confirm, a status line.
+ */
+import type { BrokerConnection } from '../broker/index.js';
+import type { LineBatch } from '../domain/index.js';
+import { publishLive } from '../pipeline/index.js';
+import type { LiveCounts, ProduceCounts } from '../pipeline/index.js';
+import { followFiles } from '../sources/index.js';
+import type { FileFollower } from '../sources/index.js';
+import type { CommandContext } from './context.js';
+import { startStatusLine } from './status-line.js';
+
+export interface FollowRunOptions {
+  readonly patterns: readonly string[];
+  readonly from: 'start' | 'end';
+  readonly source?: string;
+  readonly declare: boolean;
+  /** Show the status line (on a terminal; log lines elsewhere). */
+  readonly status: boolean;
+  /** Lines stored so far, when this process also consumes (for the status line). */
+  readonly stored?: () => number;
+  /** Called after each confirmed batch: where metrics plug in. */
+  readonly onConfirmed?: (batch: LineBatch) => void;
+  /** Stops following (default: the command's shutdown signal). */
+  readonly signal?: AbortSignal;
+}
+
+export interface FollowRun {
+  readonly follower: FileFollower;
+  readonly counts: Readonly<LiveCounts>;
+  /** Resolves after the shutdown signal, once everything read is confirmed and checkpointed. */
+  readonly done: Promise<ProduceCounts>;
+}
+
+/** Starts following; it runs until the command's shutdown signal. */
+export async function startFollowing(
+  context: CommandContext,
+  broker: BrokerConnection,
+  options: FollowRunOptions,
+): Promise<FollowRun> {
+  const { tuning } = context.config;
+  const follower = await followFiles({
+    patterns: options.patterns,
+    stateDir: tuning.stateDir,
+    from: options.from,
+    source: options.source,
+    batchLines: tuning.batchLines,
+    batchBytes: tuning.batchBytes,
+    maxLineBytes: tuning.maxLineBytes,
+    batchLingerMs: tuning.batchLingerMs,
+    pollIntervalMs: tuning.pollIntervalMs,
+    rotateWaitMs: tuning.rotateWaitMs,
+    log: context.log,
+    signal: options.signal ?? context.signal,
+  });
+  const publishing = publishLive(broker, follower, {
+    publishWindow: tuning.publishWindow,
+    declare: options.declare,
+    log: context.log,
+    onConfirmed: options.onConfirmed,
+  });
+  const status = startStatusLine(
+    () => ({
+      files: follower.counts.files,
+      read: follower.counts.lines,
+      published: publishing.counts.confirmed,
+      stored: options.stored?.(),
+    }),
+    { log: context.log, enabled: options.status },
+  );
+  context.log.info(
+    { patterns: options.patterns, stateDir: tuning.stateDir, from: options.from },
+    'following; Ctrl-C to stop',
+  );
+  const done = publishing.done
+    .finally(() => status.stop())
+    .then((): ProduceCounts => ({
+      lines: follower.counts.lines,
+      blank: 0,
+      truncated: 0,
+      bytes: follower.counts.bytes,
+      confirmed: publishing.counts.confirmed,
+      messages: publishing.counts.messages,
+    }));
+  return { follower, counts: publishing.counts, done };
+}

@@ -1,0 +1,187 @@
+/**
+ * `lograbbit run [path or glob…]`: the whole system live in one process: follows the files (or, with
+ * no path, the simulator's traffic written to a file under the state directory), publishes with
+ * confirms, and consumes into MySQL, with a status line until Ctrl-C. This is `npm start`.
+ */
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { declareTopology } from '../broker/index.js';
+import type { BrokerConnection } from '../broker/index.js';
+import type { LineBatch } from '../domain/index.js';
+import { waitUntilDrained } from '../pipeline/index.js';
+import type { RunningConsumers } from '../pipeline/index.js';
+import type { Store } from '../store/index.js';
+import { createContext, formatOption, openBroker, openDatabase } from './context.js';
+import type { CommandContext, GlobalOptions } from './context.js';
+import { startFollowing } from './follow-parts.js';
+import {
+  addCommonOptions,
+  addConsumeOptions,
+  addFollowOptions,
+  addProduceOptions,
+  consumeTuning,
+  followTuning,
+  produceTuning,
+} from './options.js';
+import type {
+  CommonOptionValues,
+  ConsumeOptionValues,
+  FollowOptionValues,
+  ProduceOptionValues,
+} from './options.js';
+import { enrichmentOf, startPipelineConsumers } from './pipeline-parts.js';
+import { numberOption, simulatedFormatOf, startTrafficFile } from './demo-traffic.js';
+import { printReport } from './summary.js';
+
+type RunCommandOptions = ProduceOptionValues &
+  ConsumeOptionValues &
+  CommonOptionValues &
+  FollowOptionValues & { readonly rate?: string; readonly seed?: string };
+
+/** What a running `run` offers to what plugs into it (the dashboard, metrics endpoints). */
+export interface RunParts {
+  readonly context: CommandContext;
+  readonly broker: BrokerConnection;
+  readonly store: Store;
+  readonly consumers: RunningConsumers;
+}
+
+/** Where the dashboard and the metrics plug into `run`, without `run` knowing them. */
+export interface RunExtensions {
+  /** Starts HTTP endpoints; `run` prints their URL and closes them on the way out. */
+  readonly startEndpoints?: (parts: RunParts) => Promise<{ readonly url: string; close(): Promise<void> }>;
+  /** Called after each batch RabbitMQ confirmed. */
+  readonly onConfirmed?: (batch: LineBatch) => void;
+}
+
+/** Lines per second of the demo traffic when `run` is given no path. */
+const DEMO_RATE = '20';
+/** How long a stopping `run` waits for what it published to be stored, in ms. */
+const DRAIN_ON_STOP_MS = 5000;
+
+export function registerRunCommand(
+  program: Command,
+  globals: () => GlobalOptions,
+  extensions: RunExtensions = {},
+): void {
+  addCommonOptions(
+    addConsumeOptions(
+      addFollowOptions(
+        addProduceOptions(
+          program
+            .command('run')
+            .description(
+              'follow the files (paths or globs) into MySQL, live, in one process; with no path, simulated traffic',
+            )
+            .argument('[paths...]', 'access logs to follow (default: simulated traffic under --state-dir)')
+            .option('--rate <lines/s>', 'lines per second of the simulated traffic (with no path)', DEMO_RATE)
+            .option('--seed <n>', 'seed of the simulated traffic (with no path)'),
+        ),
+        false,
+      ),
+    ),
+  ).action((paths: string[], options: RunCommandOptions) => run(paths, globals(), options, extensions));
+}
+
+async function run(
+  paths: readonly string[],
+  globals: GlobalOptions,
+  options: RunCommandOptions,
+  extensions: RunExtensions,
+): Promise<void> {
+  const format = formatOption(options.format, options);
+  const context = createContext(globals, {
+    ...produceTuning(options),
+    ...consumeTuning(options),
+    ...followTuning(options),
+  });
+  const demo = paths.length === 0;
+  const demoPath = join(context.config.tuning.stateDir, 'demo', 'access.log');
+  const enrich = await enrichmentOf(context, options);
+  const broker = await openBroker(context, 'run');
+  const startedAt = performance.now();
+  try {
+    const store = await openDatabase(context, options.setup);
+    try {
+      if (options.setup) await declareTopology(broker);
+      const consumers = startPipelineConsumers(context, broker, store, {
+        roles: ['raw', 'clean'],
+        format,
+        declare: options.setup,
+        enrich,
+      });
+      const traffic = demo
+        ? await startTrafficFile(demoPath, {
+            rate: numberOption('--rate', options.rate, Number(DEMO_RATE), 0.001, 1_000_000),
+            seed: numberOption('--seed', options.seed, Date.now() % 1_000_000, -1e15, 1e15),
+            format: simulatedFormatOf(options.format),
+            signal: new AbortController().signal,
+          })
+        : undefined;
+      // The demo's writer stops first, then the follower reads the file to its end: nothing written is left.
+      const stopFollowing = new AbortController();
+      context.signal.addEventListener(
+        'abort',
+        () => void (traffic?.stop() ?? Promise.resolve()).finally(() => stopFollowing.abort()),
+        { once: true },
+      );
+      if (context.signal.aborted) stopFollowing.abort();
+      const endpoints = await extensions.startEndpoints?.({ context, broker, store, consumers });
+      try {
+        const following = await startFollowing(context, broker, {
+          patterns: demo ? [demoPath] : paths,
+          from: options.from === 'end' ? 'end' : 'start',
+          source: options.source,
+          declare: options.setup,
+          status: options.progress && options.json !== true,
+          stored: () => consumers.counts.raw,
+          onConfirmed: extensions.onConfirmed,
+          signal: stopFollowing.signal,
+        });
+        context.log.info(
+          {
+            following: demo ? `simulated traffic in ${demoPath}` : paths.join(' '),
+            database: context.config.db.address,
+            tables: 'raw_log, clean_log, rejected_log',
+            ...(endpoints && { dashboard: endpoints.url }),
+          },
+          'lograbbit is running; Ctrl-C to stop',
+        );
+        let produced;
+        try {
+          produced = await following.done;
+          await traffic?.stop();
+          // What was published is stored before the report, unless that takes long (it stays queued).
+          const patience = AbortSignal.timeout(DRAIN_ON_STOP_MS);
+          await waitUntilDrained(broker, consumers, undefined, { signal: patience });
+          if (patience.aborted) {
+            context.log.warn(
+              { waitedMs: DRAIN_ON_STOP_MS },
+              'stopped before every published line was stored; the rest stays queued for the next run or consume',
+            );
+          }
+        } finally {
+          await consumers.close();
+        }
+        printReport(
+          {
+            command: 'run',
+            inputs: demo ? 1 : paths.length,
+            seconds: (performance.now() - startedAt) / 1000,
+            interrupted: context.signal.aborted,
+            produced,
+            consumed: consumers,
+          },
+          options.json === true,
+        );
+      } finally {
+        await traffic?.stop();
+        await endpoints?.close();
+      }
+    } finally {
+      await store.close();
+    }
+  } finally {
+    await broker.close();
+  }
+}

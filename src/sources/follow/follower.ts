@@ -1,0 +1,523 @@
+/**
+ * Follows files like `tail -F`, as an async iterable of line batches: the files that match the
+ * patterns now and later, through rename-and-create rotation, copytruncate, deletion and re-creation.
+ * It reacts to file-system events (`fs.watch` on the directories) and polls as a fallback, hands out a
+ * partial batch once it has waited `batchLingerMs`, and keeps one checkpoint per file, moved only when
+ * the caller confirms batches (`confirm`), to the end of the last batch confirmed with all before it.
+ *
+ * Iteration pulls: nothing is read while the caller is not asking for batches, so a slow broker slows
+ * reading instead of filling memory.
+ */
+import { watch } from 'node:fs';
+import type { FSWatcher } from 'node:fs';
+import { open, readdir } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import type { Logger } from 'pino';
+import type { LineBatch } from '../../domain/index.js';
+import { UsageError, messageOf } from '../../errors.js';
+import { checkpointKeyOf, openCheckpointStore } from '../checkpoint/index.js';
+import type { Checkpoint, CheckpointStore } from '../checkpoint/index.js';
+import { compileFileGlob, isCompressedName } from './file-glob.js';
+import type { FileGlob } from './file-glob.js';
+import { identityOfHandle, identityOfPath, isGone, startsWith } from './file-identity.js';
+import type { FileIdentity } from './file-identity.js';
+import { Tailer, findCopy, lastLineStart } from './tailer.js';
+import type { BatchTicket, TailedBatch, TailerSettings, TailerStart } from './tailer.js';
+
+export interface FollowOptions {
+  /** Paths, or paths with wildcards in the file name (`/var/log/nginx/*.log`). */
+  readonly patterns: readonly string[];
+  /** Where the checkpoints are kept (created if missing). One directory per producer. */
+  readonly stateDir: string;
+  /** Files present at start-up without a checkpoint: read from the start, or only their new lines. */
+  readonly from: 'start' | 'end';
+  /** Source name for every file; by default each file's base name. */
+  readonly source?: string;
+  readonly batchLines: number;
+  readonly batchBytes: number;
+  readonly maxLineBytes: number;
+  /** How long lines wait for their batch to fill before it is handed out anyway, in ms. */
+  readonly batchLingerMs: number;
+  /** How often files are checked when no file-system event came, in ms. */
+  readonly pollIntervalMs: number;
+  /** How long a renamed or deleted file is still read after its last growth, in ms. */
+  readonly rotateWaitMs: number;
+  readonly log?: Logger;
+  /** Stops following: the complete lines written until then are handed out, then the iteration ends. */
+  readonly signal?: AbortSignal;
+  readonly now?: () => number;
+}
+
+export interface FollowCounts {
+  /** Files open now. */
+  files: number;
+  /** Lines handed out, and bytes read. */
+  lines: number;
+  bytes: number;
+  /** Lines whose batch was confirmed. */
+  confirmed: number;
+  /** Files that were renamed or deleted while followed, and truncations seen. */
+  rotations: number;
+  truncations: number;
+}
+
+export interface FileFollower extends AsyncIterable<LineBatch> {
+  /** Tells the follower that the broker confirmed `batch` (in any order). */
+  confirm(batch: LineBatch): void;
+  readonly counts: Readonly<FollowCounts>;
+  /** Stops, writes every checkpoint and closes the files. */
+  close(): Promise<void>;
+}
+
+/** Checks the patterns (a bad one is a usage error) and opens the state directory. */
+export async function followFiles(options: FollowOptions): Promise<FileFollower> {
+  const globs: FileGlob[] = [];
+  const problems: string[] = [];
+  for (const pattern of options.patterns) {
+    const glob = compileFileGlob(pattern);
+    if (typeof glob === 'string') problems.push(glob);
+    else globs.push(glob);
+  }
+  if (globs.length === 0 && problems.length === 0) problems.push('no file to follow');
+  if (problems.length > 0) throw new UsageError('LR_USAGE', `--follow: ${problems.join('; ')}`);
+  const store = await openCheckpointStore(options.stateDir);
+  return new Follower(options, globs, store);
+}
+
+const READ_CHUNK_BYTES = 1024 * 1024;
+
+class Follower implements FileFollower {
+  readonly counts: FollowCounts = {
+    files: 0,
+    lines: 0,
+    bytes: 0,
+    confirmed: 0,
+    rotations: 0,
+    truncations: 0,
+  };
+  private readonly tailers = new Map<string, Tailer>();
+  private readonly known = new Map<string, Checkpoint>();
+  private readonly tickets = new WeakMap<LineBatch, BatchTicket>();
+  private readonly ready: TailedBatch[] = [];
+  private readonly watchers = new Map<string, FSWatcher>();
+  private readonly unreadable = new Set<string>();
+  private readonly settings: TailerSettings;
+  private readonly now: () => number;
+  private started = false;
+  private stopping = false;
+  private pollDue = true;
+  private rescanDue = true;
+  private readDue = true;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private wake: (() => void) | undefined;
+
+  constructor(
+    private readonly options: FollowOptions,
+    private readonly globs: readonly FileGlob[],
+    private readonly store: CheckpointStore,
+  ) {
+    this.now = options.now ?? Date.now;
+    this.settings = {
+      batchLines: options.batchLines,
+      batchBytes: options.batchBytes,
+      maxLineBytes: options.maxLineBytes,
+      readChunkBytes: READ_CHUNK_BYTES,
+      now: this.now,
+    };
+    options.signal?.addEventListener('abort', () => this.stop(), { once: true });
+    if (options.signal?.aborted) this.stopping = true;
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<LineBatch> {
+    if (!this.started) await this.start();
+    for (;;) {
+      const next = this.ready.shift();
+      if (next) {
+        this.tickets.set(next.batch, next.ticket);
+        this.counts.lines += next.batch.lines.length;
+        yield next.batch;
+        continue;
+      }
+      if (this.stopping) break;
+      if (this.pollDue || this.rescanDue || this.readDue) {
+        await this.step();
+        continue;
+      }
+      // Caught up with every file: hand out the lines that have waited long enough, then sleep.
+      const now = this.now();
+      let nextFlushAt = Number.POSITIVE_INFINITY;
+      for (const tailer of this.tailers.values()) {
+        this.ready.push(...tailer.flushDue(now, this.options.batchLingerMs));
+        if (tailer.pendingSinceMs !== undefined) {
+          nextFlushAt = Math.min(nextFlushAt, tailer.pendingSinceMs + this.options.batchLingerMs);
+        }
+      }
+      if (this.ready.length === 0) await this.sleep(nextFlushAt - now);
+    }
+    // Stopping: the complete lines written so far go out; a line without its newline waits for next time.
+    for (const tailer of this.tailers.values()) {
+      const last: TailedBatch[] = [];
+      for (let more = true; more;) {
+        const read = await tailer.read();
+        last.push(...read.batches);
+        more = read.more;
+      }
+      last.push(...tailer.flushDue(0, 0, true));
+      for (const { batch, ticket } of last) {
+        this.tickets.set(batch, ticket);
+        this.counts.lines += batch.lines.length;
+        yield batch;
+      }
+    }
+  }
+
+  confirm(batch: LineBatch): void {
+    const ticket = this.tickets.get(batch);
+    if (!ticket) return;
+    this.tickets.delete(batch);
+    this.counts.confirmed += batch.lines.length;
+    const { tailer } = ticket;
+    if (ticket.generation === tailer.generation) {
+      if (tailer.offsets.confirm(ticket.ticket) !== undefined) this.saveCheckpoint(tailer);
+    } else if (tailer.previous?.generation === ticket.generation) {
+      tailer.previous.offsets.confirm(ticket.ticket);
+      if (tailer.previous.offsets.outstanding === 0) {
+        tailer.previous = undefined;
+        this.saveCheckpoint(tailer);
+      }
+    }
+    if (tailer.ended && tailer.offsets.outstanding === 0) void this.retire(tailer);
+  }
+
+  async close(): Promise<void> {
+    this.stop();
+    for (const tailer of this.tailers.values()) {
+      this.saveCheckpoint(tailer);
+      await tailer.close();
+    }
+    this.tailers.clear();
+    this.counts.files = 0;
+    await this.store.flush().catch((error: unknown) => this.checkpointFailed(error));
+  }
+
+  private stop(): void {
+    this.stopping = true;
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    this.pollTimer = undefined;
+    for (const watcher of this.watchers.values()) watcher.close();
+    this.watchers.clear();
+    this.notify();
+  }
+
+  private notify(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+
+  private async sleep(ms: number): Promise<void> {
+    if (this.stopping) return;
+    await new Promise<void>((resolve) => {
+      const timer = Number.isFinite(ms) ? setTimeout(resolve, Math.max(0, ms)) : undefined;
+      this.wake = () => {
+        if (timer) clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  private async start(): Promise<void> {
+    this.started = true;
+    for (const checkpoint of await this.store.load((file, why) =>
+      this.options.log?.warn({ file, why }, 'ignoring an unreadable checkpoint'),
+    )) {
+      this.known.set(checkpointKeyOf(checkpoint.dev, checkpoint.ino), checkpoint);
+    }
+    const loaded = [...this.known.values()];
+    const resumed = new Set<Checkpoint>();
+    await this.discover(true, resumed);
+    await this.resumeElsewhere(loaded.filter((checkpoint) => !resumed.has(checkpoint)));
+    this.pollTimer = setInterval(() => {
+      this.pollDue = true;
+      this.notify();
+    }, this.options.pollIntervalMs);
+    this.watchDirectories();
+  }
+
+  /** One round: find files (on a poll or a rename event), notice rotations, read what is new. */
+  private async step(): Promise<void> {
+    const now = this.now();
+    if (this.pollDue || this.rescanDue) {
+      const polled = this.pollDue;
+      this.pollDue = false;
+      this.rescanDue = false;
+      if (polled) this.watchDirectories();
+      const matched = await this.discover(false);
+      for (const tailer of this.tailers.values()) {
+        if (matched.has(tailer.key)) tailer.detachedAtMs = undefined;
+        else if (tailer.detachedAtMs === undefined && !tailer.ended) {
+          tailer.detachedAtMs = now;
+          this.counts.rotations++;
+          this.options.log?.info(
+            { path: tailer.path },
+            'file renamed or deleted: reading it to its end, then following its successor',
+          );
+        }
+      }
+      if (polled) await this.checkRewritten();
+      await this.endQuietDetached(now);
+    }
+    this.readDue = false;
+    for (const tailer of [...this.tailers.values()]) {
+      const { batches, more } = await tailer.read();
+      this.ready.push(...batches);
+      if (more) this.readDue = true;
+    }
+    this.counts.bytes = 0;
+    for (const tailer of this.tailers.values()) this.counts.bytes += tailer.readPosition;
+  }
+
+  /** copytruncate, or a truncation followed by new writes past the old size: the head changed. */
+  private async checkRewritten(): Promise<void> {
+    for (const tailer of this.tailers.values()) {
+      if (!(await tailer.rewritten())) continue;
+      this.counts.truncations++;
+      this.options.log?.info({ path: tailer.path }, 'file truncated: reading it again from its start');
+      this.ready.push(...(await tailer.restartTruncated()));
+      this.saveCheckpoint(tailer);
+    }
+  }
+
+  /** A renamed or deleted file that has been quiet for the rotate wait is read to its end and ended. */
+  private async endQuietDetached(now: number): Promise<void> {
+    for (const tailer of [...this.tailers.values()]) {
+      if (tailer.ended || tailer.detachedAtMs === undefined) continue;
+      const quietSince = Math.max(tailer.detachedAtMs, tailer.lastGrowthAtMs);
+      if (now - quietSince < this.options.rotateWaitMs) continue;
+      for (let more = true; more;) {
+        const read = await tailer.read();
+        this.ready.push(...read.batches);
+        more = read.more;
+      }
+      this.ready.push(...tailer.end());
+      this.options.log?.info({ path: tailer.path, bytes: tailer.readPosition }, 'finished a rotated file');
+      if (tailer.offsets.outstanding === 0) await this.retire(tailer);
+    }
+  }
+
+  /** An ended file whose lines are all confirmed: last checkpoint, then close it. */
+  private async retire(tailer: Tailer): Promise<void> {
+    if (this.tailers.get(tailer.key) !== tailer) return;
+    this.tailers.delete(tailer.key);
+    this.counts.files = this.tailers.size;
+    this.saveCheckpoint(tailer);
+    await tailer.close();
+  }
+
+  /** Opens the matching files not yet followed; returns the keys of every file that matches. */
+  private async discover(initial: boolean, resumed?: Set<Checkpoint>): Promise<Set<string>> {
+    const matched = new Set<string>();
+    for (const glob of this.globs) {
+      for (const name of await namesIn(glob)) {
+        const path = join(glob.dir, name);
+        const identity = await identityOfPath(path);
+        if (!identity?.isFile) continue;
+        const key = checkpointKeyOf(identity.dev, identity.ino);
+        matched.add(key);
+        const tailer = this.tailers.get(key);
+        if (tailer) {
+          if (tailer.detachedAtMs !== undefined) tailer.reattach(path);
+          continue;
+        }
+        await this.follow(path, identity, initial, resumed);
+      }
+    }
+    return matched;
+  }
+
+  private async follow(
+    path: string,
+    identity: FileIdentity,
+    initial: boolean,
+    resumed?: Set<Checkpoint>,
+  ): Promise<void> {
+    let handle: FileHandle;
+    try {
+      handle = await open(path, 'r');
+    } catch (error) {
+      if (isGone(error)) return;
+      if (!this.unreadable.has(path)) {
+        this.unreadable.add(path);
+        this.options.log?.warn({ path, error: messageOf(error) }, 'cannot read a matching file; skipping it');
+      }
+      return;
+    }
+    const opened = await identityOfHandle(handle);
+    if (opened.dev !== identity.dev || opened.ino !== identity.ino) {
+      // Replaced between the look and the open: the next round finds the new one.
+      await handle.close();
+      return;
+    }
+    const key = checkpointKeyOf(opened.dev, opened.ino);
+    const checkpoint = this.known.get(key);
+    let start: TailerStart;
+    let how: string;
+    if (
+      checkpoint &&
+      checkpoint.offset <= opened.size &&
+      (await startsWith(handle, opened.size, checkpoint.fingerprint))
+    ) {
+      resumed?.add(checkpoint);
+      start = startOfCheckpoint(checkpoint, path);
+      how = 'resuming after the last confirmed line';
+    } else if (initial && this.options.from === 'end') {
+      start = { path, source: this.sourceOf(path), offset: await lastLineStart(handle, opened.size) };
+      how = 'new lines only (--from end)';
+    } else {
+      start = { path, source: this.sourceOf(path), offset: 0 };
+      how = checkpoint ? 'a new file in a reused inode: from its start' : 'from its start';
+    }
+    const tailer = await Tailer.open(handle, start, this.settings);
+    this.tailers.set(key, tailer);
+    this.counts.files = this.tailers.size;
+    this.saveCheckpoint(tailer);
+    this.options.log?.info({ path, offset: start.offset, source: start.source }, `following: ${how}`);
+  }
+
+  /**
+   * Checkpoints whose file no pattern matches any more, found at start-up: the file was rotated (or
+   * copied and truncated) while lograbbit was stopped. Its remaining lines are read from where it is
+   * now, under its old source and stream, so a restart between or during rotations loses nothing.
+   */
+  private async resumeElsewhere(checkpoints: readonly Checkpoint[]): Promise<void> {
+    for (const checkpoint of checkpoints) {
+      const key = checkpointKeyOf(checkpoint.dev, checkpoint.ino);
+      const found = await this.locate(checkpoint);
+      if (!found) {
+        if (!this.tailers.has(key)) {
+          // The file is gone (deleted, or compressed by logrotate): nothing is left to read.
+          this.known.delete(key);
+          await this.store.remove(checkpoint.dev, checkpoint.ino);
+        }
+        continue;
+      }
+      const { handle, path } = found;
+      const identity = await identityOfHandle(handle);
+      const foundKey = checkpointKeyOf(identity.dev, identity.ino);
+      if (identity.size <= checkpoint.offset || this.tailers.has(foundKey)) {
+        await handle.close();
+        continue;
+      }
+      const tailer = await Tailer.open(handle, startOfCheckpoint(checkpoint, path), this.settings);
+      tailer.detachedAtMs = this.now();
+      this.tailers.set(foundKey, tailer);
+      this.counts.files = this.tailers.size;
+      this.saveCheckpoint(tailer);
+      if (foundKey !== key && !this.tailers.has(key)) await this.store.remove(checkpoint.dev, checkpoint.ino);
+      this.options.log?.info(
+        { path, was: checkpoint.path, offset: checkpoint.offset },
+        'reading the rest of a file rotated while stopped',
+      );
+    }
+  }
+
+  /** The file a checkpoint names, beside its old path: the same inode with the same head, or a copy. */
+  private async locate(checkpoint: Checkpoint): Promise<{ handle: FileHandle; path: string } | undefined> {
+    const dir = dirname(checkpoint.path);
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch (error) {
+      if (isGone(error)) return undefined;
+      throw error;
+    }
+    for (const name of names) {
+      if (isCompressedName(name)) continue;
+      const path = join(dir, name);
+      const identity = await identityOfPath(path);
+      if (identity?.dev !== checkpoint.dev || identity.ino !== checkpoint.ino) continue;
+      const handle = await open(path, 'r').catch(() => undefined);
+      if (!handle) return undefined;
+      if (await startsWith(handle, identity.size, checkpoint.fingerprint)) return { handle, path };
+      await handle.close();
+      break;
+    }
+    return findCopy(
+      checkpoint.path,
+      checkpoint.fingerprint,
+      checkpoint.offset,
+      checkpointKeyOf(checkpoint.dev, checkpoint.ino),
+    );
+  }
+
+  private sourceOf(path: string): string {
+    return this.options.source ?? basename(path);
+  }
+
+  private saveCheckpoint(tailer: Tailer): void {
+    // While the stream before a truncation awaits confirms, its checkpoint stands.
+    if (tailer.previous) return;
+    const checkpoint: Checkpoint = {
+      version: 1,
+      dev: tailer.dev,
+      ino: tailer.ino,
+      fingerprint: tailer.fingerprint,
+      path: tailer.path,
+      source: tailer.source,
+      streamId: tailer.splitter.stream?.toString('hex') ?? null,
+      offset: tailer.offsets.offset,
+      updatedAt: new Date(this.now()).toISOString(),
+    };
+    this.known.set(tailer.key, checkpoint);
+    this.store.save(checkpoint).catch((error: unknown) => this.checkpointFailed(error));
+  }
+
+  private checkpointFailed(error: unknown): void {
+    this.options.log?.error(
+      { stateDir: this.store.dir, error: messageOf(error) },
+      'cannot write a checkpoint; a restart would send some lines again',
+    );
+  }
+
+  /** Watches each directory of the patterns; a missing one is watched once it exists (next poll). */
+  private watchDirectories(): void {
+    if (this.stopping) return;
+    for (const glob of this.globs) {
+      if (this.watchers.has(glob.dir)) continue;
+      try {
+        const watcher = watch(glob.dir, { persistent: false }, (event) => {
+          if (event === 'rename') this.rescanDue = true;
+          this.readDue = true;
+          this.notify();
+        });
+        watcher.on('error', () => {
+          watcher.close();
+          this.watchers.delete(glob.dir);
+        });
+        this.watchers.set(glob.dir, watcher);
+      } catch {
+        // No such directory yet, or no inotify: the poll covers it.
+      }
+    }
+  }
+}
+
+function startOfCheckpoint(checkpoint: Checkpoint, path: string): TailerStart {
+  return {
+    path,
+    source: checkpoint.source,
+    offset: checkpoint.offset,
+    streamId: checkpoint.streamId === null ? undefined : Buffer.from(checkpoint.streamId, 'hex'),
+  };
+}
+
+async function namesIn(glob: FileGlob): Promise<string[]> {
+  if (glob.literal) return [basename(glob.pattern)];
+  try {
+    return (await readdir(glob.dir)).filter((name) => glob.matches(name));
+  } catch (error) {
+    if (isGone(error)) return [];
+    throw error;
+  }
+}

@@ -1,0 +1,6 @@
+/** Following live files (`tail -F` with checkpoints) and live byte streams (standard input). */
+export { followFiles } from './follower.js';
+export type { FileFollower, FollowCounts, FollowOptions } from './follower.js';
+export { compileFileGlob, isCompressedName } from './file-glob.js';
+export type { FileGlob } from './file-glob.js';
+export { readLiveBatches } from './stream-reader.js';

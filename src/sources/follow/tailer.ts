@@ -1,0 +1,331 @@
+/**
+ * One followed file, open: reads what is appended past the last byte read, turns it into line batches
+ * and keeps, per stream, which of them the broker has confirmed. It notices a truncation (copytruncate)
+ * and starts a new stream at 0, after reading the rest of the old content from the copy when one is
+ * there. It holds the file open, so a renamed or deleted file can still be read to its end.
+ */
+import { open, readdir } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { LineBatch } from '../../domain/index.js';
+import { ContiguousOffsets } from '../checkpoint/index.js';
+import type { Fingerprint } from '../checkpoint/index.js';
+import { LineSplitter } from '../file/index.js';
+import { isCompressedName } from './file-glob.js';
+import {
+  fingerprintOf,
+  identityOfHandle,
+  identityOfPath,
+  isGone,
+  readAt,
+  startsWith,
+} from './file-identity.js';
+import type { FileIdentity } from './file-identity.js';
+import { FINGERPRINT_BYTES } from '../checkpoint/index.js';
+
+export interface TailerSettings {
+  readonly batchLines: number;
+  readonly batchBytes: number;
+  readonly maxLineBytes: number;
+  /** Bytes read from one file at a time, so that one busy file does not starve the others. */
+  readonly readChunkBytes: number;
+  readonly now: () => number;
+}
+
+export interface TailerStart {
+  readonly path: string;
+  readonly source: string;
+  /** Byte offset to read from. */
+  readonly offset: number;
+  /** The stream id when known (from a checkpoint); else taken from the file's first line. */
+  readonly streamId?: Buffer;
+}
+
+/** Which stream of which tailer a sent batch belongs to, and its place among the batches sent. */
+export interface BatchTicket {
+  readonly tailer: Tailer;
+  readonly generation: number;
+  readonly ticket: number;
+}
+
+/** A batch handed out, with its ticket for `confirm`. */
+export interface TailedBatch {
+  readonly batch: LineBatch;
+  readonly ticket: BatchTicket;
+}
+
+export interface ReadResult {
+  readonly batches: TailedBatch[];
+  /** More bytes are waiting past what was read. */
+  readonly more: boolean;
+}
+
+export class Tailer {
+  readonly dev: string;
+  readonly ino: string;
+  readonly source: string;
+  /** The path the file is followed under; it may no longer name this file once `detachedAtMs` is set. */
+  path: string;
+  fingerprint: Fingerprint;
+  /** Bumped when the file is truncated: confirms of the older stream no longer move the checkpoint. */
+  generation = 0;
+  splitter: LineSplitter;
+  offsets: ContiguousOffsets;
+  /**
+   * The stream before the last truncation while some of its batches await their confirm: until they
+   * are confirmed, the checkpoint keeps naming that stream, so a crash meanwhile loses none of them.
+   */
+  previous: { readonly generation: number; readonly offsets: ContiguousOffsets } | undefined;
+  /** The next byte to read. */
+  readPosition: number;
+  /** When the path stopped naming this file (renamed or deleted); it is read until quiet, then ended. */
+  detachedAtMs: number | undefined;
+  lastGrowthAtMs: number;
+  /** When the oldest line still waiting in the splitter arrived. */
+  pendingSinceMs: number | undefined;
+  /** Ended: every line is handed out; it waits only for confirms. */
+  ended = false;
+  truncations = 0;
+  private readonly handle: FileHandle;
+  private readonly settings: TailerSettings;
+
+  private constructor(
+    handle: FileHandle,
+    identity: FileIdentity,
+    fingerprint: Fingerprint,
+    start: TailerStart,
+    settings: TailerSettings,
+  ) {
+    this.handle = handle;
+    this.dev = identity.dev;
+    this.ino = identity.ino;
+    this.source = start.source;
+    this.path = start.path;
+    this.fingerprint = fingerprint;
+    this.settings = settings;
+    this.readPosition = start.offset;
+    this.lastGrowthAtMs = settings.now();
+    this.splitter = this.newSplitter(start.offset, start.streamId);
+    this.offsets = new ContiguousOffsets(start.offset);
+  }
+
+  /**
+   * Opens the file at `start.path` (or the already open `handle`) to read from `start.offset`. When
+   * the offset is past 0 and no stream id is known, the id is taken from the file's first line, so that
+   * the lines get the same event ids as when the file is read whole.
+   */
+  static async open(handle: FileHandle, start: TailerStart, settings: TailerSettings): Promise<Tailer> {
+    const identity = await identityOfHandle(handle);
+    const fingerprint = await fingerprintOf(handle, identity.size);
+    const streamId = start.streamId ?? (await streamIdBefore(handle, start, settings));
+    return new Tailer(handle, identity, fingerprint, { ...start, streamId }, settings);
+  }
+
+  get key(): string {
+    return `${this.dev}-${this.ino}`;
+  }
+
+  /** Takes batches just cut by the current splitter: each is on its way, in this order. */
+  private tag(batches: readonly LineBatch[]): TailedBatch[] {
+    return batches.map((batch) => {
+      const end = this.splitter.positionAfter(batch) ?? this.offsets.offset;
+      return { batch, ticket: { tailer: this, generation: this.generation, ticket: this.offsets.sent(end) } };
+    });
+  }
+
+  /**
+   * Reads up to `readChunkBytes` new bytes. A size below what was read (a truncation) reads nothing:
+   * `rewritten` tells, and `restartTruncated` starts the new stream.
+   */
+  async read(): Promise<ReadResult> {
+    if (this.ended) return { batches: [], more: false };
+    const { size } = await identityOfHandle(this.handle);
+    if (size <= this.readPosition) return { batches: [], more: false };
+    const length = Math.min(size - this.readPosition, this.settings.readChunkBytes);
+    const chunk = await readAt(this.handle, this.readPosition, length);
+    this.readPosition += chunk.length;
+    this.lastGrowthAtMs = this.settings.now();
+    if (this.fingerprint.bytes < FINGERPRINT_BYTES && this.fingerprint.bytes < size) {
+      this.fingerprint = await fingerprintOf(this.handle, size);
+    }
+    const batches = this.tag(this.splitter.push(chunk));
+    this.notePending();
+    return { batches, more: this.readPosition < size };
+  }
+
+  /**
+   * A file truncated and written again past the old read position has a new head: checked on poll
+   * ticks, since the size alone cannot tell.
+   */
+  async rewritten(): Promise<boolean> {
+    if (this.ended || this.fingerprint.bytes === 0) return false;
+    const { size } = await identityOfHandle(this.handle);
+    if (size < this.readPosition) return true;
+    return !(await startsWith(this.handle, size, this.fingerprint));
+  }
+
+  /** Handles a truncation found by `rewritten`. */
+  async restartTruncated(): Promise<TailedBatch[]> {
+    const batches = await this.readRestFromCopy();
+    batches.push(...this.splitter.end());
+    const tagged = this.tag(batches);
+    this.truncations++;
+    if (this.offsets.outstanding > 0) this.previous = { generation: this.generation, offsets: this.offsets };
+    this.generation++;
+    this.readPosition = 0;
+    this.splitter = this.newSplitter(0, undefined);
+    this.offsets = new ContiguousOffsets(0);
+    this.pendingSinceMs = undefined;
+    const { size } = await identityOfHandle(this.handle);
+    this.fingerprint = await fingerprintOf(this.handle, size);
+    return tagged;
+  }
+
+  /** Lines waiting for their batch, when they have waited `lingerMs`; or all of them with `force`. */
+  flushDue(nowMs: number, lingerMs: number, force = false): TailedBatch[] {
+    if (this.pendingSinceMs === undefined) return [];
+    if (!force && nowMs - this.pendingSinceMs < lingerMs) return [];
+    this.pendingSinceMs = undefined;
+    const batch = this.splitter.flush();
+    return batch ? this.tag([batch]) : [];
+  }
+
+  /** Whether the path still names this file; sets `detachedAtMs` when it stopped. */
+  async checkPath(nowMs: number): Promise<boolean> {
+    const current = await identityOfPath(this.path);
+    const same = current !== undefined && current.dev === this.dev && current.ino === this.ino;
+    if (same) this.detachedAtMs = undefined;
+    else this.detachedAtMs ??= nowMs;
+    return same;
+  }
+
+  /** The path names this file again (it was renamed to a name the patterns match). */
+  reattach(path: string): void {
+    this.path = path;
+    this.detachedAtMs = undefined;
+  }
+
+  /**
+   * Ends the stream: the last line, even without its newline, is handed out as it is. Called once a
+   * detached file has been quiet for the rotate wait.
+   */
+  end(): TailedBatch[] {
+    this.ended = true;
+    this.pendingSinceMs = undefined;
+    return this.tag(this.splitter.end());
+  }
+
+  async close(): Promise<void> {
+    await this.handle.close().catch(() => undefined);
+  }
+
+  private newSplitter(startOffset: number, streamId: Buffer | undefined): LineSplitter {
+    return new LineSplitter({
+      source: this.source,
+      batchLines: this.settings.batchLines,
+      batchBytes: this.settings.batchBytes,
+      maxLineBytes: this.settings.maxLineBytes,
+      now: this.settings.now,
+      startOffset,
+      streamId,
+    });
+  }
+
+  private notePending(): void {
+    if (this.splitter.waiting === 0) this.pendingSinceMs = undefined;
+    else this.pendingSinceMs ??= this.settings.now();
+  }
+
+  /**
+   * copytruncate copies the file, then truncates it: the lines between the last read and the copy are
+   * in the copy. It is found in the same directory by its head (the old fingerprint) and its size.
+   */
+  private async readRestFromCopy(): Promise<LineBatch[]> {
+    const found = await findCopy(this.path, this.fingerprint, this.readPosition, this.key);
+    if (!found) return [];
+    const copy = found.handle;
+    const batches: LineBatch[] = [];
+    try {
+      for (let position = this.readPosition; ;) {
+        const chunk = await readAt(copy, position, this.settings.readChunkBytes);
+        if (chunk.length === 0) break;
+        position += chunk.length;
+        batches.push(...this.splitter.push(chunk));
+      }
+    } finally {
+      await copy.close();
+    }
+    return batches;
+  }
+}
+
+/**
+ * A regular, uncompressed file beside `path`, other than the file `exceptKey`, that starts with the
+ * bytes of `fingerprint` and is longer than `past`: a copy made by copytruncate.
+ */
+export async function findCopy(
+  path: string,
+  fingerprint: Fingerprint,
+  past: number,
+  exceptKey: string,
+): Promise<{ handle: FileHandle; path: string } | undefined> {
+  if (fingerprint.bytes === 0) return undefined;
+  const dir = join(path, '..');
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (error) {
+    if (isGone(error)) return undefined;
+    throw error;
+  }
+  for (const name of names) {
+    if (isCompressedName(name)) continue;
+    const candidate = join(dir, name);
+    const identity = await identityOfPath(candidate);
+    if (!identity?.isFile || identity.size <= past || `${identity.dev}-${identity.ino}` === exceptKey)
+      continue;
+    let handle: FileHandle;
+    try {
+      handle = await open(candidate, 'r');
+    } catch {
+      continue;
+    }
+    if (await startsWith(handle, identity.size, fingerprint)) return { handle, path: candidate };
+    await handle.close();
+  }
+  return undefined;
+}
+
+/** The stream id of a file read from `start.offset`: that of its first non-blank line before it. */
+async function streamIdBefore(
+  handle: FileHandle,
+  start: TailerStart,
+  settings: TailerSettings,
+): Promise<Buffer | undefined> {
+  if (start.offset === 0) return undefined;
+  const splitter = new LineSplitter({
+    source: start.source,
+    batchLines: 1,
+    batchBytes: Number.MAX_SAFE_INTEGER,
+    maxLineBytes: settings.maxLineBytes,
+  });
+  for (let position = 0; position < start.offset && splitter.stream === undefined;) {
+    const chunk = await readAt(handle, position, Math.min(64 * 1024, start.offset - position));
+    if (chunk.length === 0) break;
+    position += chunk.length;
+    splitter.push(chunk);
+  }
+  return splitter.stream;
+}
+
+/** Where `--from end` starts: just after the file's last newline, so a line being written is read whole. */
+export async function lastLineStart(handle: FileHandle, size: number): Promise<number> {
+  const step = 64 * 1024;
+  for (let end = size; end > 0; end -= step) {
+    const from = Math.max(0, end - step);
+    const chunk = await readAt(handle, from, end - from);
+    const newline = chunk.lastIndexOf(0x0a);
+    if (newline !== -1) return from + newline + 1;
+  }
+  return 0;
+}
