@@ -26,6 +26,10 @@ export interface BatchWriterOptions<Row> {
   /** Writes the rows in one transaction; returns how many were new. */
   readonly write: (rows: readonly Row[]) => Promise<number>;
   readonly log: Logger;
+  /** Called after each commit with its rows, how many were new, and how long it took: for metrics. */
+  readonly onCommit?: (rows: number, inserted: number, seconds: number) => void;
+  /** Called when writes succeed again after an outage: for metrics. */
+  readonly onRecovered?: () => void;
 }
 
 export interface BatchWriterStats {
@@ -71,13 +75,16 @@ export function createBatchWriter<Row>(options: BatchWriterOptions<Row>): BatchW
   const writeRetrying = async (rows: readonly Row[]): Promise<void> => {
     for (let attempt = 0; ; attempt++) {
       try {
+        const startedAt = performance.now();
         const inserted = await options.write(rows);
         stats.inserted += inserted;
         stats.duplicates += rows.length - inserted;
         stats.transactions++;
+        options.onCommit?.(rows.length, inserted, (performance.now() - startedAt) / 1000);
         if (outage) {
           outage = false;
           log.info({ table: name }, 'database reachable again; writes resumed');
+          options.onRecovered?.();
         }
         return;
       } catch (error) {

@@ -10,4 +10,6 @@ export type { CleanOrRejectedRow } from './writers.js';
 export { rawRowOf, cleanRowOf, rejectedRowOf } from './rows.js';
 export { countRows } from './queries.js';
 export type { TableCounts } from './queries.js';
+// Aggregates for `lograbbit stats` and the dashboard: trafficSeries, topValues, searchRequests…
+export * from './stats-queries.js';
 export { isTransientDatabaseError, errorCodeOf } from './transient.js';

@@ -38,7 +38,9 @@ function humanReadable(stream: NodeJS.WritableStream): { write(line: string): vo
         .filter(([key]) => !OMITTED_KEYS.has(key))
         .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
         .join(' ');
-      stream.write(`${time} ${label} ${typeof record.msg === 'string' ? record.msg : ''}${fields ? `  ${fields}` : ''}\n`);
+      stream.write(
+        `${time} ${label} ${typeof record.msg === 'string' ? record.msg : ''}${fields ? `  ${fields}` : ''}\n`,
+      );
     },
   };
 }

@@ -1,0 +1,203 @@
+/**
+ * `lograbbit stats`: one screen of the pipeline's state — queue depths, table row counts, rejects by
+ * reason class, the last minute's throughput — once, or refreshed with `--watch` (rates are then
+ * the change since the previous refresh). `--json` prints one object per refresh.
+ */
+import type { Command } from 'commander';
+import type { BrokerConnection } from '../broker/index.js';
+import { UsageError } from '../errors.js';
+import { countRecent, countRows, rejectReasons } from '../store/index.js';
+import type { Store } from '../store/index.js';
+import { rejectReasonClassOf } from '../telemetry/index.js';
+import type { QueueDepthReading } from '../telemetry/index.js';
+import { createContext, openBroker, openDatabase } from './context.js';
+import type { GlobalOptions } from './context.js';
+import { readQueueDepths } from './telemetry-parts.js';
+
+interface StatsOptions {
+  readonly json?: boolean;
+  readonly watch?: boolean | string;
+  readonly count?: string;
+}
+
+/** Distinct reject reasons read to build the classes (the rare ones beyond are left out). */
+const REASONS_READ = 500;
+
+export interface StatsSnapshot {
+  readonly at: string;
+  readonly broker: string;
+  readonly database: string;
+  readonly queues: ReadonlyArray<QueueDepthReading & { readonly perSecond: number | null }>;
+  readonly tables: Readonly<
+    Record<'raw_log' | 'clean_log' | 'rejected_log', { rows: number; perSecond: number | null }>
+  >;
+  readonly lastMinute: {
+    readonly linesRead: number;
+    readonly linesPerSecond: number;
+    readonly rejected: number;
+  };
+  readonly rejects: ReadonlyArray<{
+    readonly reason: string;
+    readonly lines: number;
+    readonly example: string;
+  }>;
+}
+
+export function registerStatsCommand(program: Command, globals: () => GlobalOptions): void {
+  program
+    .command('stats')
+    .description('queue depths, table row counts, rejects by reason and the last minute, on one screen')
+    .option('--json', 'one JSON object (per refresh) on stdout')
+    .option('--watch [seconds]', 'refresh every so many seconds (2 by default) until Ctrl-C')
+    .option('--count <n>', 'with --watch: stop after this many refreshes')
+    .action((options: StatsOptions) => stats(globals(), options));
+}
+
+function intervalOf(watch: StatsOptions['watch']): number | undefined {
+  if (watch === undefined || watch === false) return undefined;
+  if (watch === true) return 2;
+  const seconds = Number(watch);
+  if (!Number.isFinite(seconds) || seconds < 0.2 || seconds > 3600) {
+    throw new UsageError('LR_USAGE', `--watch: expected seconds from 0.2 to 3600 (got "${watch}")`);
+  }
+  return seconds;
+}
+
+function countOf(count: string | undefined): number {
+  if (count === undefined) return Number.POSITIVE_INFINITY;
+  const n = Number(count);
+  if (!Number.isInteger(n) || n < 1)
+    throw new UsageError('LR_USAGE', `--count: expected a whole number of at least 1 (got "${count}")`);
+  return n;
+}
+
+async function stats(globals: GlobalOptions, options: StatsOptions): Promise<void> {
+  const interval = intervalOf(options.watch);
+  const refreshes = interval === undefined ? 1 : countOf(options.count);
+  const context = createContext(globals);
+  const store = await openDatabase(context, false);
+  try {
+    const broker = await openBroker(context, 'stats');
+    try {
+      let previous: { snapshot: StatsSnapshot; t: number } | undefined;
+      for (let done = 0; done < refreshes && !context.signal.aborted; done++) {
+        if (done > 0) await sleep((interval ?? 0) * 1000, context.signal);
+        if (context.signal.aborted) break;
+        const t = Date.now();
+        const snapshot = await snapshotOf(
+          context.config.rabbit.address,
+          context.config.db.address,
+          broker,
+          store,
+          previous,
+          t,
+        );
+        previous = { snapshot, t };
+        if (options.json) process.stdout.write(`${JSON.stringify(snapshot)}\n`);
+        else {
+          if (interval !== undefined && process.stdout.isTTY) process.stdout.write('\x1b[H\x1b[2J');
+          else if (done > 0) process.stdout.write('\n');
+          process.stdout.write(render(snapshot, interval));
+        }
+      }
+    } finally {
+      await broker.close();
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+async function snapshotOf(
+  brokerAddress: string,
+  databaseAddress: string,
+  broker: BrokerConnection,
+  store: Store,
+  previous: { snapshot: StatsSnapshot; t: number } | undefined,
+  t: number,
+): Promise<StatsSnapshot> {
+  const [queues, rows, recent, reasons] = await Promise.all([
+    readQueueDepths(broker),
+    countRows(store.db),
+    countRecent(store.db, new Date(t - 60_000)),
+    rejectReasons(store.db, REASONS_READ),
+  ]);
+  const seconds = previous ? (t - previous.t) / 1000 : 0;
+  const rate = (now: number, before: number | undefined): number | null =>
+    before === undefined || seconds <= 0 ? null : Math.round(((now - before) / seconds) * 10) / 10;
+  const classes = new Map<string, { lines: number; example: string }>();
+  for (const { reason, lines } of reasons) {
+    const reasonClass = rejectReasonClassOf(reason);
+    const entry = classes.get(reasonClass);
+    if (entry) entry.lines += lines;
+    else classes.set(reasonClass, { lines, example: reason });
+  }
+  const before = previous?.snapshot;
+  return {
+    at: new Date(t).toISOString(),
+    broker: brokerAddress,
+    database: databaseAddress,
+    queues: queues.map((queue) => ({
+      ...queue,
+      perSecond: rate(queue.ready, before?.queues.find((entry) => entry.queue === queue.queue)?.ready),
+    })),
+    tables: {
+      raw_log: { rows: rows.raw, perSecond: rate(rows.raw, before?.tables.raw_log.rows) },
+      clean_log: { rows: rows.clean, perSecond: rate(rows.clean, before?.tables.clean_log.rows) },
+      rejected_log: { rows: rows.rejected, perSecond: rate(rows.rejected, before?.tables.rejected_log.rows) },
+    },
+    lastMinute: {
+      linesRead: recent.raw,
+      linesPerSecond: Math.round((recent.raw / 60) * 10) / 10,
+      rejected: recent.rejected,
+    },
+    rejects: [...classes].map(([reason, entry]) => ({ reason, ...entry })).sort((a, b) => b.lines - a.lines),
+  };
+}
+
+/** The screen: aligned columns, numbers with separators. */
+export function render(snapshot: StatsSnapshot, interval: number | undefined): string {
+  const n = (value: number): string => value.toLocaleString('en-US');
+  const perSecond = (value: number | null): string =>
+    value === null ? '' : `${value > 0 ? '+' : ''}${n(value)}/s`;
+  const lines: string[] = [];
+  lines.push(
+    `lograbbit stats  ${snapshot.at.replace('T', ' ').slice(0, 19)} UTC${interval === undefined ? '' : `  (every ${interval} s; Ctrl-C to stop)`}`,
+  );
+  lines.push(`  broker ${snapshot.broker}   database ${snapshot.database}`, '');
+  lines.push('  queue          ready  consumers  change');
+  for (const queue of snapshot.queues) {
+    lines.push(
+      `  ${queue.queue.padEnd(12)} ${n(queue.ready).padStart(7)}  ${String(queue.consumers).padStart(9)}  ${perSecond(queue.perSecond)}`,
+    );
+  }
+  if (snapshot.queues.length === 0) lines.push('  (no queues: run `lograbbit setup`)');
+  lines.push('', '  table              rows  change');
+  for (const [table, { rows, perSecond: rate }] of Object.entries(snapshot.tables)) {
+    lines.push(`  ${table.padEnd(13)} ${n(rows).padStart(10)}  ${perSecond(rate)}`);
+  }
+  const minute = snapshot.lastMinute;
+  lines.push(
+    '',
+    `  last minute  ${n(minute.linesRead)} lines read and stored (${n(minute.linesPerSecond)}/s), ${n(minute.rejected)} rejected`,
+  );
+  lines.push('', snapshot.rejects.length === 0 ? '  rejects      none' : '  rejects by reason');
+  for (const reject of snapshot.rejects.slice(0, 10)) {
+    lines.push(
+      `  ${reject.reason.padEnd(18)} ${n(reject.lines).padStart(9)}  e.g. ${reject.example.slice(0, 70)}`,
+    );
+  }
+  return `${lines.map((line) => line.trimEnd()).join('\n')}\n`;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,0 +1,44 @@
+/**
+ * `/api/events`: the live feed of the page, as server-sent events. On connecting, the client gets the
+ * samples kept so far (`history`), then each new one (`sample`) as the sampler takes it; a comment
+ * every 15 s keeps proxies from closing an idle stream. The page refetches its traffic panels when a
+ * sample shows new rows.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { PipelineSample, PipelineSampler } from './pipeline-sampler.js';
+
+const KEEPALIVE_MS = 15_000;
+
+export function registerEventsRoute(app: FastifyInstance, pipeline: PipelineSampler): void {
+  const open = new Set<() => void>();
+  app.addHook('onClose', (_instance, done) => {
+    for (const close of open) close();
+    done();
+  });
+
+  app.get('/api/events', (request, reply) => {
+    reply.hijack();
+    const stream = reply.raw;
+    stream.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    const send = (event: string, data: unknown): void => {
+      stream.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    };
+    stream.write('retry: 3000\n\n');
+    send('history', pipeline.history());
+    const unsubscribe = pipeline.subscribe((sample: PipelineSample) => send('sample', sample));
+    const keepalive = setInterval(() => stream.write(': keepalive\n\n'), KEEPALIVE_MS);
+    const close = (): void => {
+      clearInterval(keepalive);
+      unsubscribe();
+      open.delete(close);
+      stream.end();
+    };
+    open.add(close);
+    request.raw.on('close', close);
+  });
+}

@@ -1,0 +1,352 @@
+/* global document, window, fetch, EventSource, URLSearchParams, setTimeout, uPlot */
+/**
+ * The dashboard page: pipeline panels fed by the server-sent events of /api/events, traffic panels
+ * fetched from /api/traffic and /api/top for the chosen range and source (again whenever new rows
+ * arrive, at most every few seconds), and a search of recent requests paged with a cursor. Every
+ * value is written with textContent, never as HTML.
+ */
+
+const TOP_LIMIT = 10;
+const SEARCH_LIMIT = 20;
+const TRAFFIC_REFRESH_MS = 3000;
+const QUEUES = ['data-lake', 'data-clean', 'data-dead'];
+
+const $ = (selector) => document.querySelector(selector);
+const number = (value) => Math.round(value).toLocaleString('en-US');
+
+function bytes(value) {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let n = value;
+  let unit = 0;
+  while (n >= 1024 && unit < units.length - 1) {
+    n /= 1024;
+    unit++;
+  }
+  return `${n.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
+}
+
+/** Sets a `data-metric` element: its text for people, its data-value for tests. */
+function setMetric(name, value, format = number) {
+  for (const element of document.querySelectorAll(`[data-metric="${name}"]`)) {
+    element.dataset.value = value === null ? '' : String(value);
+    element.textContent = value === null ? 'n/a' : format(value);
+  }
+}
+
+function rangeParams() {
+  const params = new URLSearchParams({ range: $('#range').value });
+  const source = $('#source').value;
+  if (source) params.set('source', source);
+  return params;
+}
+
+async function getJson(path, params) {
+  const response = await fetch(params ? `${path}?${params}` : path, {
+    headers: { accept: 'application/json' },
+  });
+  const body = await response.json();
+  if (!response.ok) throw new Error(body.error ?? `${response.status} ${response.statusText}`);
+  return body;
+}
+
+// ---- charts ---------------------------------------------------------------------------------------
+
+const COLORS = ['#e8590c', '#1570ef', '#12b76a', '#7a5af8', '#f04438', '#667085'];
+const charts = new Map();
+
+function chart(id, labels, options = {}) {
+  const element = document.getElementById(id);
+  const colors = options.colors ?? COLORS;
+  const series = [
+    {},
+    ...labels.map((label, i) => ({ label, stroke: colors[i % colors.length], width: 1.5 })),
+  ];
+  const plot = new uPlot(
+    {
+      width: Math.max(300, element.clientWidth),
+      height: 180,
+      series,
+      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
+      axes: [{}, { size: 60, values: options.format ? (_u, ticks) => ticks.map(options.format) : undefined }],
+      legend: { live: false },
+      cursor: { drag: { x: false, y: false } },
+    },
+    [[], ...labels.map(() => [])],
+    element,
+  );
+  charts.set(id, { plot, element });
+  return plot;
+}
+
+window.addEventListener('resize', () => {
+  for (const { plot, element } of charts.values())
+    plot.setSize({ width: Math.max(300, element.clientWidth), height: 180 });
+});
+
+const queueChart = chart('chart-queues', QUEUES);
+const rateChart = chart('chart-rates', ['in (data-lake)', 'stored (parsed)']);
+const requestChart = chart('chart-requests', ['requests', 'unique visitors']);
+const statusChart = chart('chart-status', ['2xx', '3xx', '4xx', '5xx', 'other'], {
+  colors: ['#12b76a', '#1570ef', '#f79009', '#f04438', '#667085'],
+});
+const bandwidthChart = chart('chart-bandwidth', ['bytes'], { format: bytes });
+
+// ---- pipeline -------------------------------------------------------------------------------------
+
+const samples = [];
+let lastStored = -1;
+
+function depthOf(sample, queue) {
+  return sample.queues.find((entry) => entry.queue === queue)?.ready ?? 0;
+}
+
+function showPipeline() {
+  const latest = samples.at(-1);
+  if (!latest) return;
+  setMetric('in-rate', latest.inPerSecond);
+  setMetric('stored-rate', latest.storedPerSecond);
+  for (const queue of QUEUES) setMetric(`queue-${queue}`, depthOf(latest, queue));
+  setMetric('rows-raw', latest.rows.raw);
+  setMetric('rows-clean', latest.rows.clean);
+  setMetric('rows-rejected', latest.rows.rejected);
+  const lag = $('[data-metric="lag"]');
+  lag.textContent =
+    latest.drainSeconds === null
+      ? 'queues not draining'
+      : latest.drainSeconds === 0
+        ? 'none (queues empty)'
+        : `≈ ${Math.ceil(latest.drainSeconds)} s to drain`;
+  const error = $('#pipeline-error');
+  error.hidden = latest.error === undefined;
+  error.textContent = latest.error ? `last reading failed: ${latest.error}` : '';
+  const xs = samples.map((sample) => sample.t / 1000);
+  queueChart.setData([xs, ...QUEUES.map((queue) => samples.map((sample) => depthOf(sample, queue)))]);
+  rateChart.setData([
+    xs,
+    samples.map((sample) => sample.inPerSecond),
+    samples.map((sample) => sample.storedPerSecond),
+  ]);
+}
+
+function addSamples(list) {
+  for (const sample of list) samples.push(sample);
+  samples.splice(0, Math.max(0, samples.length - 600));
+  showPipeline();
+  const latest = samples.at(-1);
+  if (latest && latest.error === undefined) {
+    const stored = latest.rows.clean + latest.rows.rejected;
+    if (stored !== lastStored) {
+      lastStored = stored;
+      scheduleTraffic();
+    }
+  }
+}
+
+function connect() {
+  const live = $('#live');
+  const events = new EventSource('/api/events');
+  events.addEventListener('open', () => {
+    live.dataset.state = 'live';
+    live.textContent = 'live';
+  });
+  events.addEventListener('error', () => {
+    live.dataset.state = 'down';
+    live.textContent = 'reconnecting…';
+  });
+  events.addEventListener('history', (event) => {
+    samples.length = 0;
+    addSamples(JSON.parse(event.data));
+  });
+  events.addEventListener('sample', (event) => addSamples([JSON.parse(event.data)]));
+}
+
+// ---- traffic --------------------------------------------------------------------------------------
+
+let trafficTimer;
+let trafficAt = 0;
+let trafficRunning = false;
+
+/** Refreshes the traffic panels soon, but not more than once every few seconds. */
+function scheduleTraffic(now = false) {
+  if (trafficTimer) return;
+  const wait = now ? 0 : Math.max(0, trafficAt + TRAFFIC_REFRESH_MS - Date.now());
+  trafficTimer = setTimeout(() => {
+    trafficTimer = undefined;
+    void refreshTraffic();
+  }, wait);
+}
+
+async function refreshTraffic() {
+  if (trafficRunning) return scheduleTraffic();
+  trafficRunning = true;
+  trafficAt = Date.now();
+  const params = rangeParams();
+  try {
+    await Promise.all([
+      getJson('/api/traffic', params).then(showTraffic),
+      ...[...document.querySelectorAll('.top')].map((element) => {
+        const topParams = new URLSearchParams(params);
+        topParams.set('limit', String(TOP_LIMIT));
+        return getJson(`/api/top/${element.dataset.dimension}`, topParams).then((top) =>
+          showTop(element, top),
+        );
+      }),
+    ]);
+    document.body.dataset.trafficLoadedAt = String(trafficAt);
+  } catch (error) {
+    $('#traffic-range').textContent = `(failed: ${error.message})`;
+  } finally {
+    trafficRunning = false;
+  }
+}
+
+function showTraffic(traffic) {
+  const { summary, series, hours } = traffic;
+  setMetric('requests', summary.requests);
+  setMetric('visitors', summary.visitors);
+  setMetric('bandwidth', summary.bytes, bytes);
+  setMetric('bots', summary.bots);
+  setMetric('humans', summary.humans);
+  const format = (ms) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
+  $('#traffic-range').textContent =
+    `${format(traffic.from)} – ${format(traffic.to)} UTC, ${traffic.bucketSeconds} s buckets`;
+  const xs = series.map((bucket) => bucket.t / 1000);
+  requestChart.setData([xs, series.map((b) => b.requests), series.map((b) => b.visitors)]);
+  statusChart.setData([
+    xs,
+    series.map((b) => b.s2xx),
+    series.map((b) => b.s3xx),
+    series.map((b) => b.s4xx),
+    series.map((b) => b.s5xx),
+    series.map((b) => b.sOther),
+  ]);
+  bandwidthChart.setData([xs, series.map((b) => b.bytes)]);
+  const box = $('#hours');
+  const byHour = new Map(hours.map((entry) => [entry.hour, entry.requests]));
+  const max = Math.max(1, ...byHour.values());
+  box.replaceChildren(
+    ...Array.from({ length: 24 }, (_, hour) => {
+      const bar = document.createElement('div');
+      const requests = byHour.get(hour) ?? 0;
+      bar.style.height = `${(requests / max) * 100}%`;
+      bar.title = `${hour}:00 UTC: ${number(requests)} requests`;
+      const label = document.createElement('span');
+      label.textContent = hour % 3 === 0 ? String(hour) : '';
+      bar.append(label);
+      return bar;
+    }),
+  );
+}
+
+function cell(text, className) {
+  const td = document.createElement('td');
+  td.textContent = text;
+  if (className) td.className = className;
+  return td;
+}
+
+function showTop(element, top) {
+  element.querySelector('table, p')?.remove();
+  if (!top.available) {
+    const note = document.createElement('p');
+    note.className = 'unavailable';
+    note.textContent = 'not in the database yet (run lograbbit setup after upgrading)';
+    element.append(note);
+    return;
+  }
+  const table = document.createElement('table');
+  const max = Math.max(1, ...top.entries.map((entry) => entry.requests));
+  for (const entry of top.entries) {
+    const row = document.createElement('tr');
+    row.dataset.value = entry.value ?? '';
+    row.dataset.requests = String(entry.requests);
+    const bar = cell('', 'bar');
+    const fill = document.createElement('div');
+    fill.style.width = `${(entry.requests / max) * 100}%`;
+    bar.append(fill);
+    row.append(cell(entry.value ?? '(none)'), cell(number(entry.requests), 'n'), bar);
+    table.append(row);
+  }
+  if (top.entries.length === 0) {
+    const row = document.createElement('tr');
+    row.append(cell('no requests in this range'));
+    table.append(row);
+  }
+  element.append(table);
+}
+
+// ---- search ---------------------------------------------------------------------------------------
+
+let nextCursor = null;
+
+async function search(cursor) {
+  const params = rangeParams();
+  for (const [key, value] of new URLSearchParams(new window.FormData($('#search-form')))) {
+    if (String(value).trim()) params.set(key, String(value).trim());
+  }
+  params.set('limit', String(SEARCH_LIMIT));
+  if (cursor) params.set('cursor', cursor);
+  const error = $('#search-error');
+  try {
+    const page = await getJson('/api/requests', params);
+    error.hidden = true;
+    const body = $('#requests tbody');
+    body.replaceChildren(
+      ...page.rows.map((row) => {
+        const tr = document.createElement('tr');
+        tr.dataset.eventId = row.eventId;
+        const request = `${row.method ?? ''} ${row.host ?? ''}${row.path ?? ''}`.trim();
+        tr.append(
+          cell(new Date(row.tsMs).toISOString().replace('T', ' ').slice(0, 19)),
+          cell(row.source),
+          cell(row.ip ?? ''),
+          cell(row.user ?? ''),
+          cell(request),
+          cell(String(row.status), 'n'),
+          cell(number(row.bytes), 'n'),
+          cell(row.country ?? ''),
+          cell(row.isBot ? `${row.browser ?? ''} (bot)` : (row.browser ?? '')),
+        );
+        return tr;
+      }),
+    );
+    nextCursor = page.next;
+    $('#older').disabled = nextCursor === null;
+  } catch (failure) {
+    error.hidden = false;
+    error.textContent = failure.message;
+  }
+}
+
+// ---- start ----------------------------------------------------------------------------------------
+
+async function loadSources() {
+  const { sources } = await getJson('/api/sources');
+  const select = $('#source');
+  const chosen = select.value;
+  select.replaceChildren(select.options[0]);
+  for (const source of sources) select.add(new window.Option(source, source, false, source === chosen));
+}
+
+$('#range').addEventListener('change', () => {
+  scheduleTraffic(true);
+  void search();
+});
+$('#source').addEventListener('change', () => {
+  scheduleTraffic(true);
+  void search();
+});
+$('#search-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  void search();
+});
+$('#newest').addEventListener('click', () => void search());
+$('#older').addEventListener('click', () => void search(nextCursor));
+// A relative range moves with the clock even when no rows arrive.
+window.setInterval(() => scheduleTraffic(), 30_000);
+window.setInterval(() => void loadSources().catch(() => undefined), 60_000);
+
+connect();
+void loadSources().catch(() => undefined);
+scheduleTraffic(true);
+void search();

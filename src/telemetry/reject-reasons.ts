@@ -1,0 +1,45 @@
+/**
+ * Reject reasons are free text (`combined: bad status "2x0"`); a metric label must come from a small
+ * fixed set, so each reason is put in one class here. Pure: used by the consumer's metrics and by
+ * `lograbbit stats`, which groups rejected_log's reasons the same way.
+ */
+
+export const REJECT_REASON_CLASSES = [
+  'too_long',
+  'directive',
+  'bad_time',
+  'bad_status',
+  'bad_size',
+  'bad_request',
+  'bad_json',
+  'unterminated_field',
+  'bad_layout',
+  'no_format',
+  'other',
+] as const;
+export type RejectReasonClass = (typeof REJECT_REASON_CLASSES)[number];
+
+const NO_MATCH_PREFIX = 'no format matched; closest was ';
+
+/** The class of a reject reason; `other` for one no rule knows. */
+export function rejectReasonClassOf(reason: string): RejectReasonClass {
+  let text = reason;
+  if (text.startsWith(NO_MATCH_PREFIX)) {
+    text = text.slice(NO_MATCH_PREFIX.length);
+    if (text === 'none') return 'no_format';
+  }
+  // `<format>: <what failed>`: the format is not part of the class.
+  const colon = text.indexOf(': ');
+  if (colon > 0 && colon < 24 && !text.slice(0, colon).includes(' ')) text = text.slice(colon + 2);
+  if (text.startsWith('line longer than')) return 'too_long';
+  if (text.startsWith('directive')) return 'directive';
+  if (text.startsWith('unterminated')) return 'unterminated_field';
+  if (/status/.test(text)) return 'bad_status';
+  if (/\b(size|bytes|byte count|sent_bytes|sc-bytes)\b/.test(text)) return 'bad_size';
+  if (/\b(time|date|month|day|year|hour|epoch|timestamp)\b/i.test(text)) return 'bad_time';
+  if (/\b(request|method|target|url|protocol)\b/i.test(text)) return 'bad_request';
+  if (/JSON/.test(text)) return 'bad_json';
+  if (/^(expected|missing|malformed|unexpected)\b|\bfields?\b/.test(text)) return 'bad_layout';
+  if (text.startsWith('format ')) return 'no_format';
+  return 'other';
+}
