@@ -8,37 +8,59 @@ import { createContext, formatOption, openBroker, openDatabase } from './context
 import type { GlobalOptions } from './context.js';
 import { addCommonOptions, addConsumeOptions, consumeTuning } from './options.js';
 import type { CommonOptionValues, ConsumeOptionValues } from './options.js';
-import { startPipelineConsumers } from './pipeline-parts.js';
+import { enrichmentOf, startPipelineConsumers } from './pipeline-parts.js';
 import { printReport } from './summary.js';
+import { addMetricsOptions, listenOf, startHttpEndpoints } from './http-server.js';
+import type { HttpEndpoints, MetricsOptionValues } from './http-server.js';
+import { createProcessMetrics, readinessOf } from './telemetry-parts.js';
 
 type ConsumeCommandOptions = ConsumeOptionValues &
-  CommonOptionValues & { readonly queues?: string; readonly untilIdle?: boolean };
+  CommonOptionValues &
+  MetricsOptionValues & { readonly queues?: string; readonly untilIdle?: boolean };
 
 export function registerConsumeCommand(program: Command, globals: () => GlobalOptions): void {
-  addCommonOptions(
-    addConsumeOptions(
-      program
-        .command('consume')
-        .description('store what arrives on data-lake (raw_log) and data-clean (clean_log, rejected_log)')
-        .option('--queues <list>', 'which queues: raw, clean or raw,clean', 'raw,clean')
-        .option('--until-idle', 'exit once both queues are drained (default: run until stopped)'),
+  addMetricsOptions(
+    addCommonOptions(
+      addConsumeOptions(
+        program
+          .command('consume')
+          .description('store what arrives on data-lake (raw_log) and data-clean (clean_log, rejected_log)')
+          .option('--queues <list>', 'which queues: raw, clean or raw,clean', 'raw,clean')
+          .option('--until-idle', 'exit once both queues are drained (default: run until stopped)'),
+      ),
     ),
   ).action((options: ConsumeCommandOptions) => consume(globals(), options));
 }
 
 async function consume(globals: GlobalOptions, options: ConsumeCommandOptions): Promise<void> {
   const roles = rolesOf(options.queues);
-  const format = formatOption(options.format);
+  const format = formatOption(options.format, options);
+  const metricsListen = listenOf(options.metricsHost, options.metricsPort, '--metrics-port');
   const context = createContext(globals, consumeTuning(options));
-  const store = await openDatabase(context, options.setup);
+  // The broker first: connecting to it changes nothing, while opening the store may create the database.
+  const broker = await openBroker(context, 'consumer');
   const startedAt = performance.now();
   try {
-    const broker = await openBroker(context, 'consumer');
+    const store = await openDatabase(context, options.setup);
+    // After both services answer, so that an outage is the one line a failed start prints.
+    const enrich = await enrichmentOf(context, options);
+    let endpoints: HttpEndpoints | undefined;
     try {
+      const metrics = metricsListen ? createProcessMetrics(broker) : undefined;
+      if (metricsListen && metrics) {
+        endpoints = await startHttpEndpoints({
+          listen: metricsListen,
+          registry: metrics.registry,
+          readiness: readinessOf({ broker, store }),
+          log: context.log,
+        });
+      }
       const consumers = startPipelineConsumers(context, broker, store, {
         roles,
         format,
         declare: options.setup,
+        enrich,
+        metrics,
       });
       const queues = roles.map((role) => (role === 'raw' ? RAW_QUEUE : CLEAN_QUEUE));
       context.log.info(
@@ -59,10 +81,11 @@ async function consume(globals: GlobalOptions, options: ConsumeCommandOptions): 
         options.json === true,
       );
     } finally {
-      await broker.close();
+      await endpoints?.close();
+      await store.close();
     }
   } finally {
-    await store.close();
+    await broker.close();
   }
 }
 

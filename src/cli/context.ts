@@ -12,7 +12,8 @@ import { openStore } from '../store/index.js';
 import type { Store } from '../store/index.js';
 import { UsageError } from '../errors.js';
 import type { FormatName } from '../domain/index.js';
-import { FORMAT_PARSERS } from '../formats/index.js';
+import { FORMAT_PARSERS, compileApacheFormat, compileNginxFormat } from '../formats/index.js';
+import type { FormatChoice } from '../formats/index.js';
 import { listenForShutdown } from './shutdown.js';
 
 /** Options every command accepts (declared on the program). */
@@ -50,15 +51,42 @@ export function openDatabase(context: CommandContext, setup: boolean): Promise<S
   return openStore(context.config.db, { timeoutMs: context.config.tuning.connectTimeoutMs, setup });
 }
 
-/** Names `--format` accepts: `auto` and every format that has a parser. */
-export const FORMAT_CHOICES: readonly string[] = ['auto', ...Object.keys(FORMAT_PARSERS)];
+/** Names `--format` accepts: `auto`, every format that has a parser, and `custom` (with a format string). */
+export const FORMAT_CHOICES: readonly string[] = ['auto', ...Object.keys(FORMAT_PARSERS), 'custom'];
 
-/** `--format`: a format name or `auto`. */
-export function formatOption(value: string | undefined): FormatName | 'auto' {
+/** The custom-format options: an nginx `log_format` or an Apache `LogFormat` string. */
+export interface CustomFormatValues {
+  readonly logFormat?: string;
+  readonly apacheFormat?: string;
+}
+
+/**
+ * `--format`, with `--log-format`/`--apache-format`: a format name, `auto`, or the compiled custom
+ * format. A format string that cannot be used is a usage error naming the option.
+ */
+export function formatOption(value: string | undefined, custom: CustomFormatValues = {}): FormatChoice {
   const format = value ?? 'auto';
-  if (FORMAT_CHOICES.includes(format)) return format as FormatName | 'auto';
-  throw new UsageError(
-    'LR_USAGE',
-    `--format: unknown format "${format}"; one of ${FORMAT_CHOICES.join(', ')}`,
-  );
+  if (!FORMAT_CHOICES.includes(format)) {
+    throw new UsageError(
+      'LR_USAGE',
+      `--format: unknown format "${format}"; one of ${FORMAT_CHOICES.join(', ')}`,
+    );
+  }
+  const { logFormat, apacheFormat } = custom;
+  if (logFormat !== undefined && apacheFormat !== undefined) {
+    throw new UsageError('LR_USAGE', '--log-format and --apache-format: give one of them, not both');
+  }
+  const option = logFormat !== undefined ? '--log-format' : '--apache-format';
+  const spec = logFormat ?? apacheFormat;
+  if (spec === undefined) {
+    if (format === 'custom')
+      throw new UsageError('LR_USAGE', '--format custom needs --log-format or --apache-format');
+    return format as FormatName | 'auto';
+  }
+  if (format !== 'auto' && format !== 'custom') {
+    throw new UsageError('LR_USAGE', `${option}: cannot be used with --format ${format}`);
+  }
+  const compiled = logFormat !== undefined ? compileNginxFormat(spec) : compileApacheFormat(spec);
+  if (typeof compiled === 'string') throw new UsageError('LR_USAGE', `${option}: ${compiled}`);
+  return compiled;
 }

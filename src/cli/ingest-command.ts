@@ -14,7 +14,7 @@ import {
   produceTuning,
 } from './options.js';
 import type { CommonOptionValues, ConsumeOptionValues, ProduceOptionValues } from './options.js';
-import { produceWithProgress, startPipelineConsumers } from './pipeline-parts.js';
+import { enrichmentOf, produceWithProgress, startPipelineConsumers } from './pipeline-parts.js';
 import { printReport } from './summary.js';
 
 type IngestCommandOptions = ProduceOptionValues & ConsumeOptionValues & CommonOptionValues;
@@ -38,18 +38,22 @@ async function ingest(
   options: IngestCommandOptions,
 ): Promise<void> {
   const inputs = inputsOf(paths, options.source);
-  const format = formatOption(options.format);
+  const format = formatOption(options.format, options);
   const context = createContext(globals, { ...produceTuning(options), ...consumeTuning(options) });
-  const store = await openDatabase(context, options.setup);
+  // The broker first: connecting to it changes nothing, while opening the store may create the database.
+  const broker = await openBroker(context, 'ingest');
   const startedAt = performance.now();
   try {
-    const broker = await openBroker(context, 'ingest');
+    const store = await openDatabase(context, options.setup);
+    // After both services answer, so that an outage is the one line a failed start prints.
+    const enrich = await enrichmentOf(context, options);
     try {
       if (options.setup) await declareTopology(broker);
       const consumers = startPipelineConsumers(context, broker, store, {
         roles: ['raw', 'clean'],
         format,
         declare: options.setup,
+        enrich,
       });
       let produced: ProduceCounts;
       try {
@@ -74,9 +78,9 @@ async function ingest(
         options.json === true,
       );
     } finally {
-      await broker.close();
+      await store.close();
     }
   } finally {
-    await store.close();
+    await broker.close();
   }
 }

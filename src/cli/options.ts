@@ -21,6 +21,13 @@ export interface ProduceOptionValues {
 
 export interface ConsumeOptionValues {
   readonly format?: string;
+  readonly logFormat?: string;
+  readonly apacheFormat?: string;
+  readonly host?: string;
+  /** False with --no-geo. */
+  readonly geo?: boolean;
+  /** False with --no-user-agent. */
+  readonly userAgent?: boolean;
   readonly prefetch?: string;
   readonly writeBatchRows?: string;
   readonly flushIntervalMs?: string;
@@ -54,6 +61,14 @@ export function addConsumeOptions(command: Command): Command {
     .addOption(
       new Option('--format <name>', 'log format of the lines').choices(FORMAT_CHOICES).default('auto'),
     )
+    .option('--log-format <string>', "the lines' nginx log_format string (format custom)")
+    .option('--apache-format <string>', "the lines' Apache LogFormat string (format custom)")
+    .option('--host <host[:port]>', 'host of path-only requests when the line names no virtual host')
+    .option(
+      '--no-geo',
+      'no country and city (GEOIP_DB names a database; default: the shipped DB-IP City Lite)',
+    )
+    .option('--no-user-agent', 'no browser, OS, device and bot flag from the user agent')
     .option('--prefetch <n>', 'unacknowledged messages held at once, per queue', String(defaults.prefetch))
     .option(
       '--write-batch-rows <n>',
@@ -90,5 +105,62 @@ export function consumeTuning(options: Partial<ConsumeOptionValues>): TuningOver
     prefetch: options.prefetch,
     writeBatchRows: options.writeBatchRows,
     flushIntervalMs: options.flushIntervalMs,
+  };
+}
+
+export interface FollowOptionValues {
+  readonly follow?: boolean;
+  readonly from?: string;
+  readonly stateDir?: string;
+  readonly batchLingerMs?: string;
+  readonly pollIntervalMs?: string;
+  readonly rotateWaitMs?: string;
+}
+
+/** Options of following files (`produce --follow`, `run`); `withSwitch` adds `--follow` itself. */
+export function addFollowOptions(command: Command, withSwitch: boolean): Command {
+  if (withSwitch) {
+    command.option(
+      '--follow',
+      'follow the files like tail -F (paths or globs such as /var/log/nginx/*.log): new lines, rotation, restarts',
+    );
+  }
+  return command
+    .addOption(
+      new Option(
+        '--from <where>',
+        'files found at start-up without a checkpoint: read from the start or only new lines',
+      )
+        .choices(['start', 'end'])
+        .default('start'),
+    )
+    .option(
+      '--state-dir <dir>',
+      'where the per-file checkpoints are kept (one directory per producer)',
+      defaults.stateDir,
+    )
+    .option(
+      '--batch-linger-ms <ms>',
+      'how long new lines wait for their message to fill before it is sent',
+      String(defaults.batchLingerMs),
+    )
+    .option(
+      '--poll-interval-ms <ms>',
+      'how often files are checked when no file-system event comes',
+      String(defaults.pollIntervalMs),
+    )
+    .option(
+      '--rotate-wait-ms <ms>',
+      'how long a renamed or deleted file is still read after its last write',
+      String(defaults.rotateWaitMs),
+    );
+}
+
+export function followTuning(options: Partial<FollowOptionValues>): TuningOverrides {
+  return {
+    stateDir: options.stateDir,
+    batchLingerMs: options.batchLingerMs,
+    pollIntervalMs: options.pollIntervalMs,
+    rotateWaitMs: options.rotateWaitMs,
   };
 }

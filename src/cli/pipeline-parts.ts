@@ -1,9 +1,15 @@
 /** The producing and consuming halves as the subcommands run them, with progress and tuning applied. */
 import type { BrokerConnection } from '../broker/index.js';
+import { createUserAgentLookup } from '../enrich/index.js';
+import type { EnrichOptions } from '../enrich/index.js';
+import type { FormatChoice } from '../formats/index.js';
+import { openGeoDatabase } from '../geo/index.js';
 import type { Store } from '../store/index.js';
+import type { PipelineMetrics } from '../telemetry/index.js';
 import { produceInputs, startConsumers } from '../pipeline/index.js';
 import type { ProduceCounts, ProduceInput, QueueRole, RunningConsumers } from '../pipeline/index.js';
-import type { CommandContext, formatOption } from './context.js';
+import type { CommandContext } from './context.js';
+import type { ConsumeOptionValues } from './options.js';
 import { createProgressLine } from './progress.js';
 
 /** Publishes every input, with a progress line on a terminal unless `progress` is false. */
@@ -11,7 +17,12 @@ export async function produceWithProgress(
   context: CommandContext,
   broker: BrokerConnection,
   inputs: readonly ProduceInput[],
-  options: { readonly progress: boolean; readonly declare: boolean },
+  options: {
+    readonly progress: boolean;
+    readonly declare: boolean;
+    /** Counts lines read, published and confirmed (`--metrics-port`). */
+    readonly metrics?: PipelineMetrics;
+  },
 ): Promise<ProduceCounts> {
   const progress = createProgressLine(options.progress);
   const { tuning } = context.config;
@@ -21,8 +32,11 @@ export async function produceWithProgress(
       batchBytes: tuning.batchBytes,
       maxLineBytes: tuning.maxLineBytes,
       publishWindow: tuning.publishWindow,
+      batchLingerMs: tuning.batchLingerMs,
       declare: options.declare,
+      log: context.log,
       signal: context.signal,
+      metrics: options.metrics,
       onProgress: (input, bytes, totals) =>
         progress.update(input.label, bytes, input.sizeBytes, totals.lines),
     });
@@ -38,8 +52,12 @@ export function startPipelineConsumers(
   store: Store,
   options: {
     readonly roles: readonly QueueRole[];
-    readonly format: ReturnType<typeof formatOption>;
+    readonly format: FormatChoice;
     readonly declare: boolean;
+    /** From `enrichmentOf`; without it, no geo and no user-agent fields. */
+    readonly enrich?: EnrichOptions;
+    /** Counts messages, rows and rejects (`--metrics-port`). */
+    readonly metrics?: PipelineMetrics;
   },
 ): RunningConsumers {
   const { tuning } = context.config;
@@ -50,6 +68,26 @@ export function startPipelineConsumers(
     writeBatchRows: tuning.writeBatchRows,
     flushIntervalMs: tuning.flushIntervalMs,
     declare: options.declare,
+    enrich: options.enrich,
+    metrics: options.metrics,
     log: context.log,
   });
+}
+
+/**
+ * The enrichment the consume options ask for: the geo database (GEOIP_DB or the shipped one) unless
+ * `--no-geo`, the user-agent lookup unless `--no-user-agent`, and the `--host` of path-only requests.
+ */
+export async function enrichmentOf(
+  context: CommandContext,
+  values: ConsumeOptionValues,
+): Promise<EnrichOptions> {
+  const geo = values.geo === false ? undefined : await openGeoDatabase(context.config.geoipDb);
+  if (geo) context.log.info({ geoDb: geo.label }, 'geo database open');
+  return {
+    defaultHost: values.host,
+    geo: geo?.lookup,
+    geoDb: geo?.label,
+    userAgent: values.userAgent === false ? undefined : createUserAgentLookup(),
+  };
 }

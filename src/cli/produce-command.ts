@@ -3,20 +3,31 @@ import type { Command } from 'commander';
 import { createContext, openBroker } from './context.js';
 import type { GlobalOptions } from './context.js';
 import { inputsOf } from './inputs.js';
-import { addCommonOptions, addProduceOptions, produceTuning } from './options.js';
-import type { CommonOptionValues, ProduceOptionValues } from './options.js';
+import {
+  addCommonOptions,
+  addFollowOptions,
+  addProduceOptions,
+  followTuning,
+  produceTuning,
+} from './options.js';
+import type { CommonOptionValues, FollowOptionValues, ProduceOptionValues } from './options.js';
+import { startFollowing } from './follow-parts.js';
+import { UsageError } from '../errors.js';
 import { produceWithProgress } from './pipeline-parts.js';
 import { printReport } from './summary.js';
 
-type ProduceCommandOptions = ProduceOptionValues & CommonOptionValues;
+type ProduceCommandOptions = ProduceOptionValues & CommonOptionValues & FollowOptionValues;
 
 export function registerProduceCommand(program: Command, globals: () => GlobalOptions): void {
   addCommonOptions(
-    addProduceOptions(
-      program
-        .command('produce')
-        .description('publish every line of the files (- for standard input) to RabbitMQ, with confirms')
-        .argument('<files...>', 'access log files, or - for standard input'),
+    addFollowOptions(
+      addProduceOptions(
+        program
+          .command('produce')
+          .description('publish every line of the files (- for standard input) to RabbitMQ, with confirms')
+          .argument('<files...>', 'access log files, or - for standard input; with --follow, paths or globs'),
+      ),
+      true,
     ),
   ).action((files: string[], options: ProduceCommandOptions) => produce(files, globals(), options));
 }
@@ -26,8 +37,9 @@ async function produce(
   globals: GlobalOptions,
   options: ProduceCommandOptions,
 ): Promise<void> {
+  if (options.follow) return produceFollowing(paths, globals, options);
   const inputs = inputsOf(paths, options.source);
-  const context = createContext(globals, produceTuning(options));
+  const context = createContext(globals, { ...produceTuning(options), ...followTuning(options) });
   const broker = await openBroker(context, 'producer');
   const startedAt = performance.now();
   try {
@@ -39,6 +51,45 @@ async function produce(
       {
         command: 'produce',
         inputs: inputs.length,
+        seconds: (performance.now() - startedAt) / 1000,
+        interrupted: context.signal.aborted,
+        produced,
+      },
+      options.json === true,
+    );
+  } finally {
+    await broker.close();
+  }
+}
+
+/** `produce --follow`: publishes new lines of the files until stopped, with checkpoints. */
+async function produceFollowing(
+  patterns: readonly string[],
+  globals: GlobalOptions,
+  options: ProduceCommandOptions,
+): Promise<void> {
+  if (patterns.includes('-')) {
+    throw new UsageError(
+      'LR_USAGE',
+      '--follow: standard input is live already; use `produce -` without --follow',
+    );
+  }
+  const context = createContext(globals, { ...produceTuning(options), ...followTuning(options) });
+  const broker = await openBroker(context, 'producer');
+  const startedAt = performance.now();
+  try {
+    const following = await startFollowing(context, broker, {
+      patterns,
+      from: options.from === 'end' ? 'end' : 'start',
+      source: options.source,
+      declare: options.setup,
+      status: options.progress && options.json !== true,
+    });
+    const produced = await following.done;
+    printReport(
+      {
+        command: 'produce',
+        inputs: patterns.length,
         seconds: (performance.now() - startedAt) / 1000,
         interrupted: context.signal.aborted,
         produced,

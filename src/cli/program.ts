@@ -6,9 +6,14 @@
 import { Command } from 'commander';
 import type { GlobalOptions } from './context.js';
 import { registerConsumeCommand } from './consume-command.js';
+import { registerDashboardCommand } from './dashboard-command.js';
+import { registerDeadCommand } from './dead-command.js';
 import { registerIngestCommand } from './ingest-command.js';
 import { registerProduceCommand } from './produce-command.js';
+import { registerRunCommand } from './run-command.js';
+import { registerSimulateCommand } from './simulate-command.js';
 import { registerSetupCommand } from './setup-command.js';
+import { registerStatsCommand } from './stats-command.js';
 
 const ENVIRONMENT_HELP = `
 Environment (or a .env file; see .env.example):
@@ -39,5 +44,10 @@ export function buildProgram(version: string): Command {
   registerProduceCommand(program, globals);
   registerConsumeCommand(program, globals);
   registerIngestCommand(program, globals);
+  registerRunCommand(program, globals);
+  registerSimulateCommand(program, globals);
+  registerDeadCommand(program, globals);
+  registerStatsCommand(program, globals);
+  registerDashboardCommand(program, globals);
   return program;
 }

@@ -14,10 +14,11 @@ export function registerSetupCommand(program: Command, globals: () => GlobalOpti
 
 async function setup(globals: GlobalOptions, options: { json?: boolean }): Promise<void> {
   const context = createContext(globals);
-  const store = await openDatabase(context, true);
-  await store.close();
+  // The broker first: connecting to it changes nothing, while opening the store may create the database.
   const broker = await openBroker(context, 'setup');
   try {
+    const store = await openDatabase(context, true);
+    await store.close();
     await declareTopology(broker);
   } finally {
     await broker.close();

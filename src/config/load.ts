@@ -16,6 +16,8 @@ export interface RabbitConfig {
   /** `host:port vhost "/"`: safe to print. */
   readonly address: string;
   readonly tls: boolean;
+  /** RABBIT_TLS_CA: a CA file to trust for the broker's certificate. */
+  readonly tlsCaFile: string | undefined;
   readonly vhost: string;
 }
 
@@ -27,6 +29,9 @@ export interface DatabaseConfig {
   readonly password: string;
   /** `host:port/database`: safe to print. */
   readonly address: string;
+  /** Connect over TLS (DB_TLS=true, or a DB_TLS_CA file), verifying the server's certificate. */
+  readonly tls: boolean;
+  readonly tlsCaFile: string | undefined;
 }
 
 export interface Config {
@@ -34,10 +39,20 @@ export interface Config {
   readonly db: DatabaseConfig;
   readonly logLevel: Environment['LOG_LEVEL'];
   readonly tuning: Tuning;
+  /** GEOIP_DB: an MMDB file to use instead of the shipped geo database; undefined for the shipped one. */
+  readonly geoipDb: string | undefined;
+  /** DASHBOARD_TOKEN: required by the dashboard when it listens beyond the loopback. */
+  readonly dashboardToken: string | undefined;
 }
 
 /** Variables whose values are secret: a message about them never quotes the value. */
-const SECRET_VARIABLES = new Set(['RABBIT_URL', 'RABBIT_PASSWORD', 'DATABASE_URL', 'DB_PASSWORD']);
+const SECRET_VARIABLES = new Set([
+  'RABBIT_URL',
+  'RABBIT_PASSWORD',
+  'DATABASE_URL',
+  'DB_PASSWORD',
+  'DASHBOARD_TOKEN',
+]);
 
 /**
  * The process environment with the variables of `envFile` under it (the environment wins, as with
@@ -76,11 +91,33 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: T
     } catch (error) {
       problems.push((error as Error).message);
     }
+  } else {
+    // The URLs are checked even when another variable is wrong, so every problem is reported at once.
+    const urls: Array<[string, readonly string[]]> = [
+      ['RABBIT_URL', ['amqp:', 'amqps:']],
+      ['DATABASE_URL', ['mysql:', 'mariadb:']],
+    ];
+    for (const [variable, protocols] of urls) {
+      const value = env[variable];
+      if (value === undefined || value === '') continue;
+      try {
+        parseUrl(variable, value, protocols);
+      } catch (error) {
+        problems.push((error as Error).message);
+      }
+    }
   }
   if (problems.length > 0 || !environment.success || !tuning.success || !rabbit || !db) {
     throw new UsageError('LR_CONFIG', problems.join('; '));
   }
-  return deepFreeze({ rabbit, db, logLevel: environment.data.LOG_LEVEL, tuning: tuning.data });
+  return deepFreeze({
+    rabbit,
+    db,
+    logLevel: environment.data.LOG_LEVEL,
+    tuning: tuning.data,
+    geoipDb: environment.data.GEOIP_DB,
+    dashboardToken: environment.data.DASHBOARD_TOKEN,
+  });
 }
 
 function rabbitConfigOf(env: Environment): RabbitConfig {
@@ -92,6 +129,7 @@ function rabbitConfigOf(env: Environment): RabbitConfig {
       url: url.href,
       address: `${url.hostname}:${port} vhost "${vhost}"`,
       tls: url.protocol === 'amqps:',
+      tlsCaFile: env.RABBIT_TLS_CA,
       vhost,
     };
   }
@@ -101,6 +139,7 @@ function rabbitConfigOf(env: Environment): RabbitConfig {
     url: `amqp://${credentials}@${host}:${env.RABBIT_PORT}/${encodeURIComponent(env.RABBIT_VHOST)}`,
     address: `${env.RABBIT_HOST}:${env.RABBIT_PORT} vhost "${env.RABBIT_VHOST}"`,
     tls: false,
+    tlsCaFile: env.RABBIT_TLS_CA,
     vhost: env.RABBIT_VHOST,
   };
 }
@@ -118,7 +157,16 @@ function databaseConfigOf(env: Environment): DatabaseConfig {
       throw new Error('DATABASE_URL: the database name must be letters, digits, _ or $ (at most 64)');
     }
   }
-  return { host, port, database, user, password, address: `${host}:${port}/${database}` };
+  return {
+    host,
+    port,
+    database,
+    user,
+    password,
+    address: `${host}:${port}/${database}`,
+    tls: env.DB_TLS === 'true' || env.DB_TLS_CA !== undefined,
+    tlsCaFile: env.DB_TLS_CA,
+  };
 }
 
 function parseUrl(variable: string, value: string, protocols: readonly string[]): URL {

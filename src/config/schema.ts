@@ -26,6 +26,8 @@ export const environmentSchema = z.object({
   RABBIT_USER: z.string().min(1).default('guest'),
   RABBIT_PASSWORD: z.string().default('guest'),
   RABBIT_VHOST: z.string().min(1).default('/'),
+  /** CA certificate (PEM file) that signed the broker's certificate, for amqps:// with a private CA. */
+  RABBIT_TLS_CA: z.string().min(1).optional(),
   /** Full database URL (`mysql://user:pass@host:3306/name`); wins over DB_*. */
   DATABASE_URL: z.string().optional(),
   DB_HOST: z.string().min(1).default('127.0.0.1'),
@@ -37,7 +39,18 @@ export const environmentSchema = z.object({
     .default('lograbbit'),
   DB_USER: z.string().min(1).default('root'),
   DB_PASSWORD: z.string().default(''),
+  /** Connect to the database over TLS: `true` verifies against the system CAs; DB_TLS_CA adds a CA file. */
+  DB_TLS: z.enum(['true', 'false']).default('false'),
+  /** CA certificate (PEM file) that signed the database's certificate; implies DB_TLS=true. */
+  DB_TLS_CA: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Path of an MMDB geo database (MaxMind GeoLite2-City…) to use instead of the shipped DB-IP City Lite. */
+  GEOIP_DB: z.string().optional(),
+  /**
+   * Token the dashboard requires when it listens beyond the loopback (`/?token=…` once, or
+   * `Authorization: Bearer …`); at least 16 characters.
+   */
+  DASHBOARD_TOKEN: z.string().min(16, { error: 'expected at least 16 characters' }).optional(),
 });
 export type Environment = z.infer<typeof environmentSchema>;
 
@@ -52,13 +65,30 @@ export const tuningSchema = z.object({
   /** Published messages awaiting their confirm at once; the producer waits when the window is full. */
   publishWindow: positiveInt(10_000).default(64),
   /** Unacknowledged messages a consumer holds at once (AMQP prefetch). */
-  prefetch: positiveInt(10_000).default(200),
+  prefetch: positiveInt(10_000).default(100),
   /** Rows per database transaction, at most. */
   writeBatchRows: positiveInt(100_000).default(2000),
   /** How long a partial batch of rows waits for more before it is written, in ms. */
   flushIntervalMs: wholeNumber(0, 60_000).default(20),
   /** How long start-up waits for RabbitMQ or the database before it gives up, in ms. */
   connectTimeoutMs: positiveInt(600_000).default(5000),
+  /** Followed files and live streams: how long lines wait for their batch to fill before it is sent, in ms. */
+  batchLingerMs: wholeNumber(0, 60_000).default(20),
+  /** Followed files: how often they are checked when no file-system event came, in ms. */
+  pollIntervalMs: wholeNumber(10, 60_000).default(100),
+  /** Followed files: how long a renamed or deleted file is still read after its last growth, in ms. */
+  rotateWaitMs: wholeNumber(0, 3_600_000).default(5000),
+  /** Followed files: the directory of the per-file checkpoints (one per producer). */
+  stateDir: z.string().min(1).default('.lograbbit'),
 });
 export type Tuning = z.infer<typeof tuningSchema>;
 export type TuningOverrides = { [K in keyof Tuning]?: number | string | undefined };
+
+/** Where an HTTP server of lograbbit listens (the dashboard, `--metrics-port`). */
+export const listenSchema = z.object({
+  /** Address to bind; the loopback by default, so nothing is reachable from elsewhere unasked. */
+  host: z.string().min(1).default('127.0.0.1'),
+  /** TCP port; 0 picks a free one. */
+  port: wholeNumber(0, 65535),
+});
+export type Listen = z.infer<typeof listenSchema>;

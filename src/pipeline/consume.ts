@@ -4,13 +4,13 @@
  * holding them has committed; only then is the message acked.
  */
 import type { Logger } from 'pino';
-import type { FormatName } from '../domain/index.js';
+import type { PipelineMetrics } from '../telemetry/index.js';
 import { eventIdOf } from '../domain/index.js';
 import { PoisonMessageError } from '../errors.js';
 import { CLEAN_QUEUE, RAW_QUEUE, consumeLineBatches } from '../broker/index.js';
 import type { BatchOutcome, BrokerConnection, LineConsumer } from '../broker/index.js';
 import { createDetectMemo, parseLine, readLineTime } from '../formats/index.js';
-import type { DetectMemo } from '../formats/index.js';
+import type { DetectMemo, FormatChoice } from '../formats/index.js';
 import { enrich } from '../enrich/index.js';
 import type { EnrichOptions } from '../enrich/index.js';
 import {
@@ -28,7 +28,8 @@ export type QueueRole = 'raw' | 'clean';
 export interface ConsumeOptions {
   /** Which queues to consume: both by default, as the reference did. */
   readonly roles: readonly QueueRole[];
-  readonly format: FormatName | 'auto';
+  /** A built-in format, `auto` (detected per source), or a compiled `--log-format`/`--apache-format`. */
+  readonly format: FormatChoice;
   readonly prefetch: number;
   readonly writeBatchRows: number;
   readonly flushIntervalMs: number;
@@ -36,6 +37,8 @@ export interface ConsumeOptions {
   /** Declare the topology (default true); false for operators who separate roles (`--no-setup`). */
   readonly declare?: boolean;
   readonly log: Logger;
+  /** Where messages, rows and rejects are counted (per message or per commit, never per line). */
+  readonly metrics?: PipelineMetrics;
 }
 
 export interface ConsumeCounts {
@@ -45,8 +48,8 @@ export interface ConsumeCounts {
   parsed: number;
   /** Lines no format accepted (stored in rejected_log with the reason). */
   rejected: number;
-  /** Messages moved to data-dead. */
-  dead: number;
+  /** Messages moved to data-dead (undecodable, or refused by the database). */
+  readonly dead: number;
 }
 
 export interface RunningConsumers {
@@ -67,23 +70,40 @@ export function startConsumers(
   db: Database,
   options: ConsumeOptions,
 ): RunningConsumers {
-  const { log } = options;
-  const counts: ConsumeCounts = { raw: 0, parsed: 0, rejected: 0, dead: 0 };
+  const { log, metrics } = options;
+  const consumers: LineConsumer[] = [];
+  const counts: ConsumeCounts = {
+    raw: 0,
+    parsed: 0,
+    rejected: 0,
+    get dead() {
+      return consumers.reduce((sum, consumer) => sum + consumer.deadLettered, 0);
+    },
+  };
   const writerOptions = {
     maxRows: options.writeBatchRows,
     maxBytes: MAX_TRANSACTION_BYTES,
     flushIntervalMs: options.flushIntervalMs,
     log,
+    onRecovered: () => metrics?.reconnected('database'),
   };
+  const settled =
+    (queue: string) =>
+    (outcome: BatchOutcome['outcome'], lines: number): void =>
+      metrics?.settled(queue, outcome, lines);
   const rawWriter = createBatchWriter<RawRow>({
     ...writerOptions,
     name: 'raw_log',
+    onCommit: (rows: number, inserted: number, seconds: number) =>
+      metrics?.committed('raw_log', rows, inserted, seconds),
     sizeOf: (row) => row.line.length + 64,
     write: (rows) => insertRawRows(db, rows),
   });
   const cleanWriter = createBatchWriter<CleanOrRejectedRow>({
     ...writerOptions,
     name: 'clean_log',
+    onCommit: (rows: number, inserted: number, seconds: number) =>
+      metrics?.committed('clean_log', rows, inserted, seconds),
     sizeOf: (entry) => (entry.table === 'rejected_log' ? entry.row.line.length : 0) + 512,
     write: (rows) => insertCleanOrRejectedRows(db, rows),
   });
@@ -93,6 +113,16 @@ export function startConsumers(
     if (!memo) memos.set(source, (memo = createDetectMemo()));
     return memo;
   };
+  // Auto-detection says once per source which format it picked (at info; changes later at debug).
+  const announced = new Map<string, string>();
+  const announce = (source: string, memo: DetectMemo): void => {
+    const picked = memo.last;
+    if (options.format !== 'auto' || picked === null || announced.get(source) === picked) return;
+    const first = !announced.has(source);
+    announced.set(source, picked);
+    if (first) log.info({ source, format: picked }, 'detected the log format of a source');
+    else log.debug({ source, format: picked }, 'the log format of a source changed');
+  };
 
   const settle = async (write: Promise<void>, lines: number, tally: () => void): Promise<BatchOutcome> => {
     try {
@@ -100,10 +130,7 @@ export function startConsumers(
       tally();
       return { outcome: 'ack' };
     } catch (error) {
-      if (error instanceof PoisonMessageError) {
-        counts.dead++;
-        return { outcome: 'dead', reason: error.message };
-      }
+      if (error instanceof PoisonMessageError) return { outcome: 'dead', reason: error.message };
       log.error(
         { error: String(error), lines },
         'unexpected error while storing; the message will be redelivered',
@@ -112,12 +139,17 @@ export function startConsumers(
     }
   };
 
-  const consumers: LineConsumer[] = [];
   if (options.roles.includes('raw')) {
     consumers.push(
       consumeLineBatches(
         connection,
-        { queue: RAW_QUEUE, prefetch: options.prefetch, declare: options.declare, log },
+        {
+          queue: RAW_QUEUE,
+          prefetch: options.prefetch,
+          declare: options.declare,
+          log,
+          onSettled: settled(RAW_QUEUE),
+        },
         (batch) => {
           const receivedAt = new Date(batch.readAtMs);
           const rows = batch.lines.map((line) => {
@@ -132,7 +164,10 @@ export function startConsumers(
               time === null ? null : new Date(time.epochMs),
             );
           });
-          return settle(rawWriter.add(rows), rows.length, () => (counts.raw += rows.length));
+          return settle(rawWriter.add(rows), rows.length, () => {
+            counts.raw += rows.length;
+            metrics?.rowsStored('raw_log', rows.length);
+          });
         },
       ),
     );
@@ -141,7 +176,13 @@ export function startConsumers(
     consumers.push(
       consumeLineBatches(
         connection,
-        { queue: CLEAN_QUEUE, prefetch: options.prefetch, declare: options.declare, log },
+        {
+          queue: CLEAN_QUEUE,
+          prefetch: options.prefetch,
+          declare: options.declare,
+          log,
+          onSettled: settled(CLEAN_QUEUE),
+        },
         (batch) => {
           const receivedAt = new Date(batch.readAtMs);
           const memo = memoOf(batch.source);
@@ -166,9 +207,17 @@ export function startConsumers(
               row: rejectedRowOf(eventId, batch.source, receivedAt, line.bytes, why),
             };
           });
+          announce(batch.source, memo);
           return settle(cleanWriter.add(rows), rows.length, () => {
             counts.parsed += parsed;
             counts.rejected += rows.length - parsed;
+            if (metrics) {
+              metrics.rowsStored('clean_log', parsed);
+              metrics.rowsStored('rejected_log', rows.length - parsed);
+              metrics.rejected(
+                rows.flatMap((entry) => (entry.table === 'rejected_log' ? [entry.row.reason] : [])),
+              );
+            }
           });
         },
       ),

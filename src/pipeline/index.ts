@@ -4,4 +4,6 @@ export type { ProduceInput, ProduceCounts, ProduceOptions } from './produce.js';
 export { startConsumers } from './consume.js';
 export type { ConsumeOptions, ConsumeCounts, RunningConsumers, QueueRole } from './consume.js';
 export { waitUntilDrained } from './idle.js';
+export { publishLive } from './follow.js';
+export type { LiveSource, LiveCounts, LivePublishing, PublishLiveOptions } from './follow.js';
 export type { IdleOptions } from './idle.js';

@@ -3,9 +3,11 @@
  * read only as fast as the broker confirms them (the publisher's window), so memory stays bounded
  * whatever the input's size.
  */
+import type { Logger } from 'pino';
+import type { PipelineMetrics } from '../telemetry/index.js';
 import { createLinePublisher } from '../broker/index.js';
 import type { BrokerConnection } from '../broker/index.js';
-import { readLineBatches } from '../sources/index.js';
+import { readLineBatches, readLiveBatches } from '../sources/index.js';
 
 /** One thing to read: a file, or standard input. */
 export interface ProduceInput {
@@ -16,6 +18,8 @@ export interface ProduceInput {
   readonly open: () => AsyncIterable<Buffer | string>;
   /** Size in bytes when known (files), for progress. */
   readonly sizeBytes?: number;
+  /** A live stream (standard input): lines waiting for their batch go out after `batchLingerMs`. */
+  readonly live?: boolean;
 }
 
 export interface ProduceCounts {
@@ -34,8 +38,14 @@ export interface ProduceOptions {
   readonly batchBytes: number;
   readonly maxLineBytes: number;
   readonly publishWindow: number;
+  /** How long lines of a live input wait for their batch to fill, in ms. */
+  readonly batchLingerMs?: number;
   /** Declare the topology before publishing (default true). */
   readonly declare?: boolean;
+  /** Where the publisher reports a broker that refuses messages. */
+  readonly log?: Logger;
+  /** Where lines read, published, confirmed and returned are counted (per batch). */
+  readonly metrics?: PipelineMetrics;
   /** Stops reading when aborted; what was read is still confirmed before returning. */
   readonly signal?: AbortSignal;
   /** Called as reading goes, with the input being read and the totals so far. */
@@ -52,32 +62,49 @@ export async function produceInputs(
   const publisher = createLinePublisher(connection, {
     window: options.publishWindow,
     declare: options.declare,
+    log: options.log,
     onConfirmed: (batch) => {
       totals.confirmed += batch.lines.length;
       totals.messages++;
+      options.metrics?.confirmed(batch.lines.length);
     },
+    onReturned: () => options.metrics?.returned(),
   });
+  // What the metrics were last told was read, so that each batch reports only its own lines and bytes.
+  const reported = { lines: 0, bytes: 0 };
   try {
     for (const input of inputs) {
       if (options.signal?.aborted) break;
       const before = { ...totals };
-      const batches = readLineBatches(
-        input.open(),
-        {
-          source: input.source,
-          batchLines: options.batchLines,
-          batchBytes: options.batchBytes,
-          maxLineBytes: options.maxLineBytes,
-        },
-        (counts) => {
-          totals.lines = before.lines + counts.lines;
-          totals.blank = before.blank + counts.blank;
-          totals.truncated = before.truncated + counts.truncated;
-          totals.bytes = before.bytes + counts.bytes;
-          options.onProgress?.(input, counts.bytes, totals);
-        },
-      );
+      const splitterOptions = {
+        source: input.source,
+        batchLines: options.batchLines,
+        batchBytes: options.batchBytes,
+        maxLineBytes: options.maxLineBytes,
+      };
+      const read = input.live
+        ? (chunks: AsyncIterable<Buffer | string>, onCounts: Parameters<typeof readLineBatches>[2]) =>
+            readLiveBatches(
+              chunks,
+              { ...splitterOptions, batchLingerMs: options.batchLingerMs ?? 20 },
+              onCounts,
+            )
+        : (chunks: AsyncIterable<Buffer | string>, onCounts: Parameters<typeof readLineBatches>[2]) =>
+            readLineBatches(chunks, splitterOptions, onCounts);
+      const batches = read(input.open(), (counts) => {
+        totals.lines = before.lines + counts.lines;
+        totals.blank = before.blank + counts.blank;
+        totals.truncated = before.truncated + counts.truncated;
+        totals.bytes = before.bytes + counts.bytes;
+        options.onProgress?.(input, counts.bytes, totals);
+      });
       for await (const batch of batches) {
+        if (options.metrics) {
+          options.metrics.linesRead(totals.lines - reported.lines, totals.bytes - reported.bytes);
+          reported.lines = totals.lines;
+          reported.bytes = totals.bytes;
+          options.metrics.published(batch.lines.length);
+        }
         await publisher.publish(batch);
         if (options.signal?.aborted) break;
       }

@@ -22,11 +22,7 @@ export function bulkInsertInto<Row extends object>(table: MySqlTable): BulkInser
     ([, column]) => column.generated === undefined,
   );
   const keys = columns.map(([key]) => key);
-  const toDriver = columns.map(
-    ([, column]) =>
-      (value: unknown) =>
-        column.mapToDriverValue(value) as unknown,
-  );
+  const definitions = columns.map(([, column]) => column);
   const statement =
     `INSERT INTO \`${getTableName(table)}\` (${columns.map(([, column]) => `\`${column.name}\``).join(', ')}) ` +
     'VALUES ? ON DUPLICATE KEY UPDATE `event_id` = `event_id`';
@@ -39,7 +35,7 @@ export function bulkInsertInto<Row extends object>(table: MySqlTable): BulkInser
         const value = record[key];
         return value === undefined || value === null
           ? null
-          : (toDriver[index] as (value: unknown) => unknown)(value);
+          : (definitions[index] as Column).mapToDriverValue(value);
       });
     });
     const [result] = await connection.query<ResultSetHeader>(statement, [values]);

@@ -18,7 +18,7 @@ import { writeAccessLog } from '../helpers/log-file.js';
 import { startTcpProxy } from '../helpers/tcp-proxy.js';
 
 /** Large enough that a fault lands mid-stream, small enough to keep the suite fast. */
-const LINES = 40_000;
+const LINES = 20_000;
 /** Smaller batches make the stream longer in messages, so that faults land between many of them. */
 const SLOW_CONSUMER = ['--prefetch', '50', '--write-batch-rows', '500'];
 const SLOW_INGEST = ['--batch-lines', '20', ...SLOW_CONSUMER];

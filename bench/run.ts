@@ -1,0 +1,143 @@
+/**
+ * `npm run bench`: the pipeline's throughput, memory and ceilings, measured in one run on this
+ * machine, in a vhost and a database of its own. Prints one table; `--json` adds the same figures as
+ * one JSON object on the last line. Options: --lines, --format, --batch-lines, --consumers, --json.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import mysql from 'mysql2/promise';
+import { createTestServices } from '../test/helpers/services.js';
+import { SIMULATED_FORMATS } from '../src/sources/simulator/index.js';
+import type { SimulatedFormat } from '../src/sources/simulator/index.js';
+import { writeSimulatedLog } from './scenarios/input.js';
+import { benchParseEnrich } from './scenarios/parse-enrich.js';
+import { benchDirectInsert } from './scenarios/direct-insert.js';
+import { benchBrokerOnly } from './scenarios/broker-only.js';
+import { benchEndToEnd } from './scenarios/end-to-end.js';
+
+const { values } = parseArgs({
+  options: {
+    lines: { type: 'string', default: '200000' },
+    format: { type: 'string', default: 'combined' },
+    'batch-lines': { type: 'string', default: '100' },
+    consumers: { type: 'string', default: '1' },
+    'write-batch-rows': { type: 'string', default: '2000' },
+    json: { type: 'boolean', default: false },
+  },
+});
+
+function positive(name: string, value: string | undefined): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1) {
+    process.stderr.write(`bench: --${name}: expected a whole number of at least 1 (got "${value}")\n`);
+    process.exit(2);
+  }
+  return number;
+}
+
+const lineCount = positive('lines', values.lines);
+const batchLines = positive('batch-lines', values['batch-lines']);
+const consumers = positive('consumers', values.consumers);
+const writeBatchRows = positive('write-batch-rows', values['write-batch-rows']);
+const format = values.format as SimulatedFormat;
+if (!SIMULATED_FORMATS.includes(format)) {
+  process.stderr.write(`bench: --format: one of ${SIMULATED_FORMATS.join(', ')} (got "${values.format}")\n`);
+  process.exit(2);
+}
+
+const say = (text: string): void => void process.stderr.write(`${text}\n`);
+const services = await createTestServices('bench');
+const dir = await mkdtemp(join(os.tmpdir(), 'lograbbit-bench-'));
+try {
+  say(
+    `bench: ${lineCount.toLocaleString('en-US')} ${format} lines, --batch-lines ${batchLines}, ${consumers} consumer(s)`,
+  );
+  const input = await writeSimulatedLog(join(dir, 'bench.log'), lineCount, format);
+
+  say('bench: parse + enrich …');
+  const parse = await benchParseEnrich(input.lines);
+  say('bench: direct insert (no broker) …');
+  const endpoint = {
+    host: services.env.DB_HOST ?? '127.0.0.1',
+    port: Number(services.env.DB_PORT),
+    database: services.database,
+    user: 'root',
+    password: '',
+    address: 'bench',
+  };
+  const direct = await benchDirectInsert(endpoint, input.lines, writeBatchRows);
+  const sql = await mysql.createConnection({
+    host: endpoint.host,
+    user: 'root',
+    database: services.database,
+  });
+  for (const table of ['raw_log', 'clean_log', 'rejected_log']) await sql.query(`TRUNCATE TABLE ${table}`);
+  await sql.end();
+  say('bench: broker only …');
+  const broker = await benchBrokerOnly(
+    `amqp://guest:guest@127.0.0.1:5672/${encodeURIComponent(services.vhost)}`,
+    input.lines,
+    batchLines,
+    64,
+  );
+  say('bench: end to end …');
+  const endToEnd = await benchEndToEnd({
+    env: services.env,
+    path: input.path,
+    lines: lineCount,
+    consumers,
+    producerArgs: ['--batch-lines', String(batchLines)],
+    consumerArgs: ['--write-batch-rows', String(writeBatchRows)],
+  });
+
+  const ratio = endToEnd.linesPerSecond / direct.linesPerSecond;
+  const figures = {
+    date: new Date().toISOString(),
+    machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+    lines: lineCount,
+    format,
+    batchLines,
+    consumers,
+    endToEndLinesPerSecond: Math.round(endToEnd.linesPerSecond),
+    directInsertLinesPerSecond: Math.round(direct.linesPerSecond),
+    ratio: Math.round(ratio * 100) / 100,
+    parseEnrichLinesPerSecondPerCore: Math.round(parse.linesPerSecond),
+    brokerOnlyLinesPerSecond: Math.round(broker.linesPerSecond),
+    peakRssMb: { producer: endToEnd.peakRssMb[0] ?? 0, consumers: endToEnd.peakRssMb.slice(1) },
+  };
+  const n = (value: number): string => value.toLocaleString('en-US');
+  const rows: Array<[string, string, string]> = [
+    [
+      'end to end (file → RabbitMQ → both tables)',
+      `${n(figures.endToEndLinesPerSecond)} lines/s`,
+      '≥ 25,000',
+    ],
+    [
+      'direct insert of the same rows (no broker)',
+      `${n(figures.directInsertLinesPerSecond)} lines/s`,
+      'ceiling',
+    ],
+    ['end to end / direct insert', `${figures.ratio}`, '≥ 0.8'],
+    [
+      'parse + enrich (geo, user agent), one core',
+      `${n(figures.parseEnrichLinesPerSecondPerCore)} lines/s`,
+      '',
+    ],
+    ['broker only (publish with confirms)', `${n(figures.brokerOnlyLinesPerSecond)} lines/s`, ''],
+    ['peak RSS, producer', `${figures.peakRssMb.producer} MB`, '< 300 MB'],
+    ...figures.peakRssMb.consumers.map((mb, index): [string, string, string] => [
+      `peak RSS, consumer ${index + 1}`,
+      `${mb} MB`,
+      '< 300 MB',
+    ]),
+  ];
+  process.stdout.write(`\n${figures.machine}\n`);
+  process.stdout.write(`| measure | figure | target |\n| --- | --- | --- |\n`);
+  for (const [what, figure, target] of rows) process.stdout.write(`| ${what} | ${figure} | ${target} |\n`);
+  if (values.json) process.stdout.write(`${JSON.stringify(figures)}\n`);
+} finally {
+  await rm(dir, { recursive: true, force: true });
+  await services.teardown();
+}

@@ -1,0 +1,67 @@
+/**
+ * Scenario: the database's own ceiling for these rows — the same raw and clean rows the pipeline
+ * writes, made in memory beforehand (not timed), inserted with the same writers and batch size,
+ * raw and clean in parallel as the two consumers do, with no broker in between.
+ */
+import { createDetectMemo, parseLine, readLineTime } from '../../src/formats/index.js';
+import { createUserAgentLookup, enrich } from '../../src/enrich/index.js';
+import { openGeoDatabase } from '../../src/geo/index.js';
+import { eventIdOf, streamIdOf } from '../../src/domain/index.js';
+import {
+  cleanRowOf,
+  insertCleanOrRejectedRows,
+  insertRawRows,
+  openStore,
+  rawRowOf,
+  rejectedRowOf,
+} from '../../src/store/index.js';
+import type { CleanOrRejectedRow, DatabaseEndpoint, RawRow } from '../../src/store/index.js';
+
+export async function benchDirectInsert(
+  endpoint: DatabaseEndpoint,
+  lines: readonly string[],
+  batchRows: number,
+): Promise<{ linesPerSecond: number }> {
+  const geo = await openGeoDatabase();
+  const options = { geo: geo.lookup, geoDb: geo.label, userAgent: createUserAgentLookup() };
+  const source = 'direct-insert';
+  const streamId = streamIdOf(source, Buffer.from(lines[0] ?? ''));
+  const now = new Date();
+  const memo = createDetectMemo();
+  const raw: RawRow[] = [];
+  const clean: CleanOrRejectedRow[] = [];
+  let offset = 0;
+  for (const line of lines) {
+    const bytes = Buffer.from(line);
+    const eventId = eventIdOf(streamId, offset);
+    offset += bytes.length + 1;
+    const time = readLineTime(line);
+    raw.push(rawRowOf(eventId, source, now, bytes, false, time === null ? null : new Date(time.epochMs)));
+    const result = parseLine(line, 'auto', memo);
+    clean.push(
+      result.ok
+        ? { table: 'clean_log', row: cleanRowOf(eventId, source, enrich(result.hit, options)) }
+        : { table: 'rejected_log', row: rejectedRowOf(eventId, source, now, bytes, result.reason) },
+    );
+  }
+
+  const store = await openStore(endpoint, { timeoutMs: 5000, setup: true });
+  try {
+    const started = performance.now();
+    await Promise.all([
+      (async () => {
+        for (let at = 0; at < raw.length; at += batchRows)
+          await insertRawRows(store.db, raw.slice(at, at + batchRows));
+      })(),
+      (async () => {
+        for (let at = 0; at < clean.length; at += batchRows) {
+          await insertCleanOrRejectedRows(store.db, clean.slice(at, at + batchRows));
+        }
+      })(),
+    ]);
+    const seconds = (performance.now() - started) / 1000;
+    return { linesPerSecond: lines.length / seconds };
+  } finally {
+    await store.close();
+  }
+}

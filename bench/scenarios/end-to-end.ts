@@ -1,0 +1,99 @@
+/**
+ * Scenario: the whole pipeline as users run it — `lograbbit consume` processes (one or more) and a
+ * `lograbbit produce` of the file, from the producer's start until every line has its raw row and
+ * its clean or rejected row committed. Peak RSS of each process is read from /proc (VmHWM).
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import mysql from 'mysql2/promise';
+
+const DEADLINE_MS = 10 * 60_000;
+const BIN = fileURLToPath(new URL('../../bin/lograbbit.js', import.meta.url));
+
+export interface EndToEndOptions {
+  readonly env: Record<string, string>;
+  readonly path: string;
+  readonly lines: number;
+  readonly consumers: number;
+  readonly producerArgs: readonly string[];
+  readonly consumerArgs: readonly string[];
+}
+
+export interface EndToEndResult {
+  readonly linesPerSecond: number;
+  readonly seconds: number;
+  /** Peak resident memory of each process, in MB: the producer first, then each consumer. */
+  readonly peakRssMb: readonly number[];
+}
+
+async function peakRssKb(pid: number | undefined): Promise<number> {
+  if (pid === undefined) return 0;
+  try {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8');
+    return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
+function start(args: readonly string[], env: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(chunk));
+  return child;
+}
+
+export async function benchEndToEnd(options: EndToEndOptions): Promise<EndToEndResult> {
+  const env: Record<string, string> = { ...options.env, LOG_LEVEL: 'warn' };
+  const setup = start(['setup'], env);
+  await new Promise((resolve) => setup.on('close', resolve));
+  const consumers = Array.from({ length: options.consumers }, () =>
+    start(['consume', ...options.consumerArgs], env),
+  );
+  // Let the consumers connect before the clock starts: the figure is the pipeline's, not start-up's.
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  const sql = await mysql.createConnection({
+    host: env.DB_HOST,
+    port: Number(env.DB_PORT),
+    user: env.DB_USER,
+    password: env.DB_PASSWORD,
+    database: env.DB_NAME,
+  });
+  const peaks = new Map<ChildProcess, number>();
+  const started = performance.now();
+  const producer = start(['produce', options.path, '--no-progress', ...options.producerArgs], env);
+  const all = [producer, ...consumers];
+  try {
+    for (;;) {
+      for (const child of all) peaks.set(child, Math.max(peaks.get(child) ?? 0, await peakRssKb(child.pid)));
+      const [[row]] = await sql.query<mysql.RowDataPacket[]>(
+        'SELECT (SELECT COUNT(*) FROM raw_log) AS raw, (SELECT COUNT(*) FROM clean_log) + (SELECT COUNT(*) FROM rejected_log) AS parsed',
+      );
+      if (Number(row?.raw) >= options.lines && Number(row?.parsed) >= options.lines) break;
+      if (consumers.some((child) => child.exitCode !== null))
+        throw new Error('a consumer exited before the end');
+      if (performance.now() - started > DEADLINE_MS)
+        throw new Error(`not done after ${DEADLINE_MS / 1000} s`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const seconds = (performance.now() - started) / 1000;
+    return {
+      seconds,
+      linesPerSecond: options.lines / seconds,
+      peakRssMb: all.map((child) => Math.round((peaks.get(child) ?? 0) / 1024)),
+    };
+  } finally {
+    await sql.end();
+    for (const child of all) child.kill('SIGTERM');
+    await Promise.all(
+      all.map(
+        (child) =>
+          new Promise((resolve) => (child.exitCode === null ? child.on('close', resolve) : resolve(null))),
+      ),
+    );
+  }
+}
