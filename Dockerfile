@@ -27,6 +27,8 @@ WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json ./
 COPY --from=build /app/dist ./dist
+# tsc compiles only TypeScript: the dashboard's page, script and stylesheet are copied beside it.
+COPY --from=build /app/src/dashboard/static ./dist/dashboard/static
 COPY drizzle ./drizzle
 COPY samples ./samples
 RUN mkdir .lograbbit && chown node:node .lograbbit

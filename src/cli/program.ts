@@ -11,6 +11,7 @@ import { registerDeadCommand } from './dead-command.js';
 import { registerIngestCommand } from './ingest-command.js';
 import { registerProduceCommand } from './produce-command.js';
 import { registerRunCommand } from './run-command.js';
+import { runDashboard } from './run-dashboard.js';
 import { registerSimulateCommand } from './simulate-command.js';
 import { registerSetupCommand } from './setup-command.js';
 import { registerStatsCommand } from './stats-command.js';
@@ -44,7 +45,7 @@ export function buildProgram(version: string): Command {
   registerProduceCommand(program, globals);
   registerConsumeCommand(program, globals);
   registerIngestCommand(program, globals);
-  registerRunCommand(program, globals);
+  registerRunCommand(program, globals, runDashboard);
   registerSimulateCommand(program, globals);
   registerDeadCommand(program, globals);
   registerStatsCommand(program, globals);

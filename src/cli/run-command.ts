@@ -49,7 +49,9 @@ export interface RunParts {
 /** Where the dashboard and the metrics plug into `run`, without `run` knowing them. */
 export interface RunExtensions {
   /** Starts HTTP endpoints; `run` prints their URL and closes them on the way out. */
-  readonly startEndpoints?: (parts: RunParts) => Promise<{ readonly url: string; close(): Promise<void> }>;
+  readonly startEndpoints?: (
+    parts: RunParts,
+  ) => Promise<{ readonly url: string; close(): Promise<void> } | undefined>;
   /** Called after each batch RabbitMQ confirmed. */
   readonly onConfirmed?: (batch: LineBatch) => void;
 }

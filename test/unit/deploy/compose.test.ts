@@ -27,6 +27,7 @@ interface Service {
     start_period?: string;
   };
   restart?: string;
+  volumes?: string[];
 }
 
 const composeText = read('docker-compose.yml');
@@ -106,10 +107,12 @@ const APP_SERVICES = ['consumer', 'producer'];
 const BACKING_SERVICES = ['rabbitmq', 'mysql'];
 
 describe('docker-compose.yml', () => {
-  test('has the five services and no obsolete version key', () => {
+  test('has the seven services and no obsolete version key', () => {
     assert.deepEqual(Object.keys(services).sort(), [
       'consumer',
+      'follow-nginx',
       'mysql',
+      'nginx',
       'phpmyadmin',
       'producer',
       'rabbitmq',
@@ -169,6 +172,15 @@ describe('docker-compose.yml', () => {
     assert.equal(dependencies(service('producer')).rabbitmq, 'service_healthy');
     assert.equal(dependencies(service('phpmyadmin')).mysql, 'service_healthy');
     assert.ok(checked >= 4);
+  });
+
+  test('the nginx demo: lograbbit follows the log nginx writes, in a shared volume, read-only', () => {
+    const follower = service('follow-nginx');
+    const command = follower.command as string[] | undefined;
+    assert.deepEqual(command?.slice(0, 2), ['run', '/var/log/nginx/access.log']);
+    assert.ok((follower.volumes ?? []).includes('nginx-logs:/var/log/nginx:ro'));
+    assert.ok((service('nginx').volumes ?? []).includes('nginx-logs:/var/log/nginx'));
+    assert.equal(follower.image, service('consumer').image);
   });
 
   test('the app runs the consume and produce subcommands from one image', () => {
@@ -341,6 +353,8 @@ describe('Dockerfile and .dockerignore', () => {
       /^COPY (--\S+ )*samples /m,
       /^COPY (--\S+ )*package\.json /m,
       /^COPY --from=\S+ \/app\/dist /m,
+      // tsc does not copy the dashboard's static files; without them the compiled dashboard is blank.
+      /^COPY --from=\S+ \/app\/src\/dashboard\/static \.\/dist\/dashboard\/static$/m,
     ]) {
       assert.match(final, what);
     }
