@@ -47,8 +47,14 @@ export function openBroker(context: CommandContext, role: string): Promise<Broke
   });
 }
 
-export function openDatabase(context: CommandContext, setup: boolean): Promise<Store> {
-  return openStore(context.config.db, { timeoutMs: context.config.tuning.connectTimeoutMs, setup });
+export async function openDatabase(context: CommandContext, setup: boolean): Promise<Store> {
+  const store = await openStore(context.config.db, {
+    timeoutMs: context.config.tuning.connectTimeoutMs,
+    setup,
+  });
+  // Said once, at debug: on MySQL 8 `insert` means local_infile is off (start it with --local-infile=1).
+  context.log.debug({ writeMethod: store.writeMethod }, 'database open');
+  return store;
 }
 
 /** Names `--format` accepts: `auto`, every format that has a parser, and `custom` (with a format string). */

@@ -4,6 +4,7 @@ import { createUserAgentLookup } from '../enrich/index.js';
 import type { EnrichOptions } from '../enrich/index.js';
 import type { FormatChoice } from '../formats/index.js';
 import { openGeoDatabase } from '../geo/index.js';
+import { createRowWriters } from '../store/index.js';
 import type { Store } from '../store/index.js';
 import type { PipelineMetrics } from '../telemetry/index.js';
 import { produceInputs, startConsumers } from '../pipeline/index.js';
@@ -61,7 +62,7 @@ export function startPipelineConsumers(
   },
 ): RunningConsumers {
   const { tuning } = context.config;
-  return startConsumers(broker, store.db, {
+  return startConsumers(broker, createRowWriters(store.db, store.writeMethod), {
     roles: options.roles,
     format: options.format,
     prefetch: tuning.prefetch,

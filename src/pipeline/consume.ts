@@ -13,15 +13,8 @@ import { createDetectMemo, parseLine, readLineTime } from '../formats/index.js';
 import type { DetectMemo, FormatChoice } from '../formats/index.js';
 import { enrich } from '../enrich/index.js';
 import type { EnrichOptions } from '../enrich/index.js';
-import {
-  cleanRowOf,
-  createBatchWriter,
-  insertCleanOrRejectedRows,
-  insertRawRows,
-  rawRowOf,
-  rejectedRowOf,
-} from '../store/index.js';
-import type { BatchWriter, CleanOrRejectedRow, Database, RawRow } from '../store/index.js';
+import { cleanRowOf, createBatchWriter, rawRowOf, rejectedRowOf } from '../store/index.js';
+import type { BatchWriter, CleanOrRejectedRow, RawRow, RowWriters } from '../store/index.js';
 
 export type QueueRole = 'raw' | 'clean';
 
@@ -67,7 +60,7 @@ const MAX_TRANSACTION_BYTES = 8 * 1024 * 1024;
 
 export function startConsumers(
   connection: BrokerConnection,
-  db: Database,
+  writers: RowWriters,
   options: ConsumeOptions,
 ): RunningConsumers {
   const { log, metrics } = options;
@@ -97,7 +90,7 @@ export function startConsumers(
     onCommit: (rows: number, inserted: number, seconds: number) =>
       metrics?.committed('raw_log', rows, inserted, seconds),
     sizeOf: (row) => row.line.length + 64,
-    write: (rows) => insertRawRows(db, rows),
+    write: (rows) => writers.raw(rows),
   });
   const cleanWriter = createBatchWriter<CleanOrRejectedRow>({
     ...writerOptions,
@@ -105,7 +98,7 @@ export function startConsumers(
     onCommit: (rows: number, inserted: number, seconds: number) =>
       metrics?.committed('clean_log', rows, inserted, seconds),
     sizeOf: (entry) => (entry.table === 'rejected_log' ? entry.row.line.length : 0) + 512,
-    write: (rows) => insertCleanOrRejectedRows(db, rows),
+    write: (rows) => writers.cleanOrRejected(rows),
   });
   const memos = new Map<string, DetectMemo>();
   const memoOf = (source: string): DetectMemo => {

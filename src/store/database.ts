@@ -30,10 +30,15 @@ export interface DatabaseEndpoint {
 /** The drizzle handle, with the mysql2 pool it runs on (the bulk writers use the pool directly). */
 export type Database = MySql2Database<typeof schema> & { readonly $client: Pool };
 
+/** How rows reach the tables: `load-data` (fast; needs the server's `local_infile`) or `insert`. */
+export type WriteMethod = 'load-data' | 'insert';
+
 export interface Store {
   readonly db: Database;
   readonly pool: Pool;
   readonly endpoint: DatabaseEndpoint;
+  /** What the hot path writes with: `load-data` when the server allows it, else `insert`. */
+  readonly writeMethod: WriteMethod;
   close(): Promise<void>;
 }
 
@@ -43,6 +48,8 @@ export interface OpenStoreOptions {
   readonly setup: boolean;
   /** Connections in the pool. */
   readonly connections?: number;
+  /** `auto` (the default): `load-data` when the server's `local_infile` is on, else `insert`. */
+  readonly writeMethod?: WriteMethod | 'auto';
 }
 
 /** Where the SQL migrations are, from src/store/ as from dist/store/. */
@@ -97,7 +104,15 @@ export async function openStore(endpoint: DatabaseEndpoint, options: OpenStoreOp
     }
     throw error;
   }
-  return { db, pool, endpoint, close: () => pool.end() };
+  const writeMethod = await writeMethodOf(pool, options.writeMethod ?? 'auto');
+  return { db, pool, endpoint, writeMethod, close: () => pool.end() };
+}
+
+/** `auto` asks the server whether it takes LOAD DATA LOCAL (MariaDB does by default, MySQL 8 not). */
+async function writeMethodOf(pool: Pool, wanted: WriteMethod | 'auto'): Promise<WriteMethod> {
+  if (wanted !== 'auto') return wanted;
+  const [rows] = await pool.query<mysql.RowDataPacket[]>('SELECT @@local_infile AS localInfile');
+  return Number(rows[0]?.localInfile) === 1 ? 'load-data' : 'insert';
 }
 
 async function connectServer(

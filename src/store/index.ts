@@ -1,12 +1,12 @@
 /** The database adapter: schema, migrations, idempotent batched writers and read queries. */
 export { openStore, MIGRATIONS_FOLDER } from './database.js';
-export type { Database, DatabaseEndpoint, Store, OpenStoreOptions } from './database.js';
+export type { Database, DatabaseEndpoint, Store, OpenStoreOptions, WriteMethod } from './database.js';
 export { rawLog, cleanLog, rejectedLog } from './schema.js';
 export type { RawRow, CleanRow, RejectedRow } from './schema.js';
 export { createBatchWriter } from './batch-writer.js';
 export type { BatchWriter, BatchWriterOptions, BatchWriterStats } from './batch-writer.js';
-export { insertRawRows, insertCleanOrRejectedRows } from './writers.js';
-export type { CleanOrRejectedRow } from './writers.js';
+export { createRowWriters } from './writers.js';
+export type { CleanOrRejectedRow, RowWriters } from './writers.js';
 export { rawRowOf, cleanRowOf, rejectedRowOf } from './rows.js';
 export { countRows } from './queries.js';
 export type { TableCounts } from './queries.js';

@@ -4,7 +4,7 @@
  * reference had VARCHAR(255) everywhere and no index.
  *
  * Every table's primary key is the 16-byte event id (stream id + byte offset): a redelivered
- * message writes the same keys, and `ON DUPLICATE KEY UPDATE` makes that write a no-op.
+ * message writes the same keys, and the writers skip a key that is already stored.
  */
 import { sql } from 'drizzle-orm';
 import {

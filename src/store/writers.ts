@@ -1,11 +1,15 @@
 /**
- * Idempotent multi-row inserts, one transaction each. A row whose event id is already stored is
- * left as it is (`ON DUPLICATE KEY UPDATE event_id = event_id`): a redelivered message or a
- * re-ingested file adds nothing. Values reach SQL only escaped by the driver.
+ * Idempotent batched writes, one transaction each: `LOAD DATA LOCAL INFILE` where the server allows
+ * it, multi-row `INSERT IGNORE` elsewhere. Either way a row
+ * whose event id is already stored is left as it is: a redelivered message or a re-ingested file
+ * adds nothing. Values never reach SQL text: the INSERT's are escaped by the driver, LOAD DATA's
+ * travel as data.
  */
 import type { PoolConnection } from 'mysql2/promise';
-import type { Database } from './database.js';
+import type { Database, WriteMethod } from './database.js';
 import { bulkInsertInto } from './bulk-insert.js';
+import type { BulkInsert } from './bulk-insert.js';
+import { loadDataInto } from './load-data.js';
 import { cleanLog, rawLog, rejectedLog } from './schema.js';
 import type { CleanRow, RawRow, RejectedRow } from './schema.js';
 
@@ -14,9 +18,31 @@ export type CleanOrRejectedRow =
   | { readonly table: 'clean_log'; readonly row: CleanRow }
   | { readonly table: 'rejected_log'; readonly row: RejectedRow };
 
-const insertRaw = bulkInsertInto<RawRow>(rawLog);
-const insertClean = bulkInsertInto<CleanRow>(cleanLog);
-const insertRejected = bulkInsertInto<RejectedRow>(rejectedLog);
+/** The consumers' port to the tables: each call is one transaction, and returns how many rows were new. */
+export interface RowWriters {
+  readonly method: WriteMethod;
+  raw(rows: readonly RawRow[]): Promise<number>;
+  cleanOrRejected(rows: readonly CleanOrRejectedRow[]): Promise<number>;
+}
+
+interface TableWriters {
+  readonly raw: BulkInsert<RawRow>;
+  readonly clean: BulkInsert<CleanRow>;
+  readonly rejected: BulkInsert<RejectedRow>;
+}
+
+const WRITERS: Readonly<Record<WriteMethod, TableWriters>> = {
+  insert: {
+    raw: bulkInsertInto<RawRow>(rawLog),
+    clean: bulkInsertInto<CleanRow>(cleanLog),
+    rejected: bulkInsertInto<RejectedRow>(rejectedLog),
+  },
+  'load-data': {
+    raw: loadDataInto<RawRow>(rawLog),
+    clean: loadDataInto<CleanRow>(cleanLog),
+    rejected: loadDataInto<RejectedRow>(rejectedLog),
+  },
+};
 
 /** Runs `work` in a transaction on a connection of the pool; rolls back on any error. */
 async function inTransaction<T>(db: Database, work: (connection: PoolConnection) => Promise<T>): Promise<T> {
@@ -35,26 +61,28 @@ async function inTransaction<T>(db: Database, work: (connection: PoolConnection)
   }
 }
 
-/** Inserts raw rows in one transaction; returns how many were new. */
-export function insertRawRows(db: Database, rows: readonly RawRow[]): Promise<number> {
-  if (rows.length === 0) return Promise.resolve(0);
-  return inTransaction(db, (connection) => insertRaw(connection, rows));
-}
-
-/** Inserts clean and rejected rows in one transaction; returns how many were new. */
-export function insertCleanOrRejectedRows(
-  db: Database,
-  rows: readonly CleanOrRejectedRow[],
-): Promise<number> {
-  const clean: CleanRow[] = [];
-  const rejected: RejectedRow[] = [];
-  for (const entry of rows) {
-    if (entry.table === 'clean_log') clean.push(entry.row);
-    else rejected.push(entry.row);
-  }
-  return inTransaction(
-    db,
-    async (connection) =>
-      (await insertClean(connection, clean)) + (await insertRejected(connection, rejected)),
-  );
+/** The writers of `db` that use `method`. */
+export function createRowWriters(db: Database, method: WriteMethod): RowWriters {
+  const tables = WRITERS[method];
+  return {
+    method,
+    raw(rows) {
+      if (rows.length === 0) return Promise.resolve(0);
+      return inTransaction(db, (connection) => tables.raw(connection, rows));
+    },
+    cleanOrRejected(rows) {
+      const clean: CleanRow[] = [];
+      const rejected: RejectedRow[] = [];
+      for (const entry of rows) {
+        if (entry.table === 'clean_log') clean.push(entry.row);
+        else rejected.push(entry.row);
+      }
+      if (rows.length === 0) return Promise.resolve(0);
+      return inTransaction(
+        db,
+        async (connection) =>
+          (await tables.clean(connection, clean)) + (await tables.rejected(connection, rejected)),
+      );
+    },
+  };
 }

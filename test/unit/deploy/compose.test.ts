@@ -127,6 +127,10 @@ describe('docker-compose.yml', () => {
     assert.equal(environmentOf(service('phpmyadmin')).PMA_HOST, 'mysql');
   });
 
+  test("starts MySQL with local_infile on, for the consumer's LOAD DATA writer", () => {
+    assert.ok((service('mysql').command as string[] | undefined)?.includes('--local-infile=1'));
+  });
+
   test('publishes AMQP 5672, the UI 15672, MySQL 3306 and phpMyAdmin 8080, on 127.0.0.1 only', () => {
     const all = Object.values(services).flatMap(publishedPorts);
     const byContainer = (name: string, container: number) =>
