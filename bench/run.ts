@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: the pipeline's throughput, memory and ceilings, measured in one run on this
  * machine, in a vhost and a database of its own. Prints one table; `--json` adds the same figures as
- * one JSON object on the last line. Options: --lines, --format, --batch-lines, --consumers, --json.
+ * one JSON object on the last line. Options: --lines, --format, --batch-lines, --consumers,
+ * --write-batch-rows, --latency-seconds (0 skips the follow-latency scenario), --json.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -16,6 +17,7 @@ import { benchParseEnrich } from './scenarios/parse-enrich.js';
 import { benchDirectInsert } from './scenarios/direct-insert.js';
 import { benchBrokerOnly } from './scenarios/broker-only.js';
 import { benchEndToEnd } from './scenarios/end-to-end.js';
+import { benchFollowLatency } from './scenarios/follow-latency.js';
 
 const { values } = parseArgs({
   options: {
@@ -24,6 +26,7 @@ const { values } = parseArgs({
     'batch-lines': { type: 'string', default: '100' },
     consumers: { type: 'string', default: '1' },
     'write-batch-rows': { type: 'string', default: '2000' },
+    'latency-seconds': { type: 'string', default: '10' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -41,6 +44,8 @@ const lineCount = positive('lines', values.lines);
 const batchLines = positive('batch-lines', values['batch-lines']);
 const consumers = positive('consumers', values.consumers);
 const writeBatchRows = positive('write-batch-rows', values['write-batch-rows']);
+const latencySeconds =
+  values['latency-seconds'] === '0' ? 0 : positive('latency-seconds', values['latency-seconds']);
 const format = values.format as SimulatedFormat;
 if (!SIMULATED_FORMATS.includes(format)) {
   process.stderr.write(`bench: --format: one of ${SIMULATED_FORMATS.join(', ')} (got "${values.format}")\n`);
@@ -92,6 +97,12 @@ try {
     consumerArgs: ['--write-batch-rows', String(writeBatchRows)],
   });
 
+  let latency: Awaited<ReturnType<typeof benchFollowLatency>> | undefined;
+  if (latencySeconds > 0) {
+    say(`bench: follow latency (${latencySeconds} s at 1,000 lines/s) …`);
+    latency = await benchFollowLatency(latencySeconds, 1000);
+  }
+
   const ratio = endToEnd.linesPerSecond / direct.linesPerSecond;
   const figures = {
     date: new Date().toISOString(),
@@ -100,12 +111,22 @@ try {
     format,
     batchLines,
     consumers,
+    writeMethod: direct.writeMethod,
     endToEndLinesPerSecond: Math.round(endToEnd.linesPerSecond),
     directInsertLinesPerSecond: Math.round(direct.linesPerSecond),
     ratio: Math.round(ratio * 100) / 100,
     parseEnrichLinesPerSecondPerCore: Math.round(parse.linesPerSecond),
     brokerOnlyLinesPerSecond: Math.round(broker.linesPerSecond),
     peakRssMb: { producer: endToEnd.peakRssMb[0] ?? 0, consumers: endToEnd.peakRssMb.slice(1) },
+    followLatencyMs: latency
+      ? {
+          p50: latency.p50Ms,
+          p90: latency.p90Ms,
+          p99: latency.p99Ms,
+          max: latency.maxMs,
+          missing: latency.missing,
+        }
+      : null,
   };
   const n = (value: number): string => value.toLocaleString('en-US');
   const rows: Array<[string, string, string]> = [
@@ -115,7 +136,7 @@ try {
       '≥ 25,000',
     ],
     [
-      'direct insert of the same rows (no broker)',
+      `direct insert of the same rows (no broker, ${figures.writeMethod})`,
       `${n(figures.directInsertLinesPerSecond)} lines/s`,
       'ceiling',
     ],
@@ -126,6 +147,15 @@ try {
       '',
     ],
     ['broker only (publish with confirms)', `${n(figures.brokerOnlyLinesPerSecond)} lines/s`, ''],
+    ...(latency
+      ? ([
+          [
+            'follow latency at 1,000 lines/s, append → clean_log: p50 / p99',
+            `${latency.p50Ms} ms / ${latency.p99Ms} ms${latency.missing > 0 ? ` (${latency.missing} missing)` : ''}`,
+            '< 100 ms / < 1,000 ms',
+          ],
+        ] as Array<[string, string, string]>)
+      : []),
     ['peak RSS, producer', `${figures.peakRssMb.producer} MB`, '< 300 MB'],
     ...figures.peakRssMb.consumers.map((mb, index): [string, string, string] => [
       `peak RSS, consumer ${index + 1}`,

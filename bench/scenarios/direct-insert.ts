@@ -7,21 +7,14 @@ import { createDetectMemo, parseLine, readLineTime } from '../../src/formats/ind
 import { createUserAgentLookup, enrich } from '../../src/enrich/index.js';
 import { openGeoDatabase } from '../../src/geo/index.js';
 import { eventIdOf, streamIdOf } from '../../src/domain/index.js';
-import {
-  cleanRowOf,
-  insertCleanOrRejectedRows,
-  insertRawRows,
-  openStore,
-  rawRowOf,
-  rejectedRowOf,
-} from '../../src/store/index.js';
+import { cleanRowOf, createRowWriters, openStore, rawRowOf, rejectedRowOf } from '../../src/store/index.js';
 import type { CleanOrRejectedRow, DatabaseEndpoint, RawRow } from '../../src/store/index.js';
 
 export async function benchDirectInsert(
   endpoint: DatabaseEndpoint,
   lines: readonly string[],
   batchRows: number,
-): Promise<{ linesPerSecond: number }> {
+): Promise<{ linesPerSecond: number; writeMethod: string }> {
   const geo = await openGeoDatabase();
   const options = { geo: geo.lookup, geoDb: geo.label, userAgent: createUserAgentLookup() };
   const source = 'direct-insert';
@@ -47,20 +40,20 @@ export async function benchDirectInsert(
 
   const store = await openStore(endpoint, { timeoutMs: 5000, setup: true });
   try {
+    const writers = createRowWriters(store.db, store.writeMethod);
     const started = performance.now();
     await Promise.all([
       (async () => {
-        for (let at = 0; at < raw.length; at += batchRows)
-          await insertRawRows(store.db, raw.slice(at, at + batchRows));
+        for (let at = 0; at < raw.length; at += batchRows) await writers.raw(raw.slice(at, at + batchRows));
       })(),
       (async () => {
         for (let at = 0; at < clean.length; at += batchRows) {
-          await insertCleanOrRejectedRows(store.db, clean.slice(at, at + batchRows));
+          await writers.cleanOrRejected(clean.slice(at, at + batchRows));
         }
       })(),
     ]);
     const seconds = (performance.now() - started) / 1000;
-    return { linesPerSecond: lines.length / seconds };
+    return { linesPerSecond: lines.length / seconds, writeMethod: store.writeMethod };
   } finally {
     await store.close();
   }
