@@ -1,7 +1,11 @@
-/** `lograbbit ingest <file…>`: produce and consume in one process, until every line is stored. */
+/**
+ * `lograbbit ingest <file or directory…>`: produce and consume in one process, until every line is
+ * stored.
+ */
 import type { Command } from 'commander';
 import { declareTopology } from '../broker/index.js';
 import { waitUntilDrained } from '../pipeline/index.js';
+import { expandDirectories } from '../sources/index.js';
 import type { ProduceCounts } from '../pipeline/index.js';
 import { createContext, formatOption, openBroker, openDatabase } from './context.js';
 import type { GlobalOptions } from './context.js';
@@ -26,7 +30,10 @@ export function registerIngestCommand(program: Command, globals: () => GlobalOpt
         program
           .command('ingest')
           .description('produce and consume in one process: every line of the files, stored, then a summary')
-          .argument('<files...>', 'access log files, or - for standard input'),
+          .argument(
+            '<files...>',
+            'access log files or directories (each file in it, by name; not hidden, compressed or in subdirectories), or - for standard input',
+          ),
       ),
     ),
   ).action((files: string[], options: IngestCommandOptions) => ingest(files, globals(), options));
@@ -37,7 +44,7 @@ async function ingest(
   globals: GlobalOptions,
   options: IngestCommandOptions,
 ): Promise<void> {
-  const inputs = inputsOf(paths, options.source);
+  const inputs = inputsOf(expandDirectories(paths), options.source);
   const format = formatOption(options.format, options);
   const context = createContext(globals, { ...produceTuning(options), ...consumeTuning(options) });
   // The broker first: connecting to it changes nothing, while opening the store may create the database.

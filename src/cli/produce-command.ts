@@ -1,4 +1,7 @@
-/** `lograbbit produce <file…>`: publishes every line to RabbitMQ with confirms, with a progress bar. */
+/**
+ * `lograbbit produce <file or directory…>`: publishes every line to RabbitMQ with confirms, with a
+ * progress bar.
+ */
 import type { Command } from 'commander';
 import { createContext, openBroker } from './context.js';
 import type { GlobalOptions } from './context.js';
@@ -13,6 +16,7 @@ import {
 import type { CommonOptionValues, FollowOptionValues, ProduceOptionValues } from './options.js';
 import { startFollowing } from './follow-parts.js';
 import { UsageError } from '../errors.js';
+import { expandDirectories } from '../sources/index.js';
 import { produceWithProgress } from './pipeline-parts.js';
 import { printReport } from './summary.js';
 
@@ -25,7 +29,10 @@ export function registerProduceCommand(program: Command, globals: () => GlobalOp
         program
           .command('produce')
           .description('publish every line of the files (- for standard input) to RabbitMQ, with confirms')
-          .argument('<files...>', 'access log files, or - for standard input; with --follow, paths or globs'),
+          .argument(
+            '<files...>',
+            'access log files or directories (each file in it, by name; not hidden, compressed or in subdirectories), or - for standard input; with --follow, paths or globs',
+          ),
       ),
       true,
     ),
@@ -38,7 +45,7 @@ async function produce(
   options: ProduceCommandOptions,
 ): Promise<void> {
   if (options.follow) return produceFollowing(paths, globals, options);
-  const inputs = inputsOf(paths, options.source);
+  const inputs = inputsOf(expandDirectories(paths), options.source);
   const context = createContext(globals, { ...produceTuning(options), ...followTuning(options) });
   const broker = await openBroker(context, 'producer');
   const startedAt = performance.now();

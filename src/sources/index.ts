@@ -1,5 +1,5 @@
 /** Sources: where lines come from (files, standard input; the simulator and followers as they land). */
-export { LineSplitter, readLineBatches } from './file/index.js';
+export { LineSplitter, expandDirectories, logFilesIn, readLineBatches } from './file/index.js';
 export type { LineSplitterOptions, SplitterCounts } from './file/index.js';
 export { followFiles, readLiveBatches, compileFileGlob } from './follow/index.js';
 export type { FileFollower, FollowCounts, FollowOptions } from './follow/index.js';

@@ -1,12 +1,14 @@
 /**
- * Every format through the real pipeline: a directory with one fixture file per format is ingested
- * by the real CLI into the local RabbitMQ and MariaDB, in one run with `--format auto`; each source
- * must be stored with its own format, and enrichment (geo, user agent, referrer host) must be filled
- * for public addresses and empty for private ones. A custom nginx format is ingested with --log-format.
+ * Every format through the real pipeline: the fixture directory (one file per format) is ingested by
+ * the real CLI, given as one argument, into the local RabbitMQ and MariaDB, in one run with
+ * `--format auto`; each source must be stored with its own format and its exact counts, and
+ * enrichment (geo, user agent, referrer host) must be filled for public addresses and empty for
+ * private ones. A custom nginx format is ingested with --log-format. A directory without a log file
+ * is a usage error.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RowDataPacket } from 'mysql2/promise';
@@ -36,9 +38,8 @@ let workDir: string;
 before(async () => {
   services = await createTestServices('formats');
   workDir = await mkdtemp(join(tmpdir(), 'lograbbit-formats-'));
-  for (const format of [...FORMATS, 'custom-nginx']) {
-    await copyFile(join(FIXTURES, `${format}.log`), join(workDir, `${format}.log`));
-  }
+  // Another name than in the fixture directory: its lines are rejected there (no --log-format).
+  await copyFile(join(FIXTURES, 'custom-nginx.log'), join(workDir, 'custom.log'));
 });
 
 after(async () => {
@@ -57,34 +58,61 @@ function json(value: unknown): unknown {
   return typeof value === 'string' ? JSON.parse(value) : value;
 }
 
-async function requestLines(format: string): Promise<number> {
+async function nonBlankLines(format: string): Promise<string[]> {
   const text = await readFile(join(FIXTURES, `${format}.log`), 'utf8');
-  return text.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('#')).length;
+  return text.split('\n').filter((line) => line.trim() !== '');
+}
+
+async function requestLines(format: string): Promise<number> {
+  return (await nonBlankLines(format)).filter((line) => !line.startsWith('#')).length;
 }
 
 describe('ingest of every format', () => {
-  test('a mixed directory: each source stored with its own format, every request line parsed', async () => {
-    const files = FORMATS.map((format) => join(workDir, `${format}.log`));
-    const result = await runCli(['ingest', ...files, '--json'], {
+  test('a mixed directory, one argument: each source stored with its own format, exact counts', async () => {
+    const result = await runCli(['ingest', FIXTURES, '--json'], {
       env: { ...services.env, LOG_LEVEL: 'info' },
     });
     assert.equal(result.code, 0, result.stderr);
+    assert.equal((JSON.parse(result.stdout) as { inputs: number }).inputs, FORMATS.length + 1);
 
-    const stored = await rows(
-      'SELECT source, format, COUNT(*) AS n FROM clean_log GROUP BY source, format ORDER BY source',
+    const perSource = await rows(
+      `SELECT source,
+              (SELECT COUNT(*) FROM raw_log r WHERE r.source = s.source) AS raw,
+              (SELECT COUNT(*) FROM clean_log c WHERE c.source = s.source) AS clean,
+              (SELECT COUNT(*) FROM rejected_log j WHERE j.source = s.source) AS rejected,
+              (SELECT GROUP_CONCAT(DISTINCT format) FROM clean_log c WHERE c.source = s.source) AS formats
+         FROM (SELECT DISTINCT source FROM raw_log) s ORDER BY source`,
     );
-    const bySource = new Map(
-      stored.map((row) => [String(row.source), { format: String(row.format), n: Number(row.n) }]),
-    );
-    for (const format of FORMATS) {
-      assert.deepEqual(bySource.get(`${format}.log`), { format, n: await requestLines(format) }, format);
+    const expected = [];
+    for (const format of [...FORMATS, 'custom-nginx'].sort()) {
+      const lines = await nonBlankLines(format);
+      const parsed = format === 'custom-nginx' ? 0 : await requestLines(format);
+      expected.push({
+        source: `${format}.log`,
+        raw: lines.length,
+        clean: parsed,
+        rejected: lines.length - parsed,
+        formats: format === 'custom-nginx' ? null : format,
+      });
     }
-    const rejected = await rows('SELECT source, reason FROM rejected_log ORDER BY source');
-    assert.ok(
-      rejected.length > 0 &&
-        rejected.every((row) => row.source === 'w3c.log' && /^w3c: directive/.test(String(row.reason))),
-      JSON.stringify(rejected),
+    assert.deepEqual(
+      perSource.map((row) => ({
+        source: String(row.source),
+        raw: Number(row.raw),
+        clean: Number(row.clean),
+        rejected: Number(row.rejected),
+        formats: row.formats === null ? null : String(row.formats),
+      })),
+      expected,
     );
+    // Rejected: the W3C header directives, and the custom format that auto-detection cannot know.
+    const rejected = await rows('SELECT source, reason FROM rejected_log ORDER BY source');
+    for (const row of rejected) {
+      const reason = String(row.reason);
+      if (row.source === 'w3c.log') assert.match(reason, /^w3c: directive/);
+      else
+        assert.deepEqual([row.source, /^no format matched/.test(reason)], ['custom-nginx.log', true], reason);
+    }
 
     // Auto-detection says which format it picked, once per source.
     for (const format of FORMATS) {
@@ -163,14 +191,14 @@ describe('ingest of every format', () => {
   });
 
   test('a custom nginx format with --log-format, enrichment off with --no-geo --no-user-agent', async () => {
-    const file = join(workDir, 'custom-nginx.log');
+    const file = join(workDir, 'custom.log');
     const result = await runCli(
       ['ingest', file, '--log-format', CUSTOM_NGINX, '--no-geo', '--no-user-agent', '--json'],
       { env: services.env },
     );
     assert.equal(result.code, 0, result.stderr);
     const stored = await rows(
-      `SELECT format, ip, country_code, geo_db, browser, is_bot, request_time_ms, extra FROM clean_log WHERE source = 'custom-nginx.log' ORDER BY event_id`,
+      `SELECT format, ip, country_code, geo_db, browser, is_bot, request_time_ms, extra FROM clean_log WHERE source = 'custom.log' ORDER BY event_id`,
     );
     assert.equal(stored.length, await requestLines('custom-nginx'));
     for (const row of stored)
@@ -190,10 +218,27 @@ describe('ingest of every format', () => {
 
   test('a bad --log-format is a usage error naming the option', async () => {
     const result = await runCli(
-      ['ingest', join(workDir, 'custom-nginx.log'), '--log-format', '$remote_addr $status'],
+      ['ingest', join(workDir, 'custom.log'), '--log-format', '$remote_addr $status'],
       { env: services.env },
     );
     assert.equal(result.code, 2);
     assert.match(result.stderr, /--log-format: the format has no time variable/);
+  });
+
+  test('a directory without a log file is a usage error, for ingest and produce', async () => {
+    const empty = join(workDir, 'no-logs');
+    await mkdir(join(empty, 'subdirectory'), { recursive: true });
+    await writeFile(join(empty, '.hidden.log'), await readFile(join(FIXTURES, 'common.log')));
+    await writeFile(join(empty, 'access.log.1.gz'), 'not read');
+    const rawBefore = await rows('SELECT COUNT(*) AS n FROM raw_log');
+    for (const command of ['ingest', 'produce']) {
+      const result = await runCli([command, join(FIXTURES, 'common.log'), empty], { env: services.env });
+      assert.equal(result.code, 2, `${command}: ${result.stderr}`);
+      assert.equal(
+        result.stderr.trim(),
+        `lograbbit: ${empty}: a directory with no log file in it (subdirectories, hidden and compressed files are skipped)`,
+      );
+    }
+    assert.deepEqual(await rows('SELECT COUNT(*) AS n FROM raw_log'), rawBefore, 'nothing was sent');
   });
 });

@@ -5,6 +5,9 @@
  * before they were compressed, and their bytes are not lines.
  */
 import { basename, dirname, resolve } from 'node:path';
+import { isCompressedName } from '../file/index.js';
+
+export { isCompressedName };
 
 export interface FileGlob {
   /** As the user wrote it. */
@@ -18,12 +21,6 @@ export interface FileGlob {
 }
 
 const WILDCARD = /[*?[]/;
-const COMPRESSED = /\.(gz|bz2|xz|zst|lz4|lzma|zip|Z|7z)$/;
-
-/** True for the names logrotate and others give compressed files. */
-export function isCompressedName(name: string): boolean {
-  return COMPRESSED.test(name);
-}
 
 /** Compiles a pattern; returns the reason when it cannot be followed. */
 export function compileFileGlob(pattern: string, cwd = process.cwd()): FileGlob | string {
