@@ -82,12 +82,13 @@ export function addConsumeOptions(command: Command): Command {
     );
 }
 
-export function addCommonOptions(command: Command): Command {
+/** `--no-setup` and `--json`; `setupHelp` for a command that does less at start than declare and migrate. */
+export function addCommonOptions(
+  command: Command,
+  setupHelp = 'do not declare the topology nor migrate the database (operators who separate roles)',
+): Command {
   return command
-    .option(
-      '--no-setup',
-      'do not declare the topology nor migrate the database (operators who separate roles)',
-    )
+    .option('--no-setup', setupHelp)
     .option('--json', 'print the final report as one JSON object on stdout');
 }
 

@@ -1,6 +1,6 @@
 /**
  * `lograbbit produce <file or directory…>`: publishes every line to RabbitMQ with confirms, with a
- * progress bar.
+ * progress bar. It never opens the database: producers may run where it cannot be reached.
  */
 import type { Command } from 'commander';
 import { createContext, openBroker } from './context.js';
@@ -28,7 +28,9 @@ export function registerProduceCommand(program: Command, globals: () => GlobalOp
       addProduceOptions(
         program
           .command('produce')
-          .description('publish every line of the files (- for standard input) to RabbitMQ, with confirms')
+          .description(
+            'publish every line of the files (- for standard input) to RabbitMQ, with confirms; never opens the database',
+          )
           .argument(
             '<files...>',
             'access log files or directories (each file in it, by name; not hidden, compressed or in subdirectories), or - for standard input; with --follow, paths or globs',
@@ -36,6 +38,7 @@ export function registerProduceCommand(program: Command, globals: () => GlobalOp
       ),
       true,
     ),
+    'do not declare the topology (produce never opens the database)',
   ).action((files: string[], options: ProduceCommandOptions) => produce(files, globals(), options));
 }
 
