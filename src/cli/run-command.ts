@@ -2,18 +2,22 @@
  * `lograbbit run [path or glob…]`: the whole system live in one process: follows the files (or, with
  * no path, the simulator's traffic written to a file under the state directory), publishes with
  * confirms, and consumes into MySQL, with a status line until Ctrl-C. This is `npm start`.
+ * One metrics registry counts both halves; the dashboard's /metrics and `--metrics-port` serve it.
  */
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import type { Listen } from '../config/index.js';
 import { declareTopology } from '../broker/index.js';
 import type { BrokerConnection } from '../broker/index.js';
 import type { LineBatch } from '../domain/index.js';
 import { waitUntilDrained } from '../pipeline/index.js';
 import type { RunningConsumers } from '../pipeline/index.js';
 import type { Store } from '../store/index.js';
+import type { Metrics } from '../telemetry/index.js';
 import { createContext, formatOption, openBroker, openDatabase } from './context.js';
 import type { CommandContext, GlobalOptions } from './context.js';
-import { startFollowing } from './follow-parts.js';
+import { addMetricsOptions, listenOf, startHttpEndpoints } from './http-server.js';
+import type { HttpEndpoints, MetricsOptionValues } from './http-server.js';
 import {
   addCommonOptions,
   addConsumeOptions,
@@ -31,12 +35,19 @@ import type {
 } from './options.js';
 import { enrichmentOf, startPipelineConsumers } from './pipeline-parts.js';
 import { numberOption, simulatedFormatOf, startTrafficFile } from './demo-traffic.js';
+import { startRunFollowing } from './run-following.js';
 import { printReport } from './summary.js';
+import { createProcessMetrics, readinessOf } from './telemetry-parts.js';
 
 type RunCommandOptions = ProduceOptionValues &
   ConsumeOptionValues &
   CommonOptionValues &
-  FollowOptionValues & { readonly rate?: string; readonly seed?: string };
+  FollowOptionValues &
+  MetricsOptionValues & {
+    readonly rate?: string;
+    readonly seed?: string;
+    readonly dashboardPort: string;
+  };
 
 /** What a running `run` offers to what plugs into it (the dashboard, metrics endpoints). */
 export interface RunParts {
@@ -44,6 +55,10 @@ export interface RunParts {
   readonly broker: BrokerConnection;
   readonly store: Store;
   readonly consumers: RunningConsumers;
+  /** The process's one registry: what the producer and the consumers of this `run` count. */
+  readonly metrics: Metrics;
+  /** Where the dashboard listens (`--dashboard-port`, on the loopback). */
+  readonly dashboardListen: Listen;
 }
 
 /** Where the dashboard and the metrics plug into `run`, without `run` knowing them. */
@@ -58,6 +73,9 @@ export interface RunExtensions {
 
 /** Lines per second of the demo traffic when `run` is given no path. */
 const DEMO_RATE = '20';
+/** Where the dashboard of `run` listens: http://127.0.0.1:3000. */
+const DASHBOARD_HOST = '127.0.0.1';
+const DASHBOARD_PORT = '3000';
 /** How long a stopping `run` waits for what it published to be stored, in ms. */
 const DRAIN_ON_STOP_MS = 5000;
 
@@ -66,20 +84,31 @@ export function registerRunCommand(
   globals: () => GlobalOptions,
   extensions: RunExtensions = {},
 ): void {
-  addCommonOptions(
-    addConsumeOptions(
-      addFollowOptions(
-        addProduceOptions(
-          program
-            .command('run')
-            .description(
-              'follow the files (paths or globs) into MySQL, live, in one process; with no path, simulated traffic',
-            )
-            .argument('[paths...]', 'access logs to follow (default: simulated traffic under --state-dir)')
-            .option('--rate <lines/s>', 'lines per second of the simulated traffic (with no path)', DEMO_RATE)
-            .option('--seed <n>', 'seed of the simulated traffic (with no path)'),
+  addMetricsOptions(
+    addCommonOptions(
+      addConsumeOptions(
+        addFollowOptions(
+          addProduceOptions(
+            program
+              .command('run')
+              .description(
+                'follow the files (paths or globs) into MySQL, live, in one process; with no path, simulated traffic',
+              )
+              .argument('[paths...]', 'access logs to follow (default: simulated traffic under --state-dir)')
+              .option(
+                '--rate <lines/s>',
+                'lines per second of the simulated traffic (with no path)',
+                DEMO_RATE,
+              )
+              .option('--seed <n>', 'seed of the simulated traffic (with no path)')
+              .option(
+                '--dashboard-port <port>',
+                'port of the dashboard (and its /metrics) on 127.0.0.1; 0 picks a free one',
+                DASHBOARD_PORT,
+              ),
+          ),
+          false,
         ),
-        false,
       ),
     ),
   ).action((paths: string[], options: RunCommandOptions) => run(paths, globals(), options, extensions));
@@ -92,6 +121,11 @@ async function run(
   extensions: RunExtensions,
 ): Promise<void> {
   const format = formatOption(options.format, options);
+  const dashboardListen = listenOf(DASHBOARD_HOST, options.dashboardPort, '--dashboard-port') ?? {
+    host: DASHBOARD_HOST,
+    port: Number(DASHBOARD_PORT),
+  };
+  const metricsListen = listenOf(options.metricsHost, options.metricsPort, '--metrics-port');
   const context = createContext(globals, {
     ...produceTuning(options),
     ...consumeTuning(options),
@@ -99,18 +133,31 @@ async function run(
   });
   const demo = paths.length === 0;
   const demoPath = join(context.config.tuning.stateDir, 'demo', 'access.log');
-  const enrich = await enrichmentOf(context, options);
+  // The broker first: connecting to it changes nothing, while opening the store may create the database.
   const broker = await openBroker(context, 'run');
   const startedAt = performance.now();
   try {
     const store = await openDatabase(context, options.setup);
+    let metricsEndpoints: HttpEndpoints | undefined;
     try {
+      // After both services answer, so that an outage is the one line a failed start prints.
+      const enrich = await enrichmentOf(context, options);
       if (options.setup) await declareTopology(broker);
+      const metrics = createProcessMetrics(broker);
+      if (metricsListen) {
+        metricsEndpoints = await startHttpEndpoints({
+          listen: metricsListen,
+          registry: metrics.registry,
+          readiness: readinessOf({ broker, store }),
+          log: context.log,
+        });
+      }
       const consumers = startPipelineConsumers(context, broker, store, {
         roles: ['raw', 'clean'],
         format,
         declare: options.setup,
         enrich,
+        metrics,
       });
       const traffic = demo
         ? await startTrafficFile(demoPath, {
@@ -128,9 +175,16 @@ async function run(
         { once: true },
       );
       if (context.signal.aborted) stopFollowing.abort();
-      const endpoints = await extensions.startEndpoints?.({ context, broker, store, consumers });
+      const endpoints = await extensions.startEndpoints?.({
+        context,
+        broker,
+        store,
+        consumers,
+        metrics,
+        dashboardListen,
+      });
       try {
-        const following = await startFollowing(context, broker, {
+        const following = await startRunFollowing(context, broker, {
           patterns: demo ? [demoPath] : paths,
           from: options.from === 'end' ? 'end' : 'start',
           source: options.source,
@@ -139,6 +193,7 @@ async function run(
           stored: () => consumers.counts.raw,
           onConfirmed: extensions.onConfirmed,
           signal: stopFollowing.signal,
+          metrics,
         });
         context.log.info(
           {
@@ -146,6 +201,7 @@ async function run(
             database: context.config.db.address,
             tables: 'raw_log, clean_log, rejected_log',
             ...(endpoints && { dashboard: endpoints.url }),
+            ...(metricsEndpoints && { metrics: `${metricsEndpoints.url}/metrics` }),
           },
           'lograbbit is running; Ctrl-C to stop',
         );
@@ -181,6 +237,7 @@ async function run(
         await endpoints?.close();
       }
     } finally {
+      await metricsEndpoints?.close();
       await store.close();
     }
   } finally {

@@ -1,7 +1,7 @@
 /**
  * `--metrics-port` and `lograbbit stats` as a user runs them: a real `consume` with its /metrics,
- * /healthz and /readyz, fed by `produce`, against the local RabbitMQ and MariaDB; the counters must
- * equal the rows in the database.
+ * /healthz and /readyz, fed by `produce`, and a real `run` on a file, against the local RabbitMQ and
+ * MariaDB; the counters must equal the lines written and the rows in the database.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -139,6 +139,73 @@ describe('metrics and stats', () => {
     } finally {
       consumer.kill('SIGINT');
       const exit = await consumer.exited;
+      assert.equal(exit.code, 0, exit.stderr);
+    }
+  });
+
+  test('run: the dashboard port and --metrics-port serve the counters its producer and consumers move', async () => {
+    // A vhost and database of its own, so the stats tests below see only what consume stored.
+    const own = await createTestServices('metrics_run');
+    const metricsPort = await freePort();
+    const runner: RunningCli = startCli(
+      [
+        'run',
+        logFile,
+        '--state-dir',
+        join(workDir, 'run-state'),
+        '--dashboard-port',
+        '0',
+        '--metrics-port',
+        String(metricsPort),
+        '--batch-lines',
+        '50',
+        '--no-geo',
+      ],
+      { env: own.env },
+    );
+    try {
+      let dashboard = '';
+      await waitFor('the dashboard address on stdout', () => {
+        dashboard = /dashboard at (http:\/\/127\.0\.0\.1:\d+)\//.exec(runner.stdout())?.[1] ?? '';
+        return dashboard !== '' || runner.stderr().includes('lograbbit:');
+      });
+      assert.ok(dashboard, runner.stderr());
+      const total = GOOD + BAD.length;
+      const sql = await own.sql();
+      await waitFor('every line stored', async () => {
+        const [rows] = await sql.query<RowDataPacket[]>(
+          'SELECT (SELECT COUNT(*) FROM raw_log) + (SELECT COUNT(*) FROM clean_log) + (SELECT COUNT(*) FROM rejected_log) AS n',
+        );
+        return Number(rows[0]?.n) === 2 * total;
+      });
+      for (const base of [dashboard, `http://127.0.0.1:${metricsPort}`]) {
+        let text = '';
+        // The rows are committed before the counters move (the ack follows the commit): wait for both.
+        await waitFor(`${base}/metrics to count every stored row`, async () => {
+          text = await (await fetch(`${base}/metrics`)).text();
+          return sample(text, 'lograbbit_rows_inserted_total', '{table="clean_log"}') === GOOD;
+        });
+        assert.equal(sample(text, 'lograbbit_lines_read_total'), total, base);
+        assert.equal(sample(text, 'lograbbit_lines_published_total'), total, base);
+        assert.equal(sample(text, 'lograbbit_lines_confirmed_total'), total, base);
+        // 253 lines in messages of 50.
+        assert.equal(sample(text, 'lograbbit_messages_confirmed_total'), 6, base);
+        assert.equal(sample(text, 'lograbbit_rows_inserted_total', '{table="raw_log"}'), total, base);
+        assert.equal(sample(text, 'lograbbit_rows_inserted_total', '{table="rejected_log"}'), BAD.length);
+        assert.equal(sample(text, 'lograbbit_lines_consumed_total', '{queue="data-lake"}'), total, base);
+        assert.equal(sample(text, 'lograbbit_lines_consumed_total', '{queue="data-clean"}'), total, base);
+        assert.equal(sample(text, 'lograbbit_queue_consumers', '{queue="data-clean"}'), 1, base);
+        const ready = await fetch(`${base}/readyz`);
+        assert.equal(ready.status, 200, base);
+        assert.deepEqual(await ready.json(), {
+          status: 'ready',
+          checks: { broker: { ok: true }, database: { ok: true } },
+        });
+      }
+    } finally {
+      runner.kill('SIGINT');
+      const exit = await runner.exited;
+      await own.teardown();
       assert.equal(exit.code, 0, exit.stderr);
     }
   });
