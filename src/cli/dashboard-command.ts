@@ -48,9 +48,10 @@ async function dashboard(globals: GlobalOptions, options: DashboardOptions): Pro
   const context = createContext(globals);
   const bound = listen ?? { host: DASHBOARD_DEFAULTS.host, port: DASHBOARD_DEFAULTS.port };
   checkExposure(bound.host, context.config.dashboardToken);
-  const store = await openDatabase(context, options.setup);
+  // The broker first: connecting to it changes nothing, while opening the store may create the database.
+  const broker = await openBroker(context, 'dashboard');
   try {
-    const broker = await openBroker(context, 'dashboard');
+    const store = await openDatabase(context, options.setup);
     try {
       const metrics = createProcessMetrics(broker);
       const running = await startDashboard(context, {
@@ -73,9 +74,9 @@ async function dashboard(globals: GlobalOptions, options: DashboardOptions): Pro
       await endpoints?.close();
       await running.close();
     } finally {
-      await broker.close();
+      await store.close();
     }
   } finally {
-    await store.close();
+    await broker.close();
   }
 }

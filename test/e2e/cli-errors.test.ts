@@ -4,7 +4,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
+import { createTestServices } from '../helpers/services.js';
 
 const SAMPLE = new URL('../../samples/access.log', import.meta.url).pathname;
 
@@ -36,6 +39,66 @@ for (const command of [['setup'], ['ingest', SAMPLE], ['consume', '--until-idle'
     );
   });
 }
+
+// The long-running commands: one line even though they load the geo database and migrate at start.
+const STATE_DIR = join(tmpdir(), 'lograbbit-cli-errors-state');
+const LONG_RUNNING: Array<[string, string[]]> = [
+  ['run <file>', ['run', SAMPLE, '--state-dir', STATE_DIR, '--dashboard-port', '0']],
+  ['run (simulated traffic)', ['run', '--state-dir', STATE_DIR, '--dashboard-port', '0']],
+  ['dashboard', ['dashboard', '--port', '0']],
+];
+
+for (const [label, command] of LONG_RUNNING) {
+  test(`${label}: RabbitMQ unreachable → one line naming it and its address, exit 3`, async () => {
+    const result = await runCli(command, { env: { RABBIT_PORT: '1' } });
+    assert.equal(result.code, 3, result.stderr);
+    assert.deepEqual(lines(result.stderr), [
+      'lograbbit: cannot connect to RabbitMQ at 127.0.0.1:1 vhost "/": connection refused; is it running? (`docker compose up -d rabbitmq`, or `rabbitmq-server -detached`)',
+    ]);
+  });
+}
+
+const WITH_STATS: Array<[string, string[]]> = [
+  ...LONG_RUNNING,
+  ['stats', ['stats']],
+  ['stats --json', ['stats', '--json']],
+];
+for (const [label, command] of WITH_STATS) {
+  test(`${label}: database unreachable → one line naming it and its address, exit 3`, async () => {
+    const result = await runCli(command, { env: { DB_PORT: '1' } });
+    assert.equal(result.code, 3, result.stderr);
+    assert.equal(lines(result.stderr).length, 1, result.stderr);
+    assert.match(
+      result.stderr,
+      /^lograbbit: cannot connect to the database at 127\.0\.0\.1:1: connection refused;/,
+    );
+  });
+}
+
+test('stats: RabbitMQ unreachable (the database answers) → one line naming it and its address, exit 3', async () => {
+  // stats reads the database first, so it needs one that has the tables: a scratch one, set up here.
+  const services = await createTestServices('cli_errors');
+  try {
+    const setup = await runCli(['setup'], { env: services.env });
+    assert.equal(setup.code, 0, setup.stderr);
+    const result = await runCli(['stats'], { env: { ...services.env, RABBIT_PORT: '1' } });
+    assert.equal(result.code, 3, result.stderr);
+    assert.deepEqual(lines(result.stderr), [
+      `lograbbit: cannot connect to RabbitMQ at 127.0.0.1:1 vhost "${services.vhost}": connection refused; is it running? (\`docker compose up -d rabbitmq\`, or \`rabbitmq-server -detached\`)`,
+    ]);
+  } finally {
+    await services.teardown();
+  }
+});
+
+test('run: a bad --dashboard-port or --metrics-port is exit 2 naming the option, before any connection', async () => {
+  for (const option of ['--dashboard-port', '--metrics-port']) {
+    const result = await runCli(['run', SAMPLE, option, '99999'], { env: { RABBIT_PORT: '1' } });
+    assert.equal(result.code, 2, result.stderr);
+    assert.equal(lines(result.stderr).length, 1, result.stderr);
+    assert.match(result.stderr, new RegExp(`^lograbbit: ${option}: .*\\(got "99999"\\)`));
+  }
+});
 
 test('a refused RabbitMQ login says which variables to check, and never prints the password', async () => {
   const result = await runCli(['setup'], { env: { RABBIT_PASSWORD: 'not-the-password-42' } });
