@@ -1,0 +1,150 @@
+/**
+ * `produce --follow` and `consume` as two processes, as on two machines: a glob followed while lines
+ * are appended in bursts (identical lines among them, at different offsets), a line written in two
+ * halves with a pause, then a rename rotation. Ends with the exact comparison: the lines written are
+ * the lines of raw_log as a multiset, each stored once, identical lines as separate rows.
+ */
+import { after, afterEach, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { appendFile, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { RowDataPacket } from 'mysql2/promise';
+import { createTestServices } from '../helpers/services.js';
+import type { TestServices } from '../helpers/services.js';
+import { runCli, waitFor } from '../helpers/cli.js';
+import { assertExactlyOnce, rawRowCount } from '../helpers/stored-lines.js';
+import { killStarted, sleep, startLograbbit } from '../helpers/processes.js';
+
+const SOURCE = 'access.log';
+/** The same request in the same second, as a health check writes it: identical lines. */
+const REPEATED = '10.0.0.7 - - [01/Nov/2022:10:00:00 +0000] "GET /health HTTP/1.1" 200 2 "-" "probe/1.0"';
+const NO_ENRICHMENT = ['--no-geo', '--no-user-agent'];
+
+let services: TestServices;
+let dir: string;
+
+before(async () => {
+  services = await createTestServices('produce_follow');
+  dir = await mkdtemp(join(tmpdir(), 'lograbbit-produce-follow-'));
+  const setup = await runCli(['setup'], { env: services.env });
+  assert.equal(setup.code, 0, setup.stderr);
+});
+
+afterEach(killStarted);
+
+after(async () => {
+  await services.teardown();
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Every line written, in order, and the text to append for new ones. */
+class Written {
+  readonly lines: string[] = [];
+  private serial = 0;
+
+  /** `count` unique lines, each followed by `REPEATED` when `repeatEvery` divides its index. */
+  make(count: number, repeatEvery = 0): string {
+    const made: string[] = [];
+    for (let index = 0; index < count; index++) {
+      const n = this.serial++;
+      made.push(
+        `198.51.100.${n % 250} - - [01/Nov/2022:10:${String(Math.floor(n / 60) % 60).padStart(2, '0')}:${String(n % 60).padStart(2, '0')} +0000] "GET /follow/${n} HTTP/1.1" 200 ${n}`,
+      );
+      if (repeatEvery > 0 && index % repeatEvery === 0) made.push(REPEATED);
+    }
+    return this.note(made);
+  }
+
+  /** `REPEATED`, `times` times in a row. */
+  repeated(times: number): string {
+    return this.note(Array.from({ length: times }, () => REPEATED));
+  }
+
+  note(lines: readonly string[]): string {
+    this.lines.push(...lines);
+    return lines.map((line) => `${line}\n`).join('');
+  }
+
+  get count(): number {
+    return this.lines.length;
+  }
+}
+
+async function waitForRows(count: number): Promise<void> {
+  await waitFor(
+    `${count} rows of ${SOURCE} in raw_log`,
+    async () => (await rawRowCount(services, SOURCE)) >= count,
+    20_000,
+  );
+}
+
+test('produce --follow and consume apart: bursts with identical lines, a split line, rename rotation', async () => {
+  const logs = join(dir, 'logs');
+  await mkdir(logs);
+  const path = join(logs, SOURCE);
+  const written = new Written();
+  await writeFile(path, written.repeated(2) + written.make(100, 25));
+
+  const consumer = startLograbbit(['consume', ...NO_ENRICHMENT], { env: services.env });
+  const producer = startLograbbit(
+    [
+      'produce',
+      '--follow',
+      join(logs, '*.log'),
+      '--state-dir',
+      join(dir, 'state'),
+      '--rotate-wait-ms',
+      '300',
+      '--no-progress',
+    ],
+    { env: services.env },
+  );
+
+  for (let burst = 0; burst < 6; burst++) {
+    await appendFile(path, written.make(200, 40) + written.repeated(3));
+    await sleep(50);
+  }
+  await waitForRows(written.count);
+
+  const half = '203.0.113.9 - - [01/Nov/2022:11:00:00 +0000] "GET /written-in-two-halves HTTP/1.1" 200 1234';
+  await appendFile(path, half.slice(0, 40));
+  await sleep(700);
+  assert.equal(await rawRowCount(services, SOURCE), written.count, 'the half line waits for its end');
+  await appendFile(path, `${half.slice(40)}\n`);
+  written.note([half]);
+  await waitForRows(written.count);
+
+  // Rename rotation: the server writes to the renamed file a moment longer, then to a new one.
+  await rename(path, `${path}.1`);
+  await appendFile(`${path}.1`, written.make(150, 30));
+  await writeFile(path, written.make(200, 50));
+  await sleep(100);
+  await appendFile(path, written.repeated(2) + written.make(200, 50));
+  await waitForRows(written.count);
+
+  const produced = await producer.stop('SIGTERM');
+  assert.equal(produced.code, 0, `produce --follow stops cleanly on SIGTERM:\n${produced.stderr}`);
+  const consumed = await consumer.stop('SIGTERM');
+  assert.equal(consumed.code, 0, `consume stops cleanly on SIGTERM:\n${consumed.stderr}`);
+  const drained = await runCli(['consume', '--until-idle', ...NO_ENRICHMENT], { env: services.env });
+  assert.equal(drained.code, 0, drained.stderr);
+
+  await assertExactlyOnce(
+    services,
+    SOURCE,
+    written.lines.map((line) => Buffer.from(line)),
+  );
+  const repeated = written.lines.filter((line) => line === REPEATED).length;
+  assert.ok(repeated > 30, `identical lines written: ${repeated}`);
+  const sql = await services.sql();
+  const [[row]] = await sql.query<RowDataPacket[]>(
+    `SELECT COUNT(*) AS n, COUNT(DISTINCT event_id) AS ids FROM clean_log WHERE source = ? AND path = '/health'`,
+    [SOURCE],
+  );
+  assert.deepEqual(
+    [Number(row?.n), Number(row?.ids)],
+    [repeated, repeated],
+    'identical lines, separate rows',
+  );
+});
