@@ -1,8 +1,9 @@
 /**
- * `run` following live files, with real files, real processes, the real broker and database: bursts,
- * a line in two halves, rename rotation, copytruncate, deletion and re-creation, a file that does not
- * exist yet, kill -9 between and during rotations, several files of one glob. Each test ends with the
- * exact comparison: the lines written are the lines of raw_log (as a multiset), each stored once.
+ * `run` following live files, with real files, real processes, the real broker and database: bursts
+ * (identical lines among them, each its own row), a line in two halves, rename rotation,
+ * copytruncate, deletion and re-creation, a file that does not exist yet, kill -9 between and during
+ * rotations, several files of one glob. Each test ends with the exact comparison: the lines written
+ * are the lines of raw_log (as a multiset), each stored once.
  */
 import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -62,6 +63,13 @@ class Written {
     return made.map((line) => `${line}\n`).join('');
   }
 
+  /** `line`, `times` times in a row: identical lines, each at its own offset, each its own row. */
+  same(source: string, line: string, times: number): string {
+    const lines = Array.from({ length: times }, () => line);
+    this.note(source, lines);
+    return lines.map((each) => `${each}\n`).join('');
+  }
+
   note(source: string, lines: readonly string[]): void {
     this.lines.set(source, [...(this.lines.get(source) ?? []), ...lines]);
   }
@@ -114,13 +122,20 @@ async function finish(running: LongRunning, written: Written, sources: readonly 
 }
 
 describe('run following files', () => {
-  test('bursts appended while it runs, and a line written in two halves with a pause', async () => {
+  test('bursts appended while it runs, identical lines among them, and a line written in two halves', async () => {
     const path = join(dir, 'bursts.log');
     const written = new Written();
-    await writeFile(path, written.make('bursts.log', 50));
+    // The same request in the same second (a health check): identical lines at different offsets.
+    const same = '10.0.0.7 - - [01/Nov/2022:10:00:00 +0000] "GET /health HTTP/1.1" 200 2';
+    await writeFile(path, written.make('bursts.log', 50) + written.same('bursts.log', same, 2));
     const running = startRun([path], join(dir, 'state-bursts'));
     for (let burst = 0; burst < 8; burst++) {
-      await appendFile(path, written.make('bursts.log', 250));
+      await appendFile(
+        path,
+        written.make('bursts.log', 120) +
+          written.same('bursts.log', same, 3) +
+          written.make('bursts.log', 130),
+      );
       await sleep(60);
     }
     await waitForRows('bursts.log', written.count('bursts.log'));
@@ -135,6 +150,7 @@ describe('run following files', () => {
     );
     await appendFile(path, `${half.slice(40)}\n`);
     written.note('bursts.log', [half]);
+    assert.equal(written.lines.get('bursts.log')?.filter((line) => line === same).length, 26);
     await finish(running, written, ['bursts.log']);
   });
 
