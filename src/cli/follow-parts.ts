@@ -2,7 +2,9 @@
  * Following files into RabbitMQ as `produce --follow` and `run` do it: the follower with the
  * configured tuning, published with confirms, checkpoints moved on each confirm, a status line.
  */
+import { stat } from 'node:fs/promises';
 import type { BrokerConnection } from '../broker/index.js';
+import { UsageError } from '../errors.js';
 import type { LineBatch } from '../domain/index.js';
 import { publishLive } from '../pipeline/index.js';
 import type { LiveCounts, ProduceCounts } from '../pipeline/index.js';
@@ -40,6 +42,7 @@ export async function startFollowing(
   options: FollowRunOptions,
 ): Promise<FollowRun> {
   const { tuning } = context.config;
+  await refuseDirectories(options.patterns);
   const follower = await followFiles({
     patterns: options.patterns,
     stateDir: tuning.stateDir,
@@ -84,4 +87,24 @@ export async function startFollowing(
       messages: publishing.counts.messages,
     }));
   return { follower, counts: publishing.counts, done };
+}
+
+/**
+ * A directory is not a file to follow, and following it would wait for ever for lines that never
+ * come: say which glob to give instead (ingest and produce without --follow take directories).
+ */
+async function refuseDirectories(patterns: readonly string[]): Promise<void> {
+  for (const pattern of patterns) {
+    if (/[*?[]/.test(pattern)) continue;
+    const isDirectory = await stat(pattern).then(
+      (stats) => stats.isDirectory(),
+      () => false,
+    );
+    if (isDirectory) {
+      throw new UsageError(
+        'LR_USAGE',
+        `${pattern} is a directory; to follow the files in it, give a glob such as '${pattern.replace(/\/+$/, '')}/*.log' (quoted)`,
+      );
+    }
+  }
 }
