@@ -11,7 +11,9 @@ const KEEPALIVE_MS = 15_000;
 
 export function registerEventsRoute(app: FastifyInstance, pipeline: PipelineSampler): void {
   const open = new Set<() => void>();
-  app.addHook('onClose', (_instance, done) => {
+  // Before the server closes, not after: closing waits for every connection, and a stream never ends
+  // by itself, so an open page would keep `run` and `dashboard` from stopping on Ctrl-C.
+  app.addHook('preClose', (done) => {
     for (const close of open) close();
     done();
   });

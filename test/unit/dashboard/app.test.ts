@@ -258,4 +258,18 @@ describe('dashboard app', () => {
     controller.abort();
     await reader.cancel().catch(() => undefined);
   });
+
+  test('closing the app ends open event streams instead of waiting for the page to go', async () => {
+    const { app, pipeline } = build();
+    await pipeline.sampleNow();
+    const address = await app.listen({ host: '127.0.0.1', port: 0 });
+    const response = await fetch(`${address}/api/events`);
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    await reader.read();
+    const closed = app.close().then(() => 'closed');
+    const waited = new Promise((resolve) => setTimeout(() => resolve('still open after 3 s'), 3000));
+    assert.equal(await Promise.race([closed, waited]), 'closed');
+    let done = false;
+    while (!done) ({ done } = await reader.read());
+  });
 });
