@@ -67,7 +67,7 @@ function chart(id, labels, options = {}) {
       height: 180,
       series,
       scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
-      axes: [{}, { size: 60, values: options.format ? (_u, ticks) => ticks.map(options.format) : undefined }],
+      axes: [{}, { size: 72, values: options.format ? (_u, ticks) => ticks.map(options.format) : undefined }],
       legend: { live: false },
       cursor: { drag: { x: false, y: false } },
     },
@@ -200,6 +200,19 @@ async function refreshTraffic() {
   }
 }
 
+const EMPTY_BUCKET = { requests: 0, visitors: 0, bytes: 0, s2xx: 0, s3xx: 0, s4xx: 0, s5xx: 0, sOther: 0 };
+
+/** The series with the buckets that had no rows as zeros, so a quiet spell reads as zero, not a line. */
+function everyBucket(series, from, to, bucketSeconds) {
+  const step = bucketSeconds * 1000;
+  const byStart = new Map(series.map((bucket) => [bucket.t, bucket]));
+  const filled = [];
+  for (let t = Math.floor(from / step) * step; t < to && filled.length < 1000; t += step) {
+    filled.push(byStart.get(t) ?? { ...EMPTY_BUCKET, t });
+  }
+  return filled;
+}
+
 function showTraffic(traffic) {
   const { summary, series, hours } = traffic;
   setMetric('requests', summary.requests);
@@ -210,17 +223,22 @@ function showTraffic(traffic) {
   const format = (ms) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
   $('#traffic-range').textContent =
     `${format(traffic.from)} – ${format(traffic.to)} UTC, ${traffic.bucketSeconds} s buckets`;
-  const xs = series.map((bucket) => bucket.t / 1000);
-  requestChart.setData([xs, series.map((b) => b.requests), series.map((b) => b.visitors)]);
+  const buckets = everyBucket(series, traffic.from, traffic.to, traffic.bucketSeconds);
+  const xs = buckets.map((bucket) => bucket.t / 1000);
+  requestChart.setData([xs, buckets.map((b) => b.requests), buckets.map((b) => b.visitors)]);
   statusChart.setData([
     xs,
-    series.map((b) => b.s2xx),
-    series.map((b) => b.s3xx),
-    series.map((b) => b.s4xx),
-    series.map((b) => b.s5xx),
-    series.map((b) => b.sOther),
+    buckets.map((b) => b.s2xx),
+    buckets.map((b) => b.s3xx),
+    buckets.map((b) => b.s4xx),
+    buckets.map((b) => b.s5xx),
+    buckets.map((b) => b.sOther),
   ]);
-  bandwidthChart.setData([xs, series.map((b) => b.bytes)]);
+  bandwidthChart.setData([xs, buckets.map((b) => b.bytes)]);
+  // The whole range on the x axis, however few buckets have rows: uPlot would zoom onto them.
+  for (const plot of [requestChart, statusChart, bandwidthChart]) {
+    plot.setScale('x', { min: traffic.from / 1000, max: traffic.to / 1000 });
+  }
   const box = $('#hours');
   const byHour = new Map(hours.map((entry) => [entry.hour, entry.requests]));
   const max = Math.max(1, ...byHour.values());
