@@ -10,6 +10,7 @@ import { publishLive } from '../pipeline/index.js';
 import type { LiveCounts, ProduceCounts } from '../pipeline/index.js';
 import { followFiles } from '../sources/index.js';
 import type { FileFollower } from '../sources/index.js';
+import type { PipelineMetrics } from '../telemetry/index.js';
 import type { CommandContext } from './context.js';
 import { startStatusLine } from './status-line.js';
 
@@ -22,8 +23,10 @@ export interface FollowRunOptions {
   readonly status: boolean;
   /** Lines stored so far, when this process also consumes (for the status line). */
   readonly stored?: () => number;
-  /** Called after each confirmed batch: where metrics plug in. */
+  /** Called after each confirmed batch (checkpoints of run's own bookkeeping plug in here). */
   readonly onConfirmed?: (batch: LineBatch) => void;
+  /** Counts lines read, published and confirmed (the registry the process serves at /metrics). */
+  readonly metrics?: PipelineMetrics;
   /** Stops following (default: the command's shutdown signal). */
   readonly signal?: AbortSignal;
 }
@@ -62,6 +65,7 @@ export async function startFollowing(
     declare: options.declare,
     log: context.log,
     onConfirmed: options.onConfirmed,
+    metrics: options.metrics,
   });
   const status = startStatusLine(
     () => ({

@@ -19,26 +19,34 @@ import { UsageError } from '../errors.js';
 import { expandDirectories } from '../sources/index.js';
 import { produceWithProgress } from './pipeline-parts.js';
 import { printReport } from './summary.js';
+import { addMetricsOptions, listenOf, startHttpEndpoints } from './http-server.js';
+import type { HttpEndpoints, MetricsOptionValues } from './http-server.js';
+import { createProcessMetrics, readinessOf } from './telemetry-parts.js';
 
-type ProduceCommandOptions = ProduceOptionValues & CommonOptionValues & FollowOptionValues;
+type ProduceCommandOptions = ProduceOptionValues &
+  CommonOptionValues &
+  FollowOptionValues &
+  MetricsOptionValues;
 
 export function registerProduceCommand(program: Command, globals: () => GlobalOptions): void {
-  addCommonOptions(
-    addFollowOptions(
-      addProduceOptions(
-        program
-          .command('produce')
-          .description(
-            'publish every line of the files (- for standard input) to RabbitMQ, with confirms; never opens the database',
-          )
-          .argument(
-            '<files...>',
-            'access log files or directories (each file in it, by name; not hidden, compressed or in subdirectories), or - for standard input; with --follow, paths or globs',
-          ),
+  addMetricsOptions(
+    addCommonOptions(
+      addFollowOptions(
+        addProduceOptions(
+          program
+            .command('produce')
+            .description(
+              'publish every line of the files (- for standard input) to RabbitMQ, with confirms; never opens the database',
+            )
+            .argument(
+              '<files...>',
+              'access log files or directories (each file in it, by name; not hidden, compressed or in subdirectories), or - for standard input; with --follow, paths or globs',
+            ),
+        ),
+        true,
       ),
-      true,
+      'do not declare the topology (produce never opens the database)',
     ),
-    'do not declare the topology (produce never opens the database)',
   ).action((files: string[], options: ProduceCommandOptions) => produce(files, globals(), options));
 }
 
@@ -48,6 +56,11 @@ async function produce(
   options: ProduceCommandOptions,
 ): Promise<void> {
   if (options.follow) return produceFollowing(paths, globals, options);
+  if (options.metricsPort !== undefined)
+    throw new UsageError(
+      'LR_USAGE',
+      '--metrics-port: only with --follow (a finite produce prints its report)',
+    );
   const inputs = inputsOf(expandDirectories(paths), options.source);
   const context = createContext(globals, { ...produceTuning(options), ...followTuning(options) });
   const broker = await openBroker(context, 'producer');
@@ -84,16 +97,29 @@ async function produceFollowing(
       '--follow: standard input is live already; use `produce -` without --follow',
     );
   }
+  const metricsListen = listenOf(options.metricsHost, options.metricsPort, '--metrics-port');
   const context = createContext(globals, { ...produceTuning(options), ...followTuning(options) });
   const broker = await openBroker(context, 'producer');
   const startedAt = performance.now();
+  let endpoints: HttpEndpoints | undefined;
   try {
+    // A follower runs for ever: it serves its metrics like the consumers (readiness: the broker).
+    const metrics = metricsListen ? createProcessMetrics(broker) : undefined;
+    if (metricsListen && metrics) {
+      endpoints = await startHttpEndpoints({
+        listen: metricsListen,
+        registry: metrics.registry,
+        readiness: readinessOf({ broker }),
+        log: context.log,
+      });
+    }
     const following = await startFollowing(context, broker, {
       patterns,
       from: options.from === 'end' ? 'end' : 'start',
       source: options.source,
       declare: options.setup,
       status: options.progress && options.json !== true,
+      metrics,
     });
     const produced = await following.done;
     printReport(
@@ -107,6 +133,7 @@ async function produceFollowing(
       options.json === true,
     );
   } finally {
+    await endpoints?.close();
     await broker.close();
   }
 }

@@ -33,9 +33,9 @@ import type {
   FollowOptionValues,
   ProduceOptionValues,
 } from './options.js';
+import { startFollowing } from './follow-parts.js';
 import { enrichmentOf, startPipelineConsumers } from './pipeline-parts.js';
 import { numberOption, simulatedFormatOf, startTrafficFile } from './demo-traffic.js';
-import { startRunFollowing } from './run-following.js';
 import { printReport } from './summary.js';
 import { createProcessMetrics, readinessOf } from './telemetry-parts.js';
 
@@ -184,7 +184,7 @@ async function run(
         dashboardListen,
       });
       try {
-        const following = await startRunFollowing(context, broker, {
+        const following = await startFollowing(context, broker, {
           patterns: demo ? [demoPath] : paths,
           from: options.from === 'end' ? 'end' : 'start',
           source: options.source,

@@ -14,7 +14,7 @@ import { createTestServices } from '../helpers/services.js';
 import type { TestServices } from '../helpers/services.js';
 import { runCli, waitFor } from '../helpers/cli.js';
 import { assertExactlyOnce, rawRowCount } from '../helpers/stored-lines.js';
-import { killStarted, sleep, startLograbbit } from '../helpers/processes.js';
+import { freePort, killStarted, sleep, startLograbbit } from '../helpers/processes.js';
 
 const SOURCE = 'access.log';
 /** The same request in the same second, as a health check writes it: identical lines. */
@@ -87,10 +87,13 @@ test('produce --follow and consume apart: bursts with identical lines, a split l
   await writeFile(path, written.repeated(2) + written.make(100, 25));
 
   const consumer = startLograbbit(['consume', ...NO_ENRICHMENT], { env: services.env });
+  const metricsPort = await freePort();
   const producer = startLograbbit(
     [
       'produce',
       '--follow',
+      '--metrics-port',
+      String(metricsPort),
       join(logs, '*.log'),
       '--state-dir',
       join(dir, 'state'),
@@ -122,6 +125,13 @@ test('produce --follow and consume apart: bursts with identical lines, a split l
   await sleep(100);
   await appendFile(path, written.repeated(2) + written.make(200, 50));
   await waitForRows(written.count);
+
+  // The follower's own /metrics count every line it read and RabbitMQ confirmed, and it is ready.
+  const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+  const counter = (name: string): number => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(metrics)?.[1]);
+  assert.equal(counter('lograbbit_lines_read_total'), written.count);
+  assert.equal(counter('lograbbit_lines_confirmed_total'), written.count);
+  assert.equal((await fetch(`http://127.0.0.1:${metricsPort}/readyz`)).status, 200);
 
   const produced = await producer.stop('SIGTERM');
   assert.equal(produced.code, 0, `produce --follow stops cleanly on SIGTERM:\n${produced.stderr}`);
