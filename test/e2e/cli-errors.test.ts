@@ -4,6 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
@@ -120,18 +121,25 @@ test('bad variables and options: every problem on one line, exit 2', async () =>
 });
 
 test('unknown options, formats and files: exit 2 with a clear message', async () => {
+  // An empty directory of its own: /tmp itself holds files, which produce would now publish.
+  const empty = await mkdtemp(join(tmpdir(), 'lograbbit-cli-errors-empty-'));
   const cases: Array<[string[], RegExp]> = [
     [['ingest', '--bogus', SAMPLE], /unknown option '--bogus'/],
     [['consume', '--format', 'klingon'], /argument 'klingon' is invalid. Allowed choices are auto, proxy/],
     [['ingest', '/no/such/file.log'], /\/no\/such\/file\.log: no such file/],
-    [['produce', '/tmp'], /\/tmp: not a regular file/],
+    [['produce', empty], /a directory with no log file in it/],
+    [['produce', '--follow', empty], /is a directory; to follow the files in it, give a glob/],
     [['consume', '--queues', 'lake'], /--queues: unknown queue "lake"/],
     [['frobnicate'], /unknown command 'frobnicate'/],
   ];
-  for (const [args, message] of cases) {
-    const result = await runCli(args);
-    assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
-    assert.match(result.stderr, message);
+  try {
+    for (const [args, message] of cases) {
+      const result = await runCli(args);
+      assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
+      assert.match(result.stderr, message);
+    }
+  } finally {
+    await rm(empty, { recursive: true, force: true });
   }
 });
 
