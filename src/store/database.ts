@@ -96,10 +96,12 @@ export async function openStore(endpoint: DatabaseEndpoint, options: OpenStoreOp
     else await pool.query('SELECT 1 FROM raw_log LIMIT 0');
   } catch (error) {
     await pool.end();
-    if (errorCodeOf(error) === 'ER_NO_SUCH_TABLE') {
+    const code = errorCodeOf(error);
+    if (code === 'ER_NO_SUCH_TABLE' || code === 'ER_BAD_DB_ERROR') {
+      const what = code === 'ER_NO_SUCH_TABLE' ? 'has no lograbbit tables' : 'does not exist';
       throw new ServiceUnavailableError(
         'LR_DATABASE_UNAVAILABLE',
-        `database ${endpoint.address} has no lograbbit tables; run \`lograbbit setup\` (or drop --no-setup)`,
+        `database ${endpoint.address} ${what}; run \`lograbbit setup\` (or drop --no-setup)`,
       );
     }
     throw error;

@@ -92,6 +92,14 @@ test('stats: RabbitMQ unreachable (the database answers) → one line naming it 
   }
 });
 
+test('stats of a database that does not exist: one line saying so and what to run, exit 3', async () => {
+  const result = await runCli(['stats'], { env: { DB_NAME: 'lograbbit_no_such_database' } });
+  assert.equal(result.code, 3, result.stderr);
+  assert.deepEqual(lines(result.stderr), [
+    'lograbbit: database 127.0.0.1:3306/lograbbit_no_such_database does not exist; run `lograbbit setup` (or drop --no-setup)',
+  ]);
+});
+
 test('run: a bad --dashboard-port or --metrics-port is exit 2 naming the option, before any connection', async () => {
   for (const option of ['--dashboard-port', '--metrics-port']) {
     const result = await runCli(['run', SAMPLE, option, '99999'], { env: { RABBIT_PORT: '1' } });
