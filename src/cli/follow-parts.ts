@@ -80,8 +80,12 @@ export async function startFollowing(
     { patterns: options.patterns, stateDir: tuning.stateDir, from: options.from },
     'following; Ctrl-C to stop',
   );
+  const lag = options.metrics ? reportFollowLag(follower, options.metrics) : undefined;
   const done = publishing.done
-    .finally(() => status.stop())
+    .finally(() => {
+      status.stop();
+      if (lag) clearInterval(lag);
+    })
     .then((): ProduceCounts => ({
       lines: follower.counts.lines,
       blank: 0,
@@ -111,4 +115,23 @@ async function refuseDirectories(patterns: readonly string[]): Promise<void> {
       );
     }
   }
+}
+
+/** How often the follow-lag gauge is brought up to date, in ms: a scrape sees it at most this old. */
+const FOLLOW_LAG_EVERY_MS = 1000;
+
+/** Keeps `lograbbit_follow_lag_bytes` per file up to date; a file no longer followed loses its series. */
+function reportFollowLag(follower: FileFollower, metrics: PipelineMetrics): NodeJS.Timeout {
+  let reported = new Set<string>();
+  const timer = setInterval(() => {
+    const now = new Set<string>();
+    for (const { path, bytes } of follower.lag()) {
+      metrics.followLag(path, bytes);
+      now.add(path);
+    }
+    for (const path of reported) if (!now.has(path)) metrics.followLag(path, null);
+    reported = now;
+  }, FOLLOW_LAG_EVERY_MS);
+  timer.unref();
+  return timer;
 }

@@ -75,7 +75,7 @@ export const METRICS = {
   queueConsumers: spec('lograbbit_queue_consumers', 'Consumers of a queue, read when scraped.', ['queue']),
   followLag: spec(
     'lograbbit_follow_lag_bytes',
-    'Bytes of a followed file not yet read (size minus read offset).',
+    'Bytes of a followed file that RabbitMQ has not confirmed yet (its size less the checkpoint).',
     ['file'],
   ),
   reconnects: spec(

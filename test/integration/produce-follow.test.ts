@@ -114,9 +114,19 @@ test('produce --follow and consume apart: bursts with identical lines, a split l
   await appendFile(path, half.slice(0, 40));
   await sleep(700);
   assert.equal(await rawRowCount(services, SOURCE), written.count, 'the half line waits for its end');
+  // The follower is behind by exactly the half line: written, and not confirmed since not sent.
+  const lagOf = async (): Promise<number> => {
+    const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    const escaped = path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+    return Number(
+      new RegExp(`^lograbbit_follow_lag_bytes\\{file="${escaped}"\\} (\\d+)$`, 'm').exec(text)?.[1],
+    );
+  };
+  await waitFor('a follow lag of the half line', async () => (await lagOf()) === 40, 5000);
   await appendFile(path, `${half.slice(40)}\n`);
   written.note([half]);
   await waitForRows(written.count);
+  await waitFor('no follow lag once the line is confirmed', async () => (await lagOf()) === 0, 5000);
 
   // Rename rotation: the server writes to the renamed file a moment longer, then to a new one.
   await rename(path, `${path}.1`);

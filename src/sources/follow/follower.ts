@@ -66,6 +66,11 @@ export interface FileFollower extends AsyncIterable<LineBatch> {
   /** Tells the follower that the broker confirmed `batch` (in any order). */
   confirm(batch: LineBatch): void;
   readonly counts: Readonly<FollowCounts>;
+  /**
+   * Per followed file, the bytes written to it that RabbitMQ has not confirmed yet (read or not):
+   * how far behind the follower is, as the size it last saw less the checkpointed offset.
+   */
+  lag(): Array<{ readonly path: string; readonly bytes: number }>;
   /** Stops, writes every checkpoint and closes the files. */
   close(): Promise<void>;
 }
@@ -170,6 +175,13 @@ class Follower implements FileFollower {
         yield batch;
       }
     }
+  }
+
+  lag(): Array<{ readonly path: string; readonly bytes: number }> {
+    return [...this.tailers.values()].map((tailer) => ({
+      path: tailer.path,
+      bytes: Math.max(0, tailer.sizeSeen - tailer.offsets.offset),
+    }));
   }
 
   confirm(batch: LineBatch): void {

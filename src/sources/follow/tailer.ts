@@ -78,6 +78,8 @@ export class Tailer {
   previous: { readonly generation: number; readonly offsets: ContiguousOffsets } | undefined;
   /** The next byte to read. */
   readPosition: number;
+  /** The file's size when last looked at: what there is to read, for the lag. */
+  sizeSeen: number;
   /** When the path stopped naming this file (renamed or deleted); it is read until quiet, then ended. */
   detachedAtMs: number | undefined;
   lastGrowthAtMs: number;
@@ -104,6 +106,7 @@ export class Tailer {
     this.fingerprint = fingerprint;
     this.settings = settings;
     this.readPosition = start.offset;
+    this.sizeSeen = identity.size;
     this.lastGrowthAtMs = settings.now();
     this.splitter = this.newSplitter(start.offset, start.streamId);
     this.offsets = new ContiguousOffsets(start.offset);
@@ -140,6 +143,7 @@ export class Tailer {
   async read(): Promise<ReadResult> {
     if (this.ended) return { batches: [], more: false };
     const { size } = await identityOfHandle(this.handle);
+    this.sizeSeen = size;
     if (size <= this.readPosition) return { batches: [], more: false };
     const length = Math.min(size - this.readPosition, this.settings.readChunkBytes);
     const chunk = await readAt(this.handle, this.readPosition, length);
