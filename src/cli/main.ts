@@ -3,15 +3,9 @@
  * code a script can use (see EXIT_CODES). Stack traces only at LOG_LEVEL=debug.
  */
 import { readFileSync } from 'node:fs';
-import { setFlagsFromString } from 'node:v8';
 import { CommanderError } from 'commander';
 import { EXIT_CODES, LograbbitError, messageOf } from '../errors.js';
 import { buildProgram } from './program.js';
-
-// The consumer allocates a few short-lived objects per line; V8's default 16 MB young generation
-// made it spend a fifth of its time in scavenges. 32 MB semi-spaces: 6,243 → 8,730 lines/s for
-// `consume` of 200k combined lines on this 2-core machine (RSS +10%). Takes effect at run time.
-setFlagsFromString('--max-semi-space-size=32');
 
 const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;
