@@ -5,45 +5,18 @@
  * rotations, several files of one glob. Each test ends with the exact comparison: the lines written
  * are the lines of raw_log (as a multiset), each stored once.
  */
-import { after, afterEach, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  appendFile,
-  copyFile,
-  mkdir,
-  mkdtemp,
-  rename,
-  rm,
-  truncate,
-  unlink,
-  writeFile,
-} from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile, copyFile, mkdir, rename, truncate, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { createTestServices } from '../helpers/services.js';
-import type { TestServices } from '../helpers/services.js';
+import { useLiveSuite } from '../helpers/live-suite.js';
 import { runCli, waitFor } from '../helpers/cli.js';
 import { assertExactlyOnce, rawRowCount } from '../helpers/stored-lines.js';
-import { killStarted, sleep, startLograbbit } from '../helpers/processes.js';
+import { sleep, startLograbbit } from '../helpers/processes.js';
 import type { LongRunning } from '../helpers/processes.js';
 
-let services: TestServices;
-let dir: string;
-
-before(async () => {
-  services = await createTestServices('follow');
-  dir = await mkdtemp(join(tmpdir(), 'lograbbit-follow-it-'));
-  const setup = await runCli(['setup'], { env: services.env });
-  assert.equal(setup.code, 0, setup.stderr);
-});
-
-afterEach(killStarted);
-
-after(async () => {
-  await services.teardown();
-  await rm(dir, { recursive: true, force: true });
-});
+const suite = useLiveSuite('follow');
 
 /** What a test wrote, line by line, per source. */
 class Written {
@@ -96,14 +69,14 @@ function startRun(paths: readonly string[], stateDir: string, extra: readonly st
       '--no-user-agent',
       ...extra,
     ],
-    { env: services.env },
+    { env: suite.services.env },
   );
 }
 
 async function waitForRows(source: string, count: number): Promise<void> {
   await waitFor(
     `${count} rows of ${source} in raw_log`,
-    async () => (await rawRowCount(services, source)) >= count,
+    async () => (await rawRowCount(suite.services, source)) >= count,
   );
 }
 
@@ -114,21 +87,21 @@ async function finish(running: LongRunning, written: Written, sources: readonly 
   assert.equal(exit.code, 0, `run stops cleanly on SIGTERM:\n${exit.stderr}`);
   if (/stopped before every published line was stored/.test(exit.stderr)) {
     const drained = await runCli(['consume', '--until-idle', '--no-geo', '--no-user-agent'], {
-      env: services.env,
+      env: suite.services.env,
     });
     assert.equal(drained.code, 0, drained.stderr);
   }
-  for (const source of sources) await assertExactlyOnce(services, source, written.buffers(source));
+  for (const source of sources) await assertExactlyOnce(suite.services, source, written.buffers(source));
 }
 
 describe('run following files', () => {
   test('bursts appended while it runs, identical lines among them, and a line written in two halves', async () => {
-    const path = join(dir, 'bursts.log');
+    const path = join(suite.dir, 'bursts.log');
     const written = new Written();
     // The same request in the same second (a health check): identical lines at different offsets.
     const same = '10.0.0.7 - - [01/Nov/2022:10:00:00 +0000] "GET /health HTTP/1.1" 200 2';
     await writeFile(path, written.make('bursts.log', 50) + written.same('bursts.log', same, 2));
-    const running = startRun([path], join(dir, 'state-bursts'));
+    const running = startRun([path], join(suite.dir, 'state-bursts'));
     for (let burst = 0; burst < 8; burst++) {
       await appendFile(
         path,
@@ -144,7 +117,7 @@ describe('run following files', () => {
     await appendFile(path, half.slice(0, 40));
     await sleep(700);
     assert.equal(
-      await rawRowCount(services, 'bursts.log'),
+      await rawRowCount(suite.services, 'bursts.log'),
       written.count('bursts.log'),
       'the half line waits',
     );
@@ -155,10 +128,10 @@ describe('run following files', () => {
   });
 
   test('rename rotation, the server writing to the renamed file a moment longer', async () => {
-    const path = join(dir, 'rename.log');
+    const path = join(suite.dir, 'rename.log');
     const written = new Written();
     await writeFile(path, written.make('rename.log', 500));
-    const running = startRun([path], join(dir, 'state-rename'));
+    const running = startRun([path], join(suite.dir, 'state-rename'));
     await waitForRows('rename.log', 100);
     await rename(path, `${path}.1`);
     await appendFile(`${path}.1`, written.make('rename.log', 200));
@@ -169,10 +142,10 @@ describe('run following files', () => {
   });
 
   test('copytruncate, with lines appended just before the copy', async () => {
-    const path = join(dir, 'copytruncate.log');
+    const path = join(suite.dir, 'copytruncate.log');
     const written = new Written();
     await writeFile(path, written.make('copytruncate.log', 400));
-    const running = startRun([path], join(dir, 'state-copytruncate'), ['--poll-interval-ms', '500']);
+    const running = startRun([path], join(suite.dir, 'state-copytruncate'), ['--poll-interval-ms', '500']);
     await waitForRows('copytruncate.log', 400);
     await appendFile(path, written.make('copytruncate.log', 100));
     await copyFile(path, `${path}.1`);
@@ -182,10 +155,10 @@ describe('run following files', () => {
   });
 
   test('a file that does not exist yet, then deleted and created again', async () => {
-    const sub = join(dir, 'not-yet');
+    const sub = join(suite.dir, 'not-yet');
     const path = join(sub, 'recreated.log');
     const written = new Written();
-    const running = startRun([path], join(dir, 'state-recreated'));
+    const running = startRun([path], join(suite.dir, 'state-recreated'));
     await sleep(1500);
     await mkdir(sub);
     await writeFile(path, written.make('recreated.log', 300));
@@ -197,8 +170,8 @@ describe('run following files', () => {
   });
 
   test('kill -9 between rotations and during one, restarted each time', async () => {
-    const path = join(dir, 'killed.log');
-    const stateDir = join(dir, 'state-killed');
+    const path = join(suite.dir, 'killed.log');
+    const stateDir = join(suite.dir, 'state-killed');
     const slow = ['--batch-lines', '5', '--publish-window', '2'];
     const written = new Written();
     await writeFile(path, written.make('killed.log', 3000));
@@ -225,19 +198,19 @@ describe('run following files', () => {
   });
 
   test('several files matched by one glob, new ones too; compressed ones left alone', async () => {
-    const sub = join(dir, 'glob');
+    const sub = join(suite.dir, 'glob');
     await mkdir(sub);
     const written = new Written();
     await writeFile(join(sub, 'one.log'), written.make('one.log', 200));
     await writeFile(join(sub, 'two.log'), written.make('two.log', 200));
     await writeFile(join(sub, 'old.log.1.gz'), gzipSync(new Written().make('old.log.1.gz', 50)));
-    const running = startRun([join(sub, '*.log*')], join(dir, 'state-glob'));
+    const running = startRun([join(sub, '*.log*')], join(suite.dir, 'state-glob'));
     await waitForRows('one.log', 200);
     await writeFile(join(sub, 'three.log'), written.make('three.log', 200));
     await appendFile(join(sub, 'one.log'), written.make('one.log', 100));
     await writeFile(join(sub, 'older.log.2.gz'), gzipSync(new Written().make('older.log.2.gz', 50)));
     await finish(running, written, ['one.log', 'two.log', 'three.log']);
-    assert.equal(await rawRowCount(services, 'old.log.1.gz'), 0);
-    assert.equal(await rawRowCount(services, 'older.log.2.gz'), 0);
+    assert.equal(await rawRowCount(suite.services, 'old.log.1.gz'), 0);
+    assert.equal(await rawRowCount(suite.services, 'older.log.2.gz'), 0);
   });
 });

@@ -5,24 +5,19 @@
  *
  * Needs `nginx` (Debian: nginx-light or nginx), `curl` and `ab` (apache2-utils).
  */
-import { after, afterEach, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import type { RowDataPacket } from 'mysql2/promise';
-import { createTestServices } from '../helpers/services.js';
-import type { TestServices } from '../helpers/services.js';
-import { runCli, waitFor } from '../helpers/cli.js';
-import { freePort, killStarted, startLograbbit, startProcess } from '../helpers/processes.js';
+import { useLiveSuite } from '../helpers/live-suite.js';
+import { waitFor } from '../helpers/cli.js';
+import { freePort, startLograbbit, startProcess } from '../helpers/processes.js';
 
 const exec = promisify(execFile);
-
-let services: TestServices;
-let dir: string;
 
 /** The full path of `name` on PATH (or in the sbin directories nginx lives in), or undefined. */
 function which(name: string): string | undefined {
@@ -38,21 +33,8 @@ function which(name: string): string | undefined {
   return undefined;
 }
 
-before(async () => {
-  services = await createTestServices('nginx');
-  dir = await mkdtemp(join(tmpdir(), 'lograbbit-nginx-'));
-  // nginx's workers run as nobody when the test runs as root: they must reach the files.
-  await chmod(dir, 0o755);
-  const setup = await runCli(['setup'], { env: services.env });
-  assert.equal(setup.code, 0, setup.stderr);
-});
-
-afterEach(killStarted);
-
-after(async () => {
-  await services.teardown();
-  await rm(dir, { recursive: true, force: true });
-});
+// nginx's workers run as nobody when the test runs as root: they must reach the files.
+const suite = useLiveSuite('nginx', (dir) => chmod(dir, 0o755));
 
 interface Request {
   readonly path: string;
@@ -70,8 +52,8 @@ test('nginx on 127.0.0.1: every request made appears in clean_log with its path,
   const ab = which('ab');
   assert.ok(ab, 'this test needs ab for its burst: apt-get install -y apache2-utils');
 
-  const www = join(dir, 'www');
-  const logs = join(dir, 'logs');
+  const www = join(suite.dir, 'www');
+  const logs = join(suite.dir, 'logs');
   await mkdir(www, { recursive: true, mode: 0o755 });
   await mkdir(logs, { recursive: true, mode: 0o755 });
   await writeFile(
@@ -81,21 +63,21 @@ test('nginx on 127.0.0.1: every request made appears in clean_log with its path,
   await writeFile(join(www, 'small.txt'), 'small\n');
   await writeFile(join(www, 'big.bin'), Buffer.alloc(150_000, 0x61));
   const port = await freePort();
-  const config = join(dir, 'nginx.conf');
+  const config = join(suite.dir, 'nginx.conf');
   await writeFile(
     config,
     `daemon off;
 worker_processes 1;
-pid ${dir}/nginx.pid;
+pid ${suite.dir}/nginx.pid;
 error_log ${logs}/error.log;
 events { worker_connections 128; }
 http {
   access_log ${logs}/access.log;
-  client_body_temp_path ${dir}/client-body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
+  client_body_temp_path ${suite.dir}/client-body;
+  proxy_temp_path ${suite.dir}/proxy;
+  fastcgi_temp_path ${suite.dir}/fastcgi;
+  uwsgi_temp_path ${suite.dir}/uwsgi;
+  scgi_temp_path ${suite.dir}/scgi;
   server {
     listen 127.0.0.1:${port};
     root ${www};
@@ -105,7 +87,7 @@ http {
 }
 `,
   );
-  const server = startProcess(nginx, ['-p', dir, '-e', `${logs}/error.log`, '-c', config]);
+  const server = startProcess(nginx, ['-p', suite.dir, '-e', `${logs}/error.log`, '-c', config]);
   const base = `http://127.0.0.1:${port}`;
   await waitFor(
     `nginx answering on ${base}`,
@@ -120,8 +102,8 @@ http {
   );
 
   const running = startLograbbit(
-    ['run', join(logs, 'access.log'), '--state-dir', join(dir, 'state'), '--no-geo', '--no-user-agent'],
-    { env: services.env },
+    ['run', join(logs, 'access.log'), '--state-dir', join(suite.dir, 'state'), '--no-geo', '--no-user-agent'],
+    { env: suite.services.env },
   );
 
   const expected: string[] = [];
@@ -159,7 +141,7 @@ http {
   assert.match(abReport, new RegExp(`Complete requests:\\s+${burst}`));
   for (let n = 0; n < burst; n++) expected.push('/small.txt 200 6');
 
-  const sql = await services.sql();
+  const sql = await suite.services.sql();
   const stored = async (): Promise<string[]> => {
     const [rows] = await sql.query<RowDataPacket[]>(
       'SELECT path, status, bytes FROM clean_log WHERE source = ?',

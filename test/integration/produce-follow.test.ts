@@ -4,39 +4,22 @@
  * halves with a pause, then a rename rotation. Ends with the exact comparison: the lines written are
  * the lines of raw_log as a multiset, each stored once, identical lines as separate rows.
  */
-import { after, afterEach, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFile, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile, mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RowDataPacket } from 'mysql2/promise';
-import { createTestServices } from '../helpers/services.js';
-import type { TestServices } from '../helpers/services.js';
+import { useLiveSuite } from '../helpers/live-suite.js';
 import { runCli, waitFor } from '../helpers/cli.js';
 import { assertExactlyOnce, rawRowCount } from '../helpers/stored-lines.js';
-import { freePort, killStarted, sleep, startLograbbit } from '../helpers/processes.js';
+import { freePort, sleep, startLograbbit } from '../helpers/processes.js';
 
 const SOURCE = 'access.log';
 /** The same request in the same second, as a health check writes it: identical lines. */
 const REPEATED = '10.0.0.7 - - [01/Nov/2022:10:00:00 +0000] "GET /health HTTP/1.1" 200 2 "-" "probe/1.0"';
 const NO_ENRICHMENT = ['--no-geo', '--no-user-agent'];
 
-let services: TestServices;
-let dir: string;
-
-before(async () => {
-  services = await createTestServices('produce_follow');
-  dir = await mkdtemp(join(tmpdir(), 'lograbbit-produce-follow-'));
-  const setup = await runCli(['setup'], { env: services.env });
-  assert.equal(setup.code, 0, setup.stderr);
-});
-
-afterEach(killStarted);
-
-after(async () => {
-  await services.teardown();
-  await rm(dir, { recursive: true, force: true });
-});
+const suite = useLiveSuite('produce_follow');
 
 /** Every line written, in order, and the text to append for new ones. */
 class Written {
@@ -74,19 +57,19 @@ class Written {
 async function waitForRows(count: number): Promise<void> {
   await waitFor(
     `${count} rows of ${SOURCE} in raw_log`,
-    async () => (await rawRowCount(services, SOURCE)) >= count,
+    async () => (await rawRowCount(suite.services, SOURCE)) >= count,
     20_000,
   );
 }
 
 test('produce --follow and consume apart: bursts with identical lines, a split line, rename rotation', async () => {
-  const logs = join(dir, 'logs');
+  const logs = join(suite.dir, 'logs');
   await mkdir(logs);
   const path = join(logs, SOURCE);
   const written = new Written();
   await writeFile(path, written.repeated(2) + written.make(100, 25));
 
-  const consumer = startLograbbit(['consume', ...NO_ENRICHMENT], { env: services.env });
+  const consumer = startLograbbit(['consume', ...NO_ENRICHMENT], { env: suite.services.env });
   const metricsPort = await freePort();
   const producer = startLograbbit(
     [
@@ -96,12 +79,12 @@ test('produce --follow and consume apart: bursts with identical lines, a split l
       String(metricsPort),
       join(logs, '*.log'),
       '--state-dir',
-      join(dir, 'state'),
+      join(suite.dir, 'state'),
       '--rotate-wait-ms',
       '300',
       '--no-progress',
     ],
-    { env: services.env },
+    { env: suite.services.env },
   );
 
   for (let burst = 0; burst < 6; burst++) {
@@ -113,7 +96,7 @@ test('produce --follow and consume apart: bursts with identical lines, a split l
   const half = '203.0.113.9 - - [01/Nov/2022:11:00:00 +0000] "GET /written-in-two-halves HTTP/1.1" 200 1234';
   await appendFile(path, half.slice(0, 40));
   await sleep(700);
-  assert.equal(await rawRowCount(services, SOURCE), written.count, 'the half line waits for its end');
+  assert.equal(await rawRowCount(suite.services, SOURCE), written.count, 'the half line waits for its end');
   // The follower is behind by exactly the half line: written, and not confirmed since not sent.
   const lagOf = async (): Promise<number> => {
     const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
@@ -147,17 +130,17 @@ test('produce --follow and consume apart: bursts with identical lines, a split l
   assert.equal(produced.code, 0, `produce --follow stops cleanly on SIGTERM:\n${produced.stderr}`);
   const consumed = await consumer.stop('SIGTERM');
   assert.equal(consumed.code, 0, `consume stops cleanly on SIGTERM:\n${consumed.stderr}`);
-  const drained = await runCli(['consume', '--until-idle', ...NO_ENRICHMENT], { env: services.env });
+  const drained = await runCli(['consume', '--until-idle', ...NO_ENRICHMENT], { env: suite.services.env });
   assert.equal(drained.code, 0, drained.stderr);
 
   await assertExactlyOnce(
-    services,
+    suite.services,
     SOURCE,
     written.lines.map((line) => Buffer.from(line)),
   );
   const repeated = written.lines.filter((line) => line === REPEATED).length;
   assert.ok(repeated > 30, `identical lines written: ${repeated}`);
-  const sql = await services.sql();
+  const sql = await suite.services.sql();
   const [[row]] = await sql.query<RowDataPacket[]>(
     `SELECT COUNT(*) AS n, COUNT(DISTINCT event_id) AS ids FROM clean_log WHERE source = ? AND path = '/health'`,
     [SOURCE],

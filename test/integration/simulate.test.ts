@@ -2,34 +2,17 @@
  * `simulate` as a user runs it: deterministic with a seed, appended to a file that `run` follows,
  * published straight to RabbitMQ; and `run` with no path, the live demo of `npm start`.
  */
-import { after, afterEach, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RowDataPacket } from 'mysql2/promise';
-import { createTestServices } from '../helpers/services.js';
-import type { TestServices } from '../helpers/services.js';
+import { useLiveSuite } from '../helpers/live-suite.js';
 import { runCli, waitFor } from '../helpers/cli.js';
 import { assertExactlyOnce, expectedLines, rawRowCount } from '../helpers/stored-lines.js';
-import { killStarted, startLograbbit } from '../helpers/processes.js';
+import { startLograbbit } from '../helpers/processes.js';
 
-let services: TestServices;
-let dir: string;
-
-before(async () => {
-  services = await createTestServices('simulate');
-  dir = await mkdtemp(join(tmpdir(), 'lograbbit-simulate-'));
-  const setup = await runCli(['setup'], { env: services.env });
-  assert.equal(setup.code, 0, setup.stderr);
-});
-
-afterEach(killStarted);
-
-after(async () => {
-  await services.teardown();
-  await rm(dir, { recursive: true, force: true });
-});
+const suite = useLiveSuite('simulate');
 
 const FAST = ['--no-geo', '--no-user-agent'];
 
@@ -52,14 +35,14 @@ test('the same seed and start give the same lines; another seed other lines', as
 });
 
 test('simulate --output appends traffic that run follows, every line stored once', async () => {
-  const path = join(dir, 'simulated.log');
-  const running = startLograbbit(['run', path, '--state-dir', join(dir, 'state'), ...FAST], {
-    env: services.env,
+  const path = join(suite.dir, 'simulated.log');
+  const running = startLograbbit(['run', path, '--state-dir', join(suite.dir, 'state'), ...FAST], {
+    env: suite.services.env,
   });
   const simulated = await runCli(
     ['simulate', '--output', path, '--rate', '500', '--count', '600', '--seed', '3'],
     {
-      env: services.env,
+      env: suite.services.env,
     },
   );
   assert.equal(simulated.code, 0, simulated.stderr);
@@ -67,12 +50,12 @@ test('simulate --output appends traffic that run follows, every line stored once
   assert.equal(lines.length, 600);
   await waitFor(
     '600 simulated lines stored',
-    async () => (await rawRowCount(services, 'simulated.log')) >= 600,
+    async () => (await rawRowCount(suite.services, 'simulated.log')) >= 600,
   );
   const exit = await running.stop('SIGTERM');
   assert.equal(exit.code, 0, exit.stderr);
-  await assertExactlyOnce(services, 'simulated.log', lines);
-  const sql = await services.sql();
+  await assertExactlyOnce(suite.services, 'simulated.log', lines);
+  const sql = await suite.services.sql();
   const [[row]] = await sql.query<RowDataPacket[]>(
     'SELECT COUNT(*) AS n, COUNT(DISTINCT ip) AS ips FROM clean_log WHERE source = ?',
     ['simulated.log'],
@@ -84,22 +67,25 @@ test('simulate --output appends traffic that run follows, every line stored once
 test('simulate --to-broker publishes with confirms', async () => {
   const simulated = await runCli(
     ['simulate', '--to-broker', '--source', 'sim-direct', '--rate', '2000', '--count', '500', '--seed', '4'],
-    { env: services.env },
+    { env: suite.services.env },
   );
   assert.equal(simulated.code, 0, simulated.stderr);
-  const consumed = await runCli(['consume', '--until-idle', ...FAST], { env: services.env });
+  const consumed = await runCli(['consume', '--until-idle', ...FAST], { env: suite.services.env });
   assert.equal(consumed.code, 0, consumed.stderr);
-  assert.equal(await rawRowCount(services, 'sim-direct'), 500);
+  assert.equal(await rawRowCount(suite.services, 'sim-direct'), 500);
 });
 
 test('run with no path is the live demo: simulated traffic followed into MySQL until stopped', async () => {
-  const running = startLograbbit(['run', '--rate', '200', '--state-dir', join(dir, 'demo-state'), ...FAST], {
-    env: services.env,
-  });
-  await waitFor('demo rows in raw_log', async () => (await rawRowCount(services, 'access.log')) >= 200);
+  const running = startLograbbit(
+    ['run', '--rate', '200', '--state-dir', join(suite.dir, 'demo-state'), ...FAST],
+    {
+      env: suite.services.env,
+    },
+  );
+  await waitFor('demo rows in raw_log', async () => (await rawRowCount(suite.services, 'access.log')) >= 200);
   const exit = await running.stop('SIGTERM');
   assert.equal(exit.code, 0, exit.stderr);
   assert.match(exit.stdout, /lograbbit run interrupted/);
-  const written = expectedLines(await readFile(join(dir, 'demo-state', 'demo', 'access.log')));
-  await assertExactlyOnce(services, 'access.log', written);
+  const written = expectedLines(await readFile(join(suite.dir, 'demo-state', 'demo', 'access.log')));
+  await assertExactlyOnce(suite.services, 'access.log', written);
 });
