@@ -43,6 +43,23 @@ export async function fingerprintOf(handle: FileHandle, size: number): Promise<F
   return { bytes: head.length, sha256: createHash('sha256').update(head).digest('hex') };
 }
 
+/**
+ * The fingerprint of a file that has grown past the bytes `known` covers: longer, but only when the
+ * head still starts with those bytes. The file may be truncated between the read that saw it grow and
+ * this one; a fingerprint taken then would describe the new content (or nothing, at size 0), and the
+ * truncation would go unnoticed. In that case `known` stands, and `Tailer.rewritten` sees the change.
+ */
+export async function grownFingerprint(
+  handle: FileHandle,
+  size: number,
+  known: Fingerprint,
+): Promise<Fingerprint> {
+  const head = await readAt(handle, 0, Math.min(size, FINGERPRINT_BYTES));
+  if (head.length <= known.bytes) return known;
+  const sameStart = createHash('sha256').update(head.subarray(0, known.bytes)).digest('hex') === known.sha256;
+  return sameStart ? { bytes: head.length, sha256: createHash('sha256').update(head).digest('hex') } : known;
+}
+
 /** True when the file still starts with the bytes `fingerprint` was made of. */
 export async function startsWith(
   handle: FileHandle,

@@ -14,6 +14,7 @@ import { LineSplitter } from '../file/index.js';
 import { isCompressedName } from './file-glob.js';
 import {
   fingerprintOf,
+  grownFingerprint,
   identityOfHandle,
   identityOfPath,
   isGone,
@@ -150,7 +151,7 @@ export class Tailer {
     this.readPosition += chunk.length;
     this.lastGrowthAtMs = this.settings.now();
     if (this.fingerprint.bytes < FINGERPRINT_BYTES && this.fingerprint.bytes < size) {
-      this.fingerprint = await fingerprintOf(this.handle, size);
+      this.fingerprint = await grownFingerprint(this.handle, size, this.fingerprint);
     }
     const batches = this.tag(this.splitter.push(chunk));
     this.notePending();
@@ -162,10 +163,10 @@ export class Tailer {
    * ticks, since the size alone cannot tell.
    */
   async rewritten(): Promise<boolean> {
-    if (this.ended || this.fingerprint.bytes === 0) return false;
+    if (this.ended) return false;
     const { size } = await identityOfHandle(this.handle);
     if (size < this.readPosition) return true;
-    return !(await startsWith(this.handle, size, this.fingerprint));
+    return this.fingerprint.bytes > 0 && !(await startsWith(this.handle, size, this.fingerprint));
   }
 
   /** Handles a truncation found by `rewritten`. */
