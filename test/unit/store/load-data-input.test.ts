@@ -1,0 +1,64 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRowEncoder } from '../../../src/store/load-data-input.js';
+
+const encode = createRowEncoder([
+  { key: 'id', kind: 'bytes' },
+  { key: 'name', kind: 'text' },
+  { key: 'n', kind: 'text' },
+  { key: 'flag', kind: 'text' },
+  { key: 'at', kind: 'text' },
+  { key: 'line', kind: 'bytes' },
+  { key: 'extra', kind: 'text' },
+]);
+
+test('fields are tab-separated, rows end with a newline, NULL is \\N', () => {
+  const input = encode([
+    {
+      id: Buffer.from('ab'),
+      name: 'é',
+      n: 42,
+      flag: true,
+      at: new Date(Date.UTC(2026, 11, 1, 9, 5, 7, 12)),
+      line: Buffer.from('GET /'),
+      extra: { k: 'v' },
+    },
+    { id: Buffer.from('c'), name: null, n: null, flag: false, at: null, line: null, extra: null },
+  ]);
+  assert.equal(
+    input.toString('utf8'),
+    'ab\té\t42\t1\t2026-12-01 09:05:07.012\tGET /\t{"k":"v"}\n' + 'c\t\\N\t\\N\t0\t\\N\t\\N\t\\N\n',
+  );
+});
+
+test('the four special bytes are escaped in text and in bytes; other bytes pass as they are', () => {
+  const hostile = Buffer.from([0x5c, 0x09, 0x0a, 0x00, 0xff, 0x0d, 0x4e]);
+  const input = encode([
+    { id: hostile, name: 'a\\b\tc\nd\0e', n: 1, flag: false, at: null, line: hostile, extra: null },
+  ]);
+  const escaped = Buffer.from([0x5c, 0x5c, 0x5c, 0x74, 0x5c, 0x6e, 0x5c, 0x30, 0xff, 0x0d, 0x4e]);
+  assert.deepEqual(
+    input,
+    Buffer.concat([
+      escaped,
+      Buffer.from('\ta\\\\b\\tc\\nd\\0e\t1\t0\t\\N\t'),
+      escaped,
+      Buffer.from('\t\\N\n'),
+    ]),
+  );
+});
+
+test('an input larger than the first buffer grows without losing bytes', () => {
+  const rows = Array.from({ length: 3000 }, (_, n) => ({
+    id: Buffer.from([n & 0xff, n >> 8]),
+    name: `row ${n} ${'x'.repeat(100)}`,
+    n,
+    flag: n % 2 === 0,
+    at: null,
+    line: Buffer.alloc(50, 0x41),
+    extra: null,
+  }));
+  const lines = encode(rows).toString('latin1').split('\n');
+  assert.equal(lines.length, 3001);
+  assert.equal(lines[2999]?.split('\t')[1], `row 2999 ${'x'.repeat(100)}`);
+});
