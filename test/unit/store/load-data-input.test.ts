@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRowEncoder } from '../../../src/store/load-data-input.js';
+import fc from 'fast-check';
+import { createRowEncoder, datetimeOf } from '../../../src/store/load-data-input.js';
 
 const encode = createRowEncoder([
   { key: 'id', kind: 'bytes' },
@@ -61,4 +62,27 @@ test('an input larger than the first buffer grows without losing bytes', () => {
   const lines = encode(rows).toString('latin1').split('\n');
   assert.equal(lines.length, 3001);
   assert.equal(lines[2999]?.split('\t')[1], `row 2999 ${'x'.repeat(100)}`);
+});
+
+test('a DATETIME is the UTC time with milliseconds, for any second and millisecond', () => {
+  fc.assert(
+    fc.property(
+      fc.date({
+        min: new Date('1000-01-01T00:00:00Z'),
+        max: new Date('9999-12-31T23:59:59.999Z'),
+        noInvalidDate: true,
+      }),
+      fc.date({
+        noInvalidDate: true,
+        min: new Date('1000-01-01T00:00:00Z'),
+        max: new Date('9999-12-31T23:59:59.999Z'),
+      }),
+      (first, second) => {
+        for (const date of [first, second, new Date(first.getTime() + 1), first]) {
+          const iso = date.toISOString();
+          assert.equal(datetimeOf(date), `${iso.slice(0, 10)} ${iso.slice(11, 23)}`);
+        }
+      },
+    ),
+  );
 });
