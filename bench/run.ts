@@ -72,14 +72,27 @@ try {
     password: '',
     address: 'bench',
   };
-  const direct = await benchDirectInsert(endpoint, input.lines, writeBatchRows);
+  // The median of three runs, each into empty tables: one run varied from 19,800 to 30,700 lines/s
+  // on this machine, with the bench's own heap (every row built beforehand) collected meanwhile.
+  const directRuns: Array<Awaited<ReturnType<typeof benchDirectInsert>>> = [];
+  // The first run creates the database (and migrates it); the tables are emptied after each.
+  directRuns.push(await benchDirectInsert(endpoint, input.lines, writeBatchRows));
   const sql = await mysql.createConnection({
     host: endpoint.host,
     user: 'root',
     database: services.database,
   });
-  for (const table of ['raw_log', 'clean_log', 'rejected_log']) await sql.query(`TRUNCATE TABLE ${table}`);
+  const emptyTables = async (): Promise<void> => {
+    for (const table of ['raw_log', 'clean_log', 'rejected_log']) await sql.query(`TRUNCATE TABLE ${table}`);
+  };
+  await emptyTables();
+  while (directRuns.length < 3) {
+    directRuns.push(await benchDirectInsert(endpoint, input.lines, writeBatchRows));
+    await emptyTables();
+  }
   await sql.end();
+  directRuns.sort((a, b) => a.linesPerSecond - b.linesPerSecond);
+  const direct = directRuns[1] as (typeof directRuns)[number];
   say('bench: broker only …');
   const broker = await benchBrokerOnly(
     `amqp://guest:guest@127.0.0.1:5672/${encodeURIComponent(services.vhost)}`,
@@ -113,7 +126,10 @@ try {
     consumers,
     writeMethod: direct.writeMethod,
     endToEndLinesPerSecond: Math.round(endToEnd.linesPerSecond),
+    endToEndSeconds: Math.round(endToEnd.seconds * 100) / 100,
+    producerStartupSeconds: Math.round(endToEnd.startupSeconds * 100) / 100,
     directInsertLinesPerSecond: Math.round(direct.linesPerSecond),
+    directInsertRuns: directRuns.map((run) => Math.round(run.linesPerSecond)),
     ratio: Math.round(ratio * 100) / 100,
     parseEnrichLinesPerSecondPerCore: Math.round(parse.linesPerSecond),
     brokerOnlyLinesPerSecond: Math.round(broker.linesPerSecond),
@@ -131,16 +147,21 @@ try {
   const n = (value: number): string => value.toLocaleString('en-US');
   const rows: Array<[string, string, string]> = [
     [
-      'end to end (file → RabbitMQ → both tables)',
-      `${n(figures.endToEndLinesPerSecond)} lines/s`,
+      'end to end (first line read → last row committed in both tables)',
+      `${n(figures.endToEndLinesPerSecond)} lines/s (${figures.endToEndSeconds} s)`,
       '≥ 25,000',
     ],
     [
-      `direct insert of the same rows (no broker, ${figures.writeMethod})`,
-      `${n(figures.directInsertLinesPerSecond)} lines/s`,
+      `direct insert of the same rows (no broker, ${figures.writeMethod}), median of 3`,
+      `${n(figures.directInsertLinesPerSecond)} lines/s (${figures.directInsertRuns.map(n).join(', ')})`,
       'ceiling',
     ],
     ['end to end / direct insert', `${figures.ratio}`, '≥ 0.8'],
+    [
+      'producer start-up, spawn → first line read (not in the figures above)',
+      `${figures.producerStartupSeconds} s`,
+      '',
+    ],
     [
       'parse + enrich (geo, user agent), one core',
       `${n(figures.parseEnrichLinesPerSecondPerCore)} lines/s`,
