@@ -2,7 +2,8 @@
  * `npm run bench`: the pipeline's throughput, memory and ceilings, measured in one run on this
  * machine, in a vhost and a database of its own. Prints one table; `--json` adds the same figures as
  * one JSON object on the last line. Options: --lines, --format, --batch-lines, --consumers,
- * --write-batch-rows, --latency-seconds (0 skips the follow-latency scenario), --json.
+ * --write-batch-rows, --write-concurrency, --latency-seconds (0 skips the follow-latency scenario),
+ * --json.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -26,6 +27,7 @@ const { values } = parseArgs({
     'batch-lines': { type: 'string', default: '100' },
     consumers: { type: 'string', default: '1' },
     'write-batch-rows': { type: 'string', default: '2000' },
+    'write-concurrency': { type: 'string', default: '2' },
     'latency-seconds': { type: 'string', default: '10' },
     json: { type: 'boolean', default: false },
   },
@@ -44,6 +46,7 @@ const lineCount = positive('lines', values.lines);
 const batchLines = positive('batch-lines', values['batch-lines']);
 const consumers = positive('consumers', values.consumers);
 const writeBatchRows = positive('write-batch-rows', values['write-batch-rows']);
+const writeConcurrency = positive('write-concurrency', values['write-concurrency']);
 const latencySeconds =
   values['latency-seconds'] === '0' ? 0 : positive('latency-seconds', values['latency-seconds']);
 const format = values.format as SimulatedFormat;
@@ -57,7 +60,7 @@ const services = await createTestServices('bench');
 const dir = await mkdtemp(join(os.tmpdir(), 'lograbbit-bench-'));
 try {
   say(
-    `bench: ${lineCount.toLocaleString('en-US')} ${format} lines, --batch-lines ${batchLines}, ${consumers} consumer(s)`,
+    `bench: ${lineCount.toLocaleString('en-US')} ${format} lines, --batch-lines ${batchLines}, ${consumers} consumer(s), --write-concurrency ${writeConcurrency}`,
   );
   const input = await writeSimulatedLog(join(dir, 'bench.log'), lineCount, format);
 
@@ -76,7 +79,7 @@ try {
   // on this machine, with the bench's own heap (every row built beforehand) collected meanwhile.
   const directRuns: Array<Awaited<ReturnType<typeof benchDirectInsert>>> = [];
   // The first run creates the database (and migrates it); the tables are emptied after each.
-  directRuns.push(await benchDirectInsert(endpoint, input.lines, writeBatchRows));
+  directRuns.push(await benchDirectInsert(endpoint, input.lines, writeBatchRows, writeConcurrency));
   const sql = await mysql.createConnection({
     host: endpoint.host,
     user: 'root',
@@ -87,7 +90,7 @@ try {
   };
   await emptyTables();
   while (directRuns.length < 3) {
-    directRuns.push(await benchDirectInsert(endpoint, input.lines, writeBatchRows));
+    directRuns.push(await benchDirectInsert(endpoint, input.lines, writeBatchRows, writeConcurrency));
     await emptyTables();
   }
   await sql.end();
@@ -107,7 +110,12 @@ try {
     lines: lineCount,
     consumers,
     producerArgs: ['--batch-lines', String(batchLines)],
-    consumerArgs: ['--write-batch-rows', String(writeBatchRows)],
+    consumerArgs: [
+      '--write-batch-rows',
+      String(writeBatchRows),
+      '--write-concurrency',
+      String(writeConcurrency),
+    ],
   });
 
   let latency: Awaited<ReturnType<typeof benchFollowLatency>> | undefined;
@@ -124,6 +132,7 @@ try {
     format,
     batchLines,
     consumers,
+    writeConcurrency,
     writeMethod: direct.writeMethod,
     endToEndLinesPerSecond: Math.round(endToEnd.linesPerSecond),
     endToEndSeconds: Math.round(endToEnd.seconds * 100) / 100,

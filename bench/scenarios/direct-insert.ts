@@ -1,7 +1,8 @@
 /**
  * Scenario: the database's own ceiling for these rows — the same raw and clean rows the pipeline
- * writes, made in memory beforehand (not timed), inserted with the same writers and batch size,
- * raw and clean in parallel as the two consumers do, with no broker in between.
+ * writes, made in memory beforehand (not timed), inserted with the same writers, batch size and
+ * transactions in flight per table, raw and clean in parallel as the two consumers do, with no
+ * broker in between.
  */
 import { createDetectMemo, parseLine, readLineTime } from '../../src/formats/index.js';
 import { createUserAgentLookup, enrich } from '../../src/enrich/index.js';
@@ -14,6 +15,7 @@ export async function benchDirectInsert(
   endpoint: DatabaseEndpoint,
   lines: readonly string[],
   batchRows: number,
+  concurrency: number,
 ): Promise<{ linesPerSecond: number; writeMethod: string }> {
   const geo = await openGeoDatabase();
   const options = { geo: geo.lookup, geoDb: geo.label, userAgent: createUserAgentLookup() };
@@ -42,15 +44,22 @@ export async function benchDirectInsert(
   try {
     const writers = createRowWriters(store.db, store.writeMethod);
     const started = performance.now();
-    await Promise.all([
-      (async () => {
-        for (let at = 0; at < raw.length; at += batchRows) await writers.raw(raw.slice(at, at + batchRows));
-      })(),
-      (async () => {
-        for (let at = 0; at < clean.length; at += batchRows) {
-          await writers.cleanOrRejected(clean.slice(at, at + batchRows));
+    // `concurrency` loops per table take the batches in turn, as the consumer's batch writer does.
+    const inTurns = <Row>(
+      rows: readonly Row[],
+      write: (batch: Row[]) => Promise<number>,
+    ): Array<Promise<void>> => {
+      let next = 0;
+      return Array.from({ length: concurrency }, async () => {
+        for (let at = next; at < rows.length; at = next) {
+          next += batchRows;
+          await write(rows.slice(at, at + batchRows));
         }
-      })(),
+      });
+    };
+    await Promise.all([
+      ...inTurns(raw, (batch) => writers.raw(batch)),
+      ...inTurns(clean, (batch) => writers.cleanOrRejected(batch)),
     ]);
     const seconds = (performance.now() - started) / 1000;
     return { linesPerSecond: lines.length / seconds, writeMethod: store.writeMethod };

@@ -30,6 +30,7 @@ export interface ConsumeOptionValues {
   readonly userAgent?: boolean;
   readonly prefetch?: string;
   readonly writeBatchRows?: string;
+  readonly writeConcurrency?: string;
   readonly flushIntervalMs?: string;
 }
 
@@ -76,6 +77,11 @@ export function addConsumeOptions(command: Command): Command {
       String(defaults.writeBatchRows),
     )
     .option(
+      '--write-concurrency <n>',
+      'transactions in flight at once per table',
+      String(defaults.writeConcurrency),
+    )
+    .option(
       '--flush-interval-ms <ms>',
       'how long a partial batch of rows waits',
       String(defaults.flushIntervalMs),
@@ -105,6 +111,7 @@ export function consumeTuning(options: Partial<ConsumeOptionValues>): TuningOver
   return {
     prefetch: options.prefetch,
     writeBatchRows: options.writeBatchRows,
+    writeConcurrency: options.writeConcurrency,
     flushIntervalMs: options.flushIntervalMs,
   };
 }

@@ -67,6 +67,7 @@ export function startPipelineConsumers(
     format: options.format,
     prefetch: tuning.prefetch,
     writeBatchRows: tuning.writeBatchRows,
+    writeConcurrency: tuning.writeConcurrency,
     flushIntervalMs: tuning.flushIntervalMs,
     declare: options.declare,
     enrich: options.enrich,

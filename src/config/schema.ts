@@ -68,6 +68,11 @@ export const tuningSchema = z.object({
   prefetch: positiveInt(10_000).default(100),
   /** Rows per database transaction, at most. */
   writeBatchRows: positiveInt(100_000).default(2000),
+  /**
+   * Transactions in flight at once per table: with 2 the next batch is written while the last one
+   * commits (measured: 22,115-23,100 lines/s consumed with 1, 27,299-28,865 with 2).
+   */
+  writeConcurrency: positiveInt(16).default(2),
   /** How long a partial batch of rows waits for more before it is written, in ms. */
   flushIntervalMs: wholeNumber(0, 60_000).default(20),
   /** How long start-up waits for RabbitMQ or the database before it gives up, in ms. */

@@ -25,6 +25,8 @@ export interface ConsumeOptions {
   readonly format: FormatChoice;
   readonly prefetch: number;
   readonly writeBatchRows: number;
+  /** Transactions in flight at once per table. */
+  readonly writeConcurrency: number;
   readonly flushIntervalMs: number;
   readonly enrich?: EnrichOptions;
   /** Declare the topology (default true); false for operators who separate roles (`--no-setup`). */
@@ -77,6 +79,7 @@ export function startConsumers(
     maxRows: options.writeBatchRows,
     maxBytes: MAX_TRANSACTION_BYTES,
     flushIntervalMs: options.flushIntervalMs,
+    concurrency: options.writeConcurrency,
     log,
     onRecovered: () => metrics?.reconnected('database'),
   };

@@ -23,6 +23,11 @@ export interface BatchWriterOptions<Row> {
   readonly sizeOf?: (row: Row) => number;
   /** How long a partial batch waits for more rows, in ms. */
   readonly flushIntervalMs: number;
+  /**
+   * Transactions in flight at once, at most (1 by default): with 2, the next batch is written while
+   * the last one commits, so the consumer's CPU work and the database's overlap.
+   */
+  readonly concurrency?: number;
   /** Writes the rows in one transaction; returns how many were new. */
   readonly write: (rows: readonly Row[]) => Promise<number>;
   readonly log: Logger;
@@ -66,7 +71,6 @@ export function createBatchWriter<Row>(options: BatchWriterOptions<Row>): BatchW
   let pendingRows = 0;
   let pendingBytes = 0;
   let timer: NodeJS.Timeout | undefined;
-  let writing: Promise<void> | undefined;
   let outage = false;
 
   const full = (): boolean => pendingRows >= options.maxRows || pendingBytes >= maxBytes;
@@ -123,43 +127,54 @@ export function createBatchWriter<Row>(options: BatchWriterOptions<Row>): BatchW
     for (const unit of units) await writeUnits([unit]);
   };
 
+  /** Takes whole units until the batch is full; a unit larger than the limit still goes alone. */
+  const takeBatch = (): Array<Unit<Row>> => {
+    const batch: Array<Unit<Row>> = [];
+    let rows = 0;
+    let bytes = 0;
+    while (pending.length > 0) {
+      const next = pending[0] as Unit<Row>;
+      if (batch.length > 0 && (rows + next.rows.length > options.maxRows || bytes + next.bytes > maxBytes))
+        break;
+      batch.push(next);
+      pending.shift();
+      rows += next.rows.length;
+      bytes += next.bytes;
+    }
+    pendingRows -= rows;
+    pendingBytes -= bytes;
+    return batch;
+  };
+
+  /** Writes batches while there are full ones (or, the first time, whatever is pending). */
   const drain = async (): Promise<void> => {
     while (pending.length > 0) {
-      // Take whole units until the batch is full; a unit larger than the limit still goes alone.
-      const batch: Array<Unit<Row>> = [];
-      let rows = 0;
-      let bytes = 0;
-      while (pending.length > 0) {
-        const next = pending[0] as Unit<Row>;
-        if (batch.length > 0 && (rows + next.rows.length > options.maxRows || bytes + next.bytes > maxBytes))
-          break;
-        batch.push(next);
-        pending.shift();
-        rows += next.rows.length;
-        bytes += next.bytes;
-      }
-      pendingRows -= rows;
-      pendingBytes -= bytes;
-      await writeUnits(batch);
+      await writeUnits(takeBatch());
       if (pending.length > 0 && !full()) break;
     }
   };
+
+  const concurrency = Math.max(1, options.concurrency ?? 1);
+  const writing = new Set<Promise<void>>();
 
   const startWriting = (): void => {
     if (timer) {
       clearTimeout(timer);
       timer = undefined;
     }
-    if (writing) return;
-    writing = drain().finally(() => {
-      writing = undefined;
-      if (pending.length > 0) schedule();
-    });
+    // One more drain while there are rows nobody is writing and room for another transaction.
+    while (writing.size < concurrency && pending.length > 0 && (writing.size === 0 || full())) {
+      const run: Promise<void> = drain().finally(() => {
+        writing.delete(run);
+        if (pending.length > 0) schedule();
+      });
+      writing.add(run);
+    }
   };
 
   const schedule = (): void => {
     if (full()) startWriting();
-    else timer ??= setTimeout(startWriting, options.flushIntervalMs);
+    else if (writing.size === 0) timer ??= setTimeout(startWriting, options.flushIntervalMs);
   };
 
   return {
@@ -175,9 +190,9 @@ export function createBatchWriter<Row>(options: BatchWriterOptions<Row>): BatchW
       });
     },
     async flush() {
-      while (pending.length > 0 || writing) {
+      while (pending.length > 0 || writing.size > 0) {
         startWriting();
-        await writing;
+        await Promise.all(writing);
       }
     },
   };

@@ -93,3 +93,39 @@ test('flush writes what is pending without waiting for the interval', async () =
   await pending;
   assert.deepEqual(written, [1, 2, 3]);
 });
+
+test('with concurrency 2, a second full batch is written while the first commits', async () => {
+  let inFlight = 0;
+  let most = 0;
+  const releases: Array<() => void> = [];
+  const writer = createBatchWriter<number>({
+    name: 't',
+    maxRows: 2,
+    flushIntervalMs: 1000,
+    concurrency: 2,
+    log,
+    write: async (rows) => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      await new Promise<void>((resolve) => releases.push(resolve));
+      inFlight--;
+      return rows.length;
+    },
+  });
+  const units = [
+    [1, 2],
+    [3, 4],
+    [5, 6],
+  ].map((unit) => writer.add(unit));
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(inFlight, 2, 'two full batches are written at once');
+  assert.equal(releases.length, 2, 'the third waits for a free slot');
+  const waiting = (): number => releases.length;
+  for (let released = 0; released < 3; released++) {
+    while (waiting() === 0) await new Promise((resolve) => setImmediate(resolve));
+    releases.shift()?.();
+  }
+  await Promise.all(units);
+  assert.equal(most, 2);
+  assert.deepEqual({ ...writer.stats }, { inserted: 6, duplicates: 0, transactions: 3 });
+});
