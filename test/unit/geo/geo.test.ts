@@ -9,6 +9,7 @@ import {
   openGeoDatabase,
   type GeoDatabase,
 } from '../../../src/geo/index.js';
+import { cachedByAddress } from '../../../src/geo/open.js';
 import { enrich } from '../../../src/enrich/index.js';
 import { parseLine } from '../../../src/formats/index.js';
 
@@ -117,5 +118,23 @@ void describe('GEOIP_DB', () => {
     await writeFile(file, 'not a database');
     await assert.rejects(openGeoDatabase(file), /GEOIP_DB: cannot open .*bad\.mmdb/);
     await assert.rejects(openGeoDatabase(join(dir, 'missing.mmdb')), /GEOIP_DB: cannot open/);
+  });
+});
+
+void describe('the answer cache per address', () => {
+  void it('asks the reader once per address, null answers too, and stays bounded', () => {
+    const asked: string[] = [];
+    const lookup = cachedByAddress((ip) => {
+      asked.push(ip);
+      return ip.startsWith('10.') ? null : { country: 'France', countryCode: 'FR', city: null };
+    });
+    assert.equal(lookup('10.0.0.1'), null);
+    assert.deepEqual(lookup('8.8.8.8'), { country: 'France', countryCode: 'FR', city: null });
+    assert.equal(lookup('10.0.0.1'), null);
+    assert.deepEqual(lookup('8.8.8.8'), { country: 'France', countryCode: 'FR', city: null });
+    assert.deepEqual(asked, ['10.0.0.1', '8.8.8.8']);
+    for (let n = 0; n < 20_000; n++) lookup(`192.0.${n >> 8}.${n & 255}`);
+    lookup('8.8.8.8');
+    assert.equal(asked.filter((ip) => ip === '8.8.8.8').length, 2, 'a full cache starts over');
   });
 });
