@@ -88,11 +88,33 @@ try {
   const emptyTables = async (): Promise<void> => {
     for (const table of ['raw_log', 'clean_log', 'rejected_log']) await sql.query(`TRUNCATE TABLE ${table}`);
   };
+  /**
+   * Waits (up to 30 s) until InnoDB has written back its dirty pages, so that no run pays for the
+   * flushing of the one before it. Returns the seconds waited.
+   */
+  const settle = async (): Promise<number> => {
+    const started = performance.now();
+    for (;;) {
+      const [rows] = await sql.query<mysql.RowDataPacket[]>(
+        `SHOW GLOBAL STATUS WHERE Variable_name IN ('Innodb_buffer_pool_pages_dirty', 'Innodb_buffer_pool_pages_total')`,
+      );
+      const value = (name: string): number =>
+        Number(rows.find((row) => row.Variable_name === name)?.Value ?? 0);
+      const dirty =
+        value('Innodb_buffer_pool_pages_dirty') / Math.max(1, value('Innodb_buffer_pool_pages_total'));
+      const waited = (performance.now() - started) / 1000;
+      if (dirty < 0.02 || waited > 30) return waited;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  };
   await emptyTables();
+  const settled: number[] = [await settle()];
   while (directRuns.length < 3) {
     directRuns.push(await benchDirectInsert(endpoint, input.lines, writeBatchRows, writeConcurrency));
     await emptyTables();
+    settled.push(await settle());
   }
+  say(`bench: waited ${settled.map((seconds) => seconds.toFixed(1)).join(', ')} s for InnoDB to flush`);
   await sql.end();
   directRuns.sort((a, b) => a.linesPerSecond - b.linesPerSecond);
   const direct = directRuns[1] as (typeof directRuns)[number];
