@@ -28,7 +28,9 @@ const CACHE_ENTRIES = 20_000;
  * every lookup still parsed the address and walked the tree (3% of the consumer's CPU); repeat
  * visitors skip both here. Bounded: emptied when full, which costs one walk per address again.
  */
-export function cachedByAddress(lookup: (ip: string) => GeoLocation | null): (ip: string) => GeoLocation | null {
+export function cachedByAddress(
+  lookup: (ip: string) => GeoLocation | null,
+): (ip: string) => GeoLocation | null {
   const answers = new Map<string, GeoLocation | null>();
   return (ip) => {
     const known = answers.get(ip);
