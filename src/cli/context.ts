@@ -51,6 +51,9 @@ export async function openDatabase(context: CommandContext, setup: boolean): Pro
   const store = await openStore(context.config.db, {
     timeoutMs: context.config.tuning.connectTimeoutMs,
     setup,
+    // The writers of the two tables, each with its transactions in flight, and two more for the
+    // readers (the dashboard and the idle check of `run`), so that a busy writer never starves them.
+    connections: 2 * context.config.tuning.writeConcurrency + 2,
   });
   // Said once, at debug: on MySQL 8 `insert` means local_infile is off (start it with --local-infile=1).
   context.log.debug({ writeMethod: store.writeMethod }, 'database open');
