@@ -48,6 +48,9 @@ export function loadDataInto<Row extends object>(table: MySqlTable): BulkInsert<
       // LOCAL INFILE read a file of the consumer's machine.
       infileStreamFactory: () => Readable.from([input]),
     });
+    // The server answers once it has read the whole input, so its buffer can be written over. After
+    // a failure it is not given back: the connection may still hold it.
+    encodeRows.release(input);
     const { records, skipped, warnings } = loadInfoOf(result.info);
     await refuseUnlessOnlyDuplicates(connection, name, {
       sent: rows.length,

@@ -89,3 +89,19 @@ test('a DATETIME is the UTC time with milliseconds, for any second and milliseco
     ),
   );
 });
+
+test('a released input is written over by the next; one still out is never touched', () => {
+  const rowOf = (name: string) => ({ id: null, name, n: 1, flag: true, at: null, line: null, extra: null });
+  const first = encode([rowOf('first')]);
+  const second = encode([rowOf('second')]);
+  assert.notEqual(first.buffer, second.buffer, 'two inputs out at once have their own memory');
+  encode.release(first);
+  const third = encode([rowOf('third')]);
+  assert.equal(third.buffer, first.buffer, 'the released buffer is reused');
+  assert.equal(third.toString('utf8'), '\\N\tthird\t1\t1\t\\N\t\\N\t\\N\n');
+  assert.equal(second.toString('utf8'), '\\N\tsecond\t1\t1\t\\N\t\\N\t\\N\n', 'untouched while out');
+  // A buffer the encoder did not make is ignored: nothing is free, so the next input is new memory.
+  encode.release(Buffer.alloc(64 * 1024));
+  const fourth = encode([rowOf('fourth')]);
+  assert.ok(fourth.buffer !== second.buffer && fourth.buffer !== third.buffer);
+});
