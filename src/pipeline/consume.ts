@@ -100,7 +100,7 @@ export function startConsumers(
     name: 'clean_log',
     onCommit: (rows: number, inserted: number, seconds: number) =>
       metrics?.committed('clean_log', rows, inserted, seconds),
-    sizeOf: (entry) => (entry.table === 'rejected_log' ? entry.row.line.length : 0) + 512,
+    // Its units come with their size (addLater): a line's bytes and 512 for the rest of its row.
     write: (rows) => writers.cleanOrRejected(rows),
   });
   const memos = new Map<string, DetectMemo>();
@@ -183,28 +183,38 @@ export function startConsumers(
           const receivedAt = new Date(batch.readAtMs);
           const memo = memoOf(batch.source);
           let parsed = 0;
-          const rows = batch.lines.map((line): CleanOrRejectedRow => {
-            const eventId = eventIdOf(batch.streamId, line.offset);
-            const reason = line.truncated
-              ? `line longer than the maximum line length; only its first ${line.bytes.length} bytes were kept`
-              : undefined;
-            const result =
-              reason === undefined ? parseLine(line.bytes.toString('utf8'), options.format, memo) : undefined;
-            if (result?.ok) {
-              parsed++;
+          let rows: CleanOrRejectedRow[] = [];
+          const parseAll = (): CleanOrRejectedRow[] => {
+            rows = batch.lines.map((line): CleanOrRejectedRow => {
+              const eventId = eventIdOf(batch.streamId, line.offset);
+              const reason = line.truncated
+                ? `line longer than the maximum line length; only its first ${line.bytes.length} bytes were kept`
+                : undefined;
+              const result =
+                reason === undefined
+                  ? parseLine(line.bytes.toString('utf8'), options.format, memo)
+                  : undefined;
+              if (result?.ok) {
+                parsed++;
+                return {
+                  table: 'clean_log',
+                  row: cleanRowOf(eventId, batch.source, enrich(result.hit, options.enrich)),
+                };
+              }
+              const why = reason ?? (result && !result.ok ? result.reason : 'unparsed');
               return {
-                table: 'clean_log',
-                row: cleanRowOf(eventId, batch.source, enrich(result.hit, options.enrich)),
+                table: 'rejected_log',
+                row: rejectedRowOf(eventId, batch.source, receivedAt, line.bytes, why),
               };
-            }
-            const why = reason ?? (result && !result.ok ? result.reason : 'unparsed');
-            return {
-              table: 'rejected_log',
-              row: rejectedRowOf(eventId, batch.source, receivedAt, line.bytes, why),
-            };
-          });
-          announce(batch.source, memo);
-          return settle(cleanWriter.add(rows), rows.length, () => {
+            });
+            announce(batch.source, memo);
+            return rows;
+          };
+          // Parsed when its transaction is formed, not on delivery: until then the message holds its
+          // bytes (about 250 a line) instead of parsed and enriched rows (measured: see RESULTS.md).
+          const bytes = batch.lines.reduce((sum, line) => sum + line.bytes.length + 512, 0);
+          const write = cleanWriter.addLater(batch.lines.length, bytes, parseAll);
+          return settle(write, batch.lines.length, () => {
             counts.parsed += parsed;
             counts.rejected += rows.length - parsed;
             if (metrics) {

@@ -48,13 +48,23 @@ export interface BatchWriterStats {
 export interface BatchWriter<Row> {
   /** Resolves when the rows are committed; rejects with `PoisonMessageError` if they are refused. */
   add(rows: readonly Row[]): Promise<void>;
+  /**
+   * As `add`, for `count` rows (about `bytes` in all) that `make` builds only when their transaction
+   * is formed. A message waiting for its turn then holds its own bytes rather than its rows: the
+   * clean consumer's parsed rows, waiting, were most of its heap. If `make` throws, the promise
+   * rejects with that error and nothing of the unit is written.
+   */
+  addLater(count: number, bytes: number, make: () => readonly Row[]): Promise<void>;
   readonly stats: Readonly<BatchWriterStats>;
   /** Writes what is pending and waits for it. */
   flush(): Promise<void>;
 }
 
 interface Unit<Row> {
-  readonly rows: readonly Row[];
+  /** The rows, once made (see `addLater`). */
+  rows: readonly Row[] | undefined;
+  readonly make: (() => readonly Row[]) | undefined;
+  readonly count: number;
   readonly bytes: number;
   readonly resolve: () => void;
   readonly reject: (error: Error) => void;
@@ -104,7 +114,7 @@ export function createBatchWriter<Row>(options: BatchWriterOptions<Row>): BatchW
 
   const writeUnits = async (units: Array<Unit<Row>>): Promise<void> => {
     try {
-      await writeRetrying(units.flatMap((unit) => unit.rows));
+      await writeRetrying(units.flatMap((unit) => unit.rows ?? []));
       for (const unit of units) unit.resolve();
       return;
     } catch (error) {
@@ -127,19 +137,29 @@ export function createBatchWriter<Row>(options: BatchWriterOptions<Row>): BatchW
     for (const unit of units) await writeUnits([unit]);
   };
 
-  /** Takes whole units until the batch is full; a unit larger than the limit still goes alone. */
+  /**
+   * Takes whole units until the batch is full (a unit larger than the limit still goes alone), and
+   * makes the rows of those added with `addLater`.
+   */
   const takeBatch = (): Array<Unit<Row>> => {
     const batch: Array<Unit<Row>> = [];
     let rows = 0;
     let bytes = 0;
     while (pending.length > 0) {
       const next = pending[0] as Unit<Row>;
-      if (batch.length > 0 && (rows + next.rows.length > options.maxRows || bytes + next.bytes > maxBytes))
-        break;
-      batch.push(next);
+      if (batch.length > 0 && (rows + next.count > options.maxRows || bytes + next.bytes > maxBytes)) break;
       pending.shift();
-      rows += next.rows.length;
+      rows += next.count;
       bytes += next.bytes;
+      if (next.rows === undefined && next.make !== undefined) {
+        try {
+          next.rows = next.make();
+        } catch (error) {
+          next.reject(error instanceof Error ? error : new Error(String(error)));
+          continue;
+        }
+      }
+      batch.push(next);
     }
     pendingRows -= rows;
     pendingBytes -= bytes;
@@ -149,7 +169,8 @@ export function createBatchWriter<Row>(options: BatchWriterOptions<Row>): BatchW
   /** Writes batches while there are full ones (or, the first time, whatever is pending). */
   const drain = async (): Promise<void> => {
     while (pending.length > 0) {
-      await writeUnits(takeBatch());
+      const batch = takeBatch();
+      if (batch.length > 0) await writeUnits(batch);
       if (pending.length > 0 && !full()) break;
     }
   };
@@ -177,17 +198,24 @@ export function createBatchWriter<Row>(options: BatchWriterOptions<Row>): BatchW
     else if (writing.size === 0) timer ??= setTimeout(startWriting, options.flushIntervalMs);
   };
 
+  const enqueue = (unit: Omit<Unit<Row>, 'resolve' | 'reject'>): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      pending.push({ ...unit, resolve, reject });
+      pendingRows += unit.count;
+      pendingBytes += unit.bytes;
+      schedule();
+    });
+
   return {
     stats,
     add(rows) {
       if (rows.length === 0) return Promise.resolve();
-      return new Promise<void>((resolve, reject) => {
-        const bytes = options.sizeOf ? rows.reduce((sum, row) => sum + (options.sizeOf?.(row) ?? 0), 0) : 0;
-        pending.push({ rows, bytes, resolve, reject });
-        pendingRows += rows.length;
-        pendingBytes += bytes;
-        schedule();
-      });
+      const bytes = options.sizeOf ? rows.reduce((sum, row) => sum + (options.sizeOf?.(row) ?? 0), 0) : 0;
+      return enqueue({ rows, make: undefined, count: rows.length, bytes });
+    },
+    addLater(count, bytes, make) {
+      if (count === 0) return Promise.resolve();
+      return enqueue({ rows: undefined, make, count, bytes });
     },
     async flush() {
       while (pending.length > 0 || writing.size > 0) {

@@ -10,18 +10,24 @@ import { PoisonMessageError } from '../../../src/errors.js';
 
 const log = pino({ level: 'silent' });
 
-test('units are gathered into few transactions and resolve after their commit', async () => {
+/** A writer whose transactions are recorded: each commits all its rows as new. */
+function recordingWriter(maxRows: number, flushIntervalMs: number) {
   const transactions: number[][] = [];
   const writer = createBatchWriter<number>({
     name: 't',
-    maxRows: 5,
-    flushIntervalMs: 5,
+    maxRows,
+    flushIntervalMs,
     log,
     write: (rows) => {
       transactions.push([...rows]);
       return Promise.resolve(rows.length);
     },
   });
+  return { writer, transactions };
+}
+
+test('units are gathered into few transactions and resolve after their commit', async () => {
+  const { writer, transactions } = recordingWriter(5, 5);
   const committed: number[] = [];
   await Promise.all(
     [[1, 2], [3, 4], [5, 6], [7]].map((unit) => writer.add(unit).then(() => committed.push(...unit))),
@@ -128,4 +134,51 @@ test('with concurrency 2, a second full batch is written while the first commits
   await Promise.all(units);
   assert.equal(most, 2);
   assert.deepEqual({ ...writer.stats }, { inserted: 6, duplicates: 0, transactions: 3 });
+});
+
+test("addLater makes a unit's rows only when its transaction is formed, in order", async () => {
+  const made: string[] = [];
+  const transactions: number[][] = [];
+  let releaseFirst: () => void = () => undefined;
+  const firstCommit = new Promise<void>((resolve) => (releaseFirst = resolve));
+  const writer = createBatchWriter<number>({
+    name: 't',
+    maxRows: 2,
+    flushIntervalMs: 1,
+    log,
+    write: async (rows) => {
+      transactions.push([...rows]);
+      if (transactions.length === 1) await firstCommit;
+      return rows.length;
+    },
+  });
+  const unit = (name: string, rows: number[]) =>
+    writer.addLater(rows.length, 10, () => {
+      made.push(name);
+      return rows;
+    });
+  const done = [unit('a', [1, 2]), unit('b', [3, 4]), unit('c', [5, 6])];
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  // One transaction at a time: a's is waiting for its commit, so b and c are not made yet.
+  assert.deepEqual(made, ['a']);
+  releaseFirst();
+  await Promise.all(done);
+  assert.deepEqual(made, ['a', 'b', 'c']);
+  assert.deepEqual(transactions, [
+    [1, 2],
+    [3, 4],
+    [5, 6],
+  ]);
+});
+
+test('a unit whose rows cannot be made fails alone; the others are written', async () => {
+  const { writer, transactions } = recordingWriter(10, 1);
+  const good = writer.addLater(1, 10, () => [1]);
+  const bad = writer.addLater(1, 10, () => {
+    throw new Error('a bug in the parser');
+  });
+  const after = writer.add([3]);
+  await assert.rejects(bad, /a bug in the parser/);
+  await Promise.all([good, after]);
+  assert.deepEqual(transactions, [[1, 3]]);
 });
