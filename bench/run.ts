@@ -2,10 +2,10 @@
  * `npm run bench`: the pipeline's throughput, memory and ceilings, measured in one run on this
  * machine, in a vhost and a database of its own. Prints one table; `--json` adds the same figures as
  * one JSON object on the last line. Options: --lines, --format, --batch-lines, --consumers,
- * --write-batch-rows, --write-concurrency, --latency-seconds (0 skips the follow-latency scenario),
+ * --prefetch, --write-batch-rows, --write-concurrency, --latency-seconds (0 skips the follow-latency scenario),
  * --json.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { access, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -17,7 +17,7 @@ import { writeSimulatedLog } from './scenarios/input.js';
 import { benchParseEnrich } from './scenarios/parse-enrich.js';
 import { benchDirectInsert } from './scenarios/direct-insert.js';
 import { benchBrokerOnly } from './scenarios/broker-only.js';
-import { benchEndToEnd } from './scenarios/end-to-end.js';
+import { COMPILED_CLI, benchEndToEnd } from './scenarios/end-to-end.js';
 import { benchFollowLatency } from './scenarios/follow-latency.js';
 
 const OPTIONS = {
@@ -25,7 +25,8 @@ const OPTIONS = {
   format: { type: 'string', default: 'combined' },
   'batch-lines': { type: 'string', default: '100' },
   consumers: { type: 'string', default: '1' },
-  'write-batch-rows': { type: 'string', default: '2000' },
+  prefetch: { type: 'string', default: '60' },
+  'write-batch-rows': { type: 'string', default: '1000' },
   'write-concurrency': { type: 'string', default: '2' },
   'latency-seconds': { type: 'string', default: '10' },
   json: { type: 'boolean', default: false },
@@ -43,7 +44,8 @@ Options:
   --format <name>          ${SIMULATED_FORMATS.join(', ')} (default: combined)
   --batch-lines <n>        lines per broker message (default: 100)
   --consumers <n>          consumer processes (default: 1)
-  --write-batch-rows <n>   rows per transaction (default: 2000)
+  --prefetch <n>           unacknowledged messages per consumer and queue (default: 60)
+  --write-batch-rows <n>   rows per transaction (default: 1000)
   --write-concurrency <n>  transactions in flight per table (default: 2)
   --latency-seconds <n>    length of the follow-latency run; 0 skips it (default: 10)
   --json                   also print the figures as one JSON object on the last line
@@ -75,6 +77,7 @@ function positive(name: string, value: string | undefined): number {
 const lineCount = positive('lines', values.lines);
 const batchLines = positive('batch-lines', values['batch-lines']);
 const consumers = positive('consumers', values.consumers);
+const prefetch = positive('prefetch', values.prefetch);
 const writeBatchRows = positive('write-batch-rows', values['write-batch-rows']);
 const writeConcurrency = positive('write-concurrency', values['write-concurrency']);
 const latencySeconds =
@@ -85,12 +88,19 @@ if (!SIMULATED_FORMATS.includes(format)) {
   process.exit(2);
 }
 
+try {
+  await access(COMPILED_CLI);
+} catch {
+  process.stderr.write(`bench: ${COMPILED_CLI} is missing; run it as npm run bench, which builds it first\n`);
+  process.exit(2);
+}
+
 const say = (text: string): void => void process.stderr.write(`${text}\n`);
 const services = await createTestServices('bench');
 const dir = await mkdtemp(join(os.tmpdir(), 'lograbbit-bench-'));
 try {
   say(
-    `bench: ${lineCount.toLocaleString('en-US')} ${format} lines, --batch-lines ${batchLines}, ${consumers} consumer(s), --write-concurrency ${writeConcurrency}`,
+    `bench: ${lineCount.toLocaleString('en-US')} ${format} lines, --batch-lines ${batchLines}, ${consumers} consumer(s), --prefetch ${prefetch}, --write-batch-rows ${writeBatchRows}, --write-concurrency ${writeConcurrency}`,
   );
   const input = await writeSimulatedLog(join(dir, 'bench.log'), lineCount, format);
 
@@ -163,6 +173,8 @@ try {
     consumers,
     producerArgs: ['--batch-lines', String(batchLines)],
     consumerArgs: [
+      '--prefetch',
+      String(prefetch),
       '--write-batch-rows',
       String(writeBatchRows),
       '--write-concurrency',
@@ -184,6 +196,8 @@ try {
     format,
     batchLines,
     consumers,
+    prefetch,
+    writeBatchRows,
     writeConcurrency,
     writeMethod: direct.writeMethod,
     endToEndLinesPerSecond: Math.round(endToEnd.linesPerSecond),
