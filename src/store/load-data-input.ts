@@ -25,7 +25,7 @@ const TEXT_ESCAPES: Readonly<Record<string, string>> = {
 };
 const NULL_FIELD = '\\N';
 
-export function escapeText(text: string): string {
+function escapeText(text: string): string {
   return SPECIAL_TEXT.test(text)
     ? text.replace(SPECIAL_TEXT_ALL, (char) => TEXT_ESCAPES[char] ?? char)
     : text;
