@@ -92,8 +92,8 @@ export function startConsumers(
     name: 'raw_log',
     onCommit: (rows: number, inserted: number, seconds: number) =>
       metrics?.committed('raw_log', rows, inserted, seconds),
-    sizeOf: (row) => row.line.length + 64,
-    write: (rows) => writers.raw(rows),
+    // Its units come with their size (addLater): a line's bytes and 64 for the rest of its row.
+    begin: () => writers.beginRaw(),
   });
   const cleanWriter = createBatchWriter<CleanOrRejectedRow>({
     ...writerOptions,
@@ -101,7 +101,7 @@ export function startConsumers(
     onCommit: (rows: number, inserted: number, seconds: number) =>
       metrics?.committed('clean_log', rows, inserted, seconds),
     // Its units come with their size (addLater): a line's bytes and 512 for the rest of its row.
-    write: (rows) => writers.cleanOrRejected(rows),
+    begin: () => writers.beginCleanOrRejected(),
   });
   const memos = new Map<string, DetectMemo>();
   const memoOf = (source: string): DetectMemo => {
@@ -148,21 +148,25 @@ export function startConsumers(
         },
         (batch) => {
           const receivedAt = new Date(batch.readAtMs);
-          const rows = batch.lines.map((line) => {
-            // The time is ASCII, so a latin1 view is enough to find it, and cheaper than UTF-8.
-            const time = readLineTime(line.bytes.toString('latin1'));
-            return rawRowOf(
-              eventIdOf(batch.streamId, line.offset),
-              batch.source,
-              receivedAt,
-              line.bytes,
-              line.truncated,
-              time === null ? null : new Date(time.epochMs),
-            );
-          });
-          return settle(rawWriter.add(rows), rows.length, () => {
-            counts.raw += rows.length;
-            metrics?.rowsStored('raw_log', rows.length);
+          // Made when its transaction is formed, as the clean rows are (below).
+          const makeRows = (): RawRow[] =>
+            batch.lines.map((line) => {
+              // The time is ASCII, so a latin1 view is enough to find it, and cheaper than UTF-8.
+              const time = readLineTime(line.bytes.toString('latin1'));
+              return rawRowOf(
+                eventIdOf(batch.streamId, line.offset),
+                batch.source,
+                receivedAt,
+                line.bytes,
+                line.truncated,
+                time === null ? null : new Date(time.epochMs),
+              );
+            });
+          const lines = batch.lines.length;
+          const bytes = batch.lines.reduce((sum, line) => sum + line.bytes.length + 64, 0);
+          return settle(rawWriter.addLater(lines, bytes, makeRows), lines, () => {
+            counts.raw += lines;
+            metrics?.rowsStored('raw_log', lines);
           });
         },
       ),
@@ -182,10 +186,13 @@ export function startConsumers(
         (batch) => {
           const receivedAt = new Date(batch.readAtMs);
           const memo = memoOf(batch.source);
+          // What the metrics need of the rows, kept when the rows themselves are gone.
           let parsed = 0;
-          let rows: CleanOrRejectedRow[] = [];
+          let reasons: string[] = [];
           const parseAll = (): CleanOrRejectedRow[] => {
-            rows = batch.lines.map((line): CleanOrRejectedRow => {
+            parsed = 0;
+            reasons = [];
+            const rows = batch.lines.map((line): CleanOrRejectedRow => {
               const eventId = eventIdOf(batch.streamId, line.offset);
               const reason = line.truncated
                 ? `line longer than the maximum line length; only its first ${line.bytes.length} bytes were kept`
@@ -202,10 +209,9 @@ export function startConsumers(
                 };
               }
               const why = reason ?? (result && !result.ok ? result.reason : 'unparsed');
-              return {
-                table: 'rejected_log',
-                row: rejectedRowOf(eventId, batch.source, receivedAt, line.bytes, why),
-              };
+              const row = rejectedRowOf(eventId, batch.source, receivedAt, line.bytes, why);
+              reasons.push(row.reason);
+              return { table: 'rejected_log', row };
             });
             announce(batch.source, memo);
             return rows;
@@ -216,13 +222,11 @@ export function startConsumers(
           const write = cleanWriter.addLater(batch.lines.length, bytes, parseAll);
           return settle(write, batch.lines.length, () => {
             counts.parsed += parsed;
-            counts.rejected += rows.length - parsed;
+            counts.rejected += reasons.length;
             if (metrics) {
               metrics.rowsStored('clean_log', parsed);
-              metrics.rowsStored('rejected_log', rows.length - parsed);
-              metrics.rejected(
-                rows.flatMap((entry) => (entry.table === 'rejected_log' ? [entry.row.reason] : [])),
-              );
+              metrics.rowsStored('rejected_log', reasons.length);
+              metrics.rejected(reasons);
             }
           });
         },

@@ -12,6 +12,16 @@ import type { Logger } from 'pino';
 import { PoisonMessageError, messageOf } from '../errors.js';
 import { isTransientDatabaseError } from './transient.js';
 
+/** The rows of one transaction, taken in a unit at a time, then written. */
+export interface RowBatch<Row> {
+  /** Takes rows in; the LOAD DATA writer encodes them at once, so they need not be kept. */
+  add(rows: readonly Row[]): void;
+  /** Writes all that was added in one transaction; may be called again after a failure. */
+  write(): Promise<number>;
+  /** Done with it, written or given up. */
+  release(): void;
+}
+
 export interface BatchWriterOptions<Row> {
   /** Names the writer in logs: `raw_log`, `clean_log`. */
   readonly name: string;
@@ -28,8 +38,10 @@ export interface BatchWriterOptions<Row> {
    * the last one commits, so the consumer's CPU work and the database's overlap.
    */
   readonly concurrency?: number;
-  /** Writes the rows in one transaction; returns how many were new. */
-  readonly write: (rows: readonly Row[]) => Promise<number>;
+  /** Starts the rows of a transaction (see `RowBatch`). */
+  readonly begin?: () => RowBatch<Row>;
+  /** Or, more simply: writes the rows in one transaction; returns how many were new. */
+  readonly write?: (rows: readonly Row[]) => Promise<number>;
   readonly log: Logger;
   /** Called after each commit with its rows, how many were new, and how long it took: for metrics. */
   readonly onCommit?: (rows: number, inserted: number, seconds: number) => void;
@@ -52,7 +64,8 @@ export interface BatchWriter<Row> {
    * As `add`, for `count` rows (about `bytes` in all) that `make` builds only when their transaction
    * is formed. A message waiting for its turn then holds its own bytes rather than its rows: the
    * clean consumer's parsed rows, waiting, were most of its heap. If `make` throws, the promise
-   * rejects with that error and nothing of the unit is written.
+   * rejects with that error and nothing of the unit is written. `make` is called again if its batch
+   * is refused and its units are then written one by one: it must give the same rows each time.
    */
   addLater(count: number, bytes: number, make: () => readonly Row[]): Promise<void>;
   readonly stats: Readonly<BatchWriterStats>;
@@ -61,8 +74,8 @@ export interface BatchWriter<Row> {
 }
 
 interface Unit<Row> {
-  /** The rows, once made (see `addLater`). */
-  rows: readonly Row[] | undefined;
+  /** The rows given to `add`; those of `addLater` are made again whenever they are needed. */
+  readonly rows: readonly Row[] | undefined;
   readonly make: (() => readonly Row[]) | undefined;
   readonly count: number;
   readonly bytes: number;
@@ -85,16 +98,31 @@ export function createBatchWriter<Row>(options: BatchWriterOptions<Row>): BatchW
 
   const full = (): boolean => pendingRows >= options.maxRows || pendingBytes >= maxBytes;
 
-  /** Writes `rows`, retrying for as long as the database is away; throws only if it refuses them. */
-  const writeRetrying = async (rows: readonly Row[]): Promise<void> => {
+  const begin =
+    options.begin ??
+    ((): RowBatch<Row> => {
+      const { write } = options;
+      if (write === undefined) throw new TypeError('createBatchWriter needs `begin` or `write`');
+      let rows: Row[] = [];
+      return {
+        add(more) {
+          for (const row of more) rows.push(row);
+        },
+        write: () => write(rows),
+        release: () => void (rows = []),
+      };
+    });
+
+  /** Writes `batch`, retrying for as long as the database is away; throws only if it refuses it. */
+  const writeRetrying = async (batch: RowBatch<Row>, rows: number): Promise<void> => {
     for (let attempt = 0; ; attempt++) {
       try {
         const startedAt = performance.now();
-        const inserted = await options.write(rows);
+        const inserted = await batch.write();
         stats.inserted += inserted;
-        stats.duplicates += rows.length - inserted;
+        stats.duplicates += rows - inserted;
         stats.transactions++;
-        options.onCommit?.(rows.length, inserted, (performance.now() - startedAt) / 1000);
+        options.onCommit?.(rows, inserted, (performance.now() - startedAt) / 1000);
         if (outage) {
           outage = false;
           log.info({ table: name }, 'database reachable again; writes resumed');
@@ -112,9 +140,37 @@ export function createBatchWriter<Row>(options: BatchWriterOptions<Row>): BatchW
     }
   };
 
-  const writeUnits = async (units: Array<Unit<Row>>): Promise<void> => {
+  /**
+   * The units' rows in a new batch, and how many. A unit whose rows cannot be made is rejected with
+   * that error and left out; the others are not touched.
+   */
+  const batchOf = (
+    units: Array<Unit<Row>>,
+  ): { batch: RowBatch<Row>; units: Array<Unit<Row>>; rows: number } => {
+    const batch = begin();
+    const taken: Array<Unit<Row>> = [];
+    let rows = 0;
+    for (const unit of units) {
+      let made: readonly Row[];
+      try {
+        made = unit.rows ?? (unit.make as () => readonly Row[])();
+      } catch (error) {
+        unit.reject(error instanceof Error ? error : new Error(String(error)));
+        continue;
+      }
+      // Added (encoded) a unit at a time, so that no more than one unit's row objects are alive.
+      batch.add(made);
+      rows += made.length;
+      taken.push(unit);
+    }
+    return { batch, units: taken, rows };
+  };
+
+  const writeUnits = async (all: Array<Unit<Row>>): Promise<void> => {
+    const { batch, units, rows } = batchOf(all);
     try {
-      await writeRetrying(units.flatMap((unit) => unit.rows ?? []));
+      if (units.length === 0) return;
+      await writeRetrying(batch, rows);
       for (const unit of units) unit.resolve();
       return;
     } catch (error) {
@@ -133,14 +189,13 @@ export function createBatchWriter<Row>(options: BatchWriterOptions<Row>): BatchW
         { table: name, error: messageOf(error) },
         'database refused a batch; writing its messages one by one',
       );
+    } finally {
+      batch.release();
     }
     for (const unit of units) await writeUnits([unit]);
   };
 
-  /**
-   * Takes whole units until the batch is full (a unit larger than the limit still goes alone), and
-   * makes the rows of those added with `addLater`.
-   */
+  /** Takes whole units until the batch is full (a unit larger than the limit still goes alone). */
   const takeBatch = (): Array<Unit<Row>> => {
     const batch: Array<Unit<Row>> = [];
     let rows = 0;
@@ -151,14 +206,6 @@ export function createBatchWriter<Row>(options: BatchWriterOptions<Row>): BatchW
       pending.shift();
       rows += next.count;
       bytes += next.bytes;
-      if (next.rows === undefined && next.make !== undefined) {
-        try {
-          next.rows = next.make();
-        } catch (error) {
-          next.reject(error instanceof Error ? error : new Error(String(error)));
-          continue;
-        }
-      }
       batch.push(next);
     }
     pendingRows -= rows;

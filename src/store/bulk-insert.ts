@@ -17,13 +17,44 @@ import type { MySqlTable } from 'drizzle-orm/mysql-core';
 import type { PoolConnection, ResultSetHeader } from 'mysql2/promise';
 import { refuseUnlessOnlyDuplicates } from './warnings.js';
 
-export interface BulkInsert<Row> {
-  /** Inserts `rows` on `connection` (inside the caller's transaction); returns how many were new. */
-  (connection: PoolConnection, rows: readonly Row[]): Promise<number>;
+/** The rows of one table for one transaction, gathered a message at a time. */
+export interface TableInput<Row> {
+  add(rows: readonly Row[]): void;
+  readonly rows: number;
+  /**
+   * Writes them on `connection`, inside the caller's transaction; returns how many were new. It can
+   * be called again, on another connection, after a failure.
+   */
+  send(connection: PoolConnection): Promise<number>;
+  /** Done with it, written or given up. */
+  release(): void;
 }
 
+/** Starts an empty input for one transaction. */
+export type TableWriter<Row> = () => TableInput<Row>;
+
 /** A bulk insert for `table`; rows are the table's `$inferInsert` objects. */
-export function bulkInsertInto<Row extends object>(table: MySqlTable): BulkInsert<Row> {
+export function bulkInsertInto<Row extends object>(table: MySqlTable): TableWriter<Row> {
+  const insert = insertInto<Row>(table);
+  return () => {
+    let rows: Row[] = [];
+    return {
+      add(more) {
+        for (const row of more) rows.push(row);
+      },
+      get rows() {
+        return rows.length;
+      },
+      send: (connection) => insert(connection, rows),
+      release: () => void (rows = []),
+    };
+  };
+}
+
+/** The INSERT statement of `rows`, sent on `connection`; resolves with how many were new. */
+function insertInto<Row extends object>(
+  table: MySqlTable,
+): (connection: PoolConnection, rows: readonly Row[]) => Promise<number> {
   const columns = Object.entries(getTableColumns(table) as Record<string, Column>).filter(
     ([, column]) => column.generated === undefined,
   );

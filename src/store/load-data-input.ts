@@ -119,9 +119,20 @@ class InputBuffer {
   }
 }
 
-/** Rows encoded into one input: call it with rows; `release` gives its buffer back for reuse. */
+/** One input being written: rows are appended to it, a message's at a time. */
+export interface EncodingInput {
+  /** Encodes these rows after those already in; they can be collected as soon as this returns. */
+  append(rows: readonly object[]): void;
+  /** Rows appended so far. */
+  readonly rows: number;
+  /** The input as it stands (a view of its buffer: append nothing after sending it). */
+  bytes(): Buffer;
+}
+
+/** Rows encoded into one input: call it with rows, or `start` one and append to it. */
 export interface RowEncoder {
   (rows: readonly object[]): Buffer;
+  start(): EncodingInput;
   /**
    * Takes back an input this encoder made, once the server has read all of it: the next inputs are
    * written over it. An input never released is simply left to the garbage collector.
@@ -131,6 +142,8 @@ export interface RowEncoder {
 
 /** Free buffers an encoder keeps: enough for the transactions in flight of one table. */
 const FREE_BUFFERS = 4;
+/** The first buffer of an input; it grows (is copied) when the input outgrows it. */
+const FIRST_BUFFER_BYTES = 512 * 1024;
 
 /**
  * An encoder for rows with these fields, in this order. Consecutive non-byte fields are joined into
@@ -149,9 +162,8 @@ export function createRowEncoder(
   // Inputs out, by the memory they are views of (each buffer here has its own: 64 KiB and up are
   // never cut from Node's shared pool).
   const lent = new Map<ArrayBufferLike, Buffer>();
-  const encode = (rows: readonly object[]): Buffer => {
-    // 512 bytes a row: a guess of the input's size, so that it is seldom copied to grow.
-    const input = new InputBuffer(free.pop() ?? Buffer.allocUnsafe(Math.max(64 * 1024, rows.length * 512)));
+
+  const appendRows = (input: InputBuffer, rows: readonly object[]): void => {
     for (const row of rows) {
       const record = row as Record<string, unknown>;
       let pending = '';
@@ -171,8 +183,34 @@ export function createRowEncoder(
       input.text(pending);
       input.byte(NEWLINE);
     }
-    lent.set(input.bytes.buffer, input.bytes);
-    return input.bytes.subarray(0, input.length);
+  };
+
+  const start = (): EncodingInput => {
+    const input = new InputBuffer(free.pop() ?? Buffer.allocUnsafe(FIRST_BUFFER_BYTES));
+    let rows = 0;
+    let view: Buffer | undefined;
+    return {
+      append(more) {
+        if (view !== undefined) throw new Error('rows appended to an input already taken');
+        appendRows(input, more);
+        rows += more.length;
+      },
+      get rows() {
+        return rows;
+      },
+      bytes() {
+        if (view === undefined) {
+          lent.set(input.bytes.buffer, input.bytes);
+          view = input.bytes.subarray(0, input.length);
+        }
+        return view;
+      },
+    };
+  };
+  const encode = (rows: readonly object[]): Buffer => {
+    const input = start();
+    input.append(rows);
+    return input.bytes();
   };
   const release = (input: Buffer): void => {
     const whole = lent.get(input.buffer);
@@ -180,5 +218,5 @@ export function createRowEncoder(
     lent.delete(input.buffer);
     if (free.length < FREE_BUFFERS) free.push(whole);
   };
-  return Object.assign(encode, { release });
+  return Object.assign(encode, { start, release });
 }

@@ -15,8 +15,8 @@ import { Readable } from 'node:stream';
 import { getTableColumns, getTableName } from 'drizzle-orm';
 import type { Column } from 'drizzle-orm';
 import type { MySqlTable } from 'drizzle-orm/mysql-core';
-import type { PoolConnection, ResultSetHeader } from 'mysql2/promise';
-import type { BulkInsert } from './bulk-insert.js';
+import type { ResultSetHeader } from 'mysql2/promise';
+import type { TableWriter } from './bulk-insert.js';
 import { createRowEncoder } from './load-data-input.js';
 import type { FieldKind } from './load-data-input.js';
 import { refuseUnlessOnlyDuplicates } from './warnings.js';
@@ -27,38 +27,53 @@ function loadInfoOf(info: string): { records: number; skipped: number; warnings:
   return { records: number('Records'), skipped: number('Skipped'), warnings: number('Warnings') };
 }
 
-/** A LOAD DATA bulk insert for `table`; rows are the table's `$inferInsert` objects. */
-export function loadDataInto<Row extends object>(table: MySqlTable): BulkInsert<Row> {
+/** A LOAD DATA writer for `table`; rows are the table's `$inferInsert` objects. */
+export function loadDataInto<Row extends object>(table: MySqlTable): TableWriter<Row> {
   const columns = Object.entries(getTableColumns(table) as Record<string, Column>).filter(
     ([, column]) => column.generated === undefined,
   );
   const name = getTableName(table);
-  const encodeRows = createRowEncoder(columns.map(([key, column]) => ({ key, kind: kindOf(column) })));
+  const encoder = createRowEncoder(columns.map(([key, column]) => ({ key, kind: kindOf(column) })));
   const targets = columns.map(([, column]) => `\`${column.name}\``);
   // The input holds UTF-8 text and raw bytes: the server is told to take it as it is (binary)
   // rather than check and convert it.
   const statement = `LOAD DATA LOCAL INFILE 'rows' INTO TABLE \`${name}\` CHARACTER SET binary (${targets.join(', ')})`;
 
-  return async (connection: PoolConnection, rows: readonly Row[]) => {
-    if (rows.length === 0) return 0;
-    const input = encodeRows(rows);
-    const [result] = await connection.query<ResultSetHeader>({
-      sql: statement,
-      // Whatever file name the server asks for, it gets these rows: a hostile server cannot make
-      // LOCAL INFILE read a file of the consumer's machine.
-      infileStreamFactory: () => Readable.from([input]),
-    });
-    // The server answers once it has read the whole input, so its buffer can be written over. After
-    // a failure it is not given back: the connection may still hold it.
-    encodeRows.release(input);
-    const { records, skipped, warnings } = loadInfoOf(result.info);
-    await refuseUnlessOnlyDuplicates(connection, name, {
-      sent: rows.length,
-      read: records,
-      skipped,
-      warnings,
-    });
-    return result.affectedRows;
+  return () => {
+    // Rows are encoded as they are added, so the batch holds bytes, not row objects, while it waits
+    // for the server: objects alive across a round trip were most of what each scavenge had to copy.
+    const input = encoder.start();
+    // After a failure the buffer is never given back: the lost connection may still hold it.
+    let failed = false;
+    return {
+      add: (rows) => input.append(rows),
+      get rows() {
+        return input.rows;
+      },
+      async send(connection) {
+        const sent = input.rows;
+        if (sent === 0) return 0;
+        const bytes = input.bytes();
+        let result: ResultSetHeader;
+        try {
+          [result] = await connection.query<ResultSetHeader>({
+            sql: statement,
+            // Whatever file name the server asks for, it gets these rows: a hostile server cannot
+            // make LOCAL INFILE read a file of the consumer's machine.
+            infileStreamFactory: () => Readable.from([bytes]),
+          });
+        } catch (error) {
+          failed = true;
+          throw error;
+        }
+        const { records, skipped, warnings } = loadInfoOf(result.info);
+        await refuseUnlessOnlyDuplicates(connection, name, { sent, read: records, skipped, warnings });
+        return result.affectedRows;
+      },
+      release() {
+        if (!failed) encoder.release(input.bytes());
+      },
+    };
   };
 }
 

@@ -182,3 +182,73 @@ test('a unit whose rows cannot be made fails alone; the others are written', asy
   await Promise.all([good, after]);
   assert.deepEqual(transactions, [[1, 3]]);
 });
+
+/** A writer with `begin`: records each batch's events (adds, writes, release). */
+function batchingWriter(failWrites: (rows: readonly number[]) => 'transient' | 'refused' | 'ok') {
+  const events: string[] = [];
+  const writer = createBatchWriter<number>({
+    name: 't',
+    maxRows: 10,
+    flushIntervalMs: 1,
+    log,
+    begin: () => {
+      const rows: number[] = [];
+      return {
+        add(more) {
+          events.push(`add ${more.join(',')}`);
+          rows.push(...more);
+        },
+        write() {
+          events.push(`write ${rows.join(',')}`);
+          const outcome = failWrites(rows);
+          if (outcome === 'transient')
+            return Promise.reject(Object.assign(new Error('gone'), { code: 'PROTOCOL_CONNECTION_LOST' }));
+          if (outcome === 'refused')
+            return Promise.reject(Object.assign(new Error('Data too long'), { code: 'ER_DATA_TOO_LONG' }));
+          return Promise.resolve(rows.length);
+        },
+        release: () => events.push('release'),
+      };
+    },
+  });
+  return { writer, events };
+}
+
+test('with begin, units are added one at a time; an outage writes the same batch again', async () => {
+  let failures = 1;
+  const { writer, events } = batchingWriter(() => (failures-- > 0 ? 'transient' : 'ok'));
+  let made = 0;
+  const later = writer.addLater(2, 10, () => {
+    made++;
+    return [1, 2];
+  });
+  await Promise.all([later, writer.add([3])]);
+  assert.equal(made, 1, 'an outage does not make the rows again: the batch already holds them');
+  assert.deepEqual(events, ['add 1,2', 'add 3', 'write 1,2,3', 'write 1,2,3', 'release']);
+  assert.deepEqual({ ...writer.stats }, { inserted: 3, duplicates: 0, transactions: 1 });
+});
+
+test('with begin, a refused batch is made again unit by unit; only the refused unit fails', async () => {
+  const { writer, events } = batchingWriter((rows) => (rows.includes(66) ? 'refused' : 'ok'));
+  let made = 0;
+  const good = writer.addLater(1, 10, () => {
+    made++;
+    return [1];
+  });
+  const bad = writer.add([66]);
+  await assert.rejects(bad, PoisonMessageError);
+  await good;
+  assert.equal(made, 2, 'the rows of addLater are made again for their own transaction');
+  assert.deepEqual(events, [
+    'add 1',
+    'add 66',
+    'write 1,66',
+    'release',
+    'add 1',
+    'write 1',
+    'release',
+    'add 66',
+    'write 66',
+    'release',
+  ]);
+});

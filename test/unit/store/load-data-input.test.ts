@@ -105,3 +105,22 @@ test('a released input is written over by the next; one still out is never touch
   const fourth = encode([rowOf('fourth')]);
   assert.ok(fourth.buffer !== second.buffer && fourth.buffer !== third.buffer);
 });
+
+test('rows appended to a started input, a few at a time, make the same bytes as one call', () => {
+  const rowOf = (n: number) => ({
+    id: Buffer.from([n, 0x09]),
+    name: `é${n}\t`,
+    n,
+    flag: n % 2 === 0,
+    at: new Date(Date.UTC(2026, 11, 1, 0, 0, n)),
+    line: Buffer.from(`GET /${n}`),
+    extra: null,
+  });
+  const rows = Array.from({ length: 250 }, (_, n) => rowOf(n));
+  const whole = Buffer.from(encode(rows));
+  const input = encode.start();
+  for (let at = 0; at < rows.length; at += 100) input.append(rows.slice(at, at + 100));
+  assert.equal(input.rows, 250);
+  assert.deepEqual(input.bytes(), whole);
+  assert.throws(() => input.append([rowOf(1)]), /already taken/, 'sent bytes are never written over');
+});
