@@ -28,6 +28,8 @@ export function streamIdOf(source: string, firstLine: Buffer): Buffer {
 export function eventIdOf(streamId: Buffer, offset: number): Buffer {
   const id = Buffer.allocUnsafe(EVENT_ID_BYTES);
   streamId.copy(id, 0, 0, STREAM_ID_BYTES);
-  id.writeBigUInt64BE(BigInt(offset), STREAM_ID_BYTES);
+  // Two 32-bit halves rather than a BigInt made for every line: an offset is a safe integer.
+  id.writeUInt32BE(Math.floor(offset / 0x1_0000_0000), STREAM_ID_BYTES);
+  id.writeUInt32BE(offset % 0x1_0000_0000, STREAM_ID_BYTES + 4);
   return id;
 }

@@ -124,3 +124,38 @@ test('rows appended to a started input, a few at a time, make the same bytes as 
   assert.deepEqual(input.bytes(), whole);
   assert.throws(() => input.append([rowOf(1)]), /already taken/, 'sent bytes are never written over');
 });
+
+/** The reference: a value's UTF-8 (or its bytes), with a backslash before the four special bytes. */
+function escapedReference(bytes: Buffer): Buffer {
+  const letters: Record<number, number> = { 0x5c: 0x5c, 0x09: 0x74, 0x0a: 0x6e, 0x00: 0x30 };
+  return Buffer.from(
+    [...bytes].flatMap((byte) => (letters[byte] === undefined ? [byte] : [0x5c, letters[byte] as number])),
+  );
+}
+
+test('any text and any bytes are written as their escaped UTF-8 and bytes', () => {
+  const pair = createRowEncoder([
+    { key: 'text', kind: 'text' },
+    { key: 'bytes', kind: 'bytes' },
+  ]);
+  fc.assert(
+    fc.property(
+      // Full Unicode, lone surrogates and the special characters included.
+      fc.oneof(
+        fc.string({ unit: 'binary' }),
+        fc.string({ unit: fc.constantFrom('\\', '\t', '\n', '\0', 'é', 'a') }),
+      ),
+      // Short (an event id) and long (a line): the two are converted differently.
+      fc.oneof(fc.uint8Array({ maxLength: 16 }), fc.uint8Array({ minLength: 33, maxLength: 300 })),
+      (text, bytes) => {
+        const expected = Buffer.concat([
+          escapedReference(Buffer.from(text, 'utf8')),
+          Buffer.from('\t'),
+          escapedReference(Buffer.from(bytes)),
+          Buffer.from('\n'),
+        ]);
+        assert.deepEqual(pair([{ text, bytes: Buffer.from(bytes) }]), expected);
+      },
+    ),
+  );
+});
