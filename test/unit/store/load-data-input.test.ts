@@ -129,7 +129,7 @@ test('rows appended to a started input, a few at a time, make the same bytes as 
 function escapedReference(bytes: Buffer): Buffer {
   const letters: Record<number, number> = { 0x5c: 0x5c, 0x09: 0x74, 0x0a: 0x6e, 0x00: 0x30 };
   return Buffer.from(
-    [...bytes].flatMap((byte) => (letters[byte] === undefined ? [byte] : [0x5c, letters[byte] as number])),
+    [...bytes].flatMap((byte) => (letters[byte] === undefined ? [byte] : [0x5c, letters[byte]])),
   );
 }
 
