@@ -35,4 +35,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+// A reader that goes away (`lograbbit simulate | head`) ends the output, as it ends `yes | head`: the
+// command stops quietly instead of dying on an unhandled EPIPE with a stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(EXIT_CODES.ok);
+  throw error;
+});
+
 process.exitCode = await main(process.argv.slice(2));
