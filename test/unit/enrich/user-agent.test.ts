@@ -81,6 +81,14 @@ void describe('user agents', () => {
     assert.deepEqual(again, firefox);
   });
 
+  void it('keeps at most maxEntries results: the ten last of a hundred, not the eleventh', () => {
+    const lookup = createUserAgentLookup(10);
+    const agents = Array.from({ length: 100 }, (_, n) => `Mozilla/5.0 (X11; Linux x86_64) Test/${n}`);
+    const first = agents.map((agent) => lookup(agent));
+    assert.notEqual(lookup(agents[89] as string), first[89], 'the eleventh most recent was dropped');
+    assert.equal(lookup(agents[99] as string), first[99], 'the most recent is kept');
+  });
+
   void it('fills the enriched hit, and only when the lookup is given', () => {
     const hit = parseLine(
       `8.8.8.8 - - [12/Mar/2024:08:15:02 +0100] "GET / HTTP/1.1" 200 5 "https://WWW.Google.com:443/search?q=x" "${GOOGLEBOT}"`,
