@@ -135,7 +135,8 @@ export interface RowEncoder {
   start(): EncodingInput;
   /**
    * Takes back an input this encoder made, once the server has read all of it: the next inputs are
-   * written over it. An input never released is simply left to the garbage collector.
+   * written over it. An input never released (one whose sending failed) is left to the garbage
+   * collector.
    */
   release(input: Buffer): void;
 }
@@ -160,8 +161,9 @@ export function createRowEncoder(
   const caches = fields.map(newSecondCache);
   const free: Buffer[] = [];
   // Inputs out, by the memory they are views of (each buffer here has its own: 64 KiB and up are
-  // never cut from Node's shared pool).
-  const lent = new Map<ArrayBufferLike, Buffer>();
+  // never cut from Node's shared pool). Weak, so that an input never given back (one whose sending
+  // failed) is collected rather than kept here for good.
+  const lent = new WeakMap<ArrayBufferLike, Buffer>();
 
   const appendRows = (input: InputBuffer, rows: readonly object[]): void => {
     for (const row of rows) {

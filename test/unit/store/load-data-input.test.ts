@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { createRowEncoder, datetimeOf, newSecondCache } from '../../../src/store/load-data-input.js';
 
 const encode = createRowEncoder([
@@ -158,4 +161,32 @@ test('any text and any bytes are written as their escaped UTF-8 and bytes', () =
       },
     ),
   );
+});
+
+test('an input never released is left to the garbage collector, not kept by the encoder', async () => {
+  // An input whose sending failed is never given back; the encoder must not hold it for good. gc()
+  // needs --expose-gc, so this runs in a process of its own. WeakRef.deref() keeps its target alive
+  // to the end of the current job, so it is called once, after the collections.
+  const script = `
+    import { createRowEncoder } from ${JSON.stringify(new URL('../../../src/store/load-data-input.ts', import.meta.url).href)};
+    const encode = createRowEncoder([{ key: 'name', kind: 'text' }]);
+    const memoryOf = () => {
+      const input = encode.start();
+      input.append([{ name: 'never released' }]);
+      return new WeakRef(input.bytes().buffer);
+    };
+    const memory = memoryOf();
+    for (let round = 0; round < 3; round++) {
+      await new Promise((resolve) => setImmediate(resolve));
+      gc();
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+    process.stdout.write(memory.deref() === undefined ? 'collected' : 'kept');
+  `;
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['--expose-gc', '--import', 'tsx', '--input-type=module', '--eval', script],
+    { cwd: fileURLToPath(new URL('../../../', import.meta.url)) },
+  );
+  assert.equal(stdout, 'collected');
 });
