@@ -109,8 +109,9 @@ export function createRowWriters(db: Database, method: WriteMethod): RowWriters 
       clean.add(cleanRows);
     });
   };
-  const writeAlone = async <Row>(batch: RowBatch<Row>, rows: readonly Row[]): Promise<number> => {
+  const writeAlone = async <Row>(begin: () => RowBatch<Row>, rows: readonly Row[]): Promise<number> => {
     if (rows.length === 0) return 0;
+    const batch = begin();
     batch.add(rows);
     try {
       return await batch.write();
@@ -122,7 +123,7 @@ export function createRowWriters(db: Database, method: WriteMethod): RowWriters 
     method,
     beginRaw,
     beginCleanOrRejected,
-    raw: (rows) => writeAlone(beginRaw(), rows),
-    cleanOrRejected: (rows) => writeAlone(beginCleanOrRejected(), rows),
+    raw: (rows) => writeAlone(beginRaw, rows),
+    cleanOrRejected: (rows) => writeAlone(beginCleanOrRejected, rows),
   };
 }
