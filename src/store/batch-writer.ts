@@ -29,8 +29,6 @@ export interface BatchWriterOptions<Row> {
   readonly maxRows: number;
   /** Bytes per transaction, roughly, at most: keeps statements under max_allowed_packet. */
   readonly maxBytes?: number;
-  /** Estimated bytes of a row, for `maxBytes`. */
-  readonly sizeOf?: (row: Row) => number;
   /** How long a partial batch waits for more rows, in ms. */
   readonly flushIntervalMs: number;
   /**
@@ -58,7 +56,10 @@ export interface BatchWriterStats {
 }
 
 export interface BatchWriter<Row> {
-  /** Resolves when the rows are committed; rejects with `PoisonMessageError` if they are refused. */
+  /**
+   * Resolves when the rows are committed; rejects with `PoisonMessageError` if they are refused.
+   * These rows count towards `maxRows` only; `addLater` gives a unit's bytes for `maxBytes`.
+   */
   add(rows: readonly Row[]): Promise<void>;
   /**
    * As `add`, for `count` rows (about `bytes` in all) that `make` builds only when their transaction
@@ -257,8 +258,7 @@ export function createBatchWriter<Row>(options: BatchWriterOptions<Row>): BatchW
     stats,
     add(rows) {
       if (rows.length === 0) return Promise.resolve();
-      const bytes = options.sizeOf ? rows.reduce((sum, row) => sum + (options.sizeOf?.(row) ?? 0), 0) : 0;
-      return enqueue({ rows, make: undefined, count: rows.length, bytes });
+      return enqueue({ rows, make: undefined, count: rows.length, bytes: 0 });
     },
     addLater(count, bytes, make) {
       if (count === 0) return Promise.resolve();

@@ -20,7 +20,6 @@ import { refuseUnlessOnlyDuplicates } from './warnings.js';
 /** The rows of one table for one transaction, gathered a message at a time. */
 export interface TableInput<Row> {
   add(rows: readonly Row[]): void;
-  readonly rows: number;
   /**
    * Writes them on `connection`, inside the caller's transaction; returns how many were new. It can
    * be called again, on another connection, after a failure.
@@ -41,9 +40,6 @@ export function bulkInsertInto<Row extends object>(table: MySqlTable): TableWrit
     return {
       add(more) {
         for (const row of more) rows.push(row);
-      },
-      get rows() {
-        return rows.length;
       },
       send: (connection) => insert(connection, rows),
       release: () => void (rows = []),

@@ -47,9 +47,6 @@ export function loadDataInto<Row extends object>(table: MySqlTable): TableWriter
     let failed = false;
     return {
       add: (rows) => input.append(rows),
-      get rows() {
-        return input.rows;
-      },
       async send(connection) {
         const sent = input.rows;
         if (sent === 0) return 0;
