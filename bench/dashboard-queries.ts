@@ -64,7 +64,7 @@ function iso(ms: number): string {
 
 async function fill(pool: mysql.Pool, rows: number): Promise<void> {
   const columns =
-    '(event_id, source, format, ts, utc_offset_min, year, month, day, day_of_week, time, ip, country, country_code, user, is_email, method, host, path, status, bytes, size_kb, size_mb, referrer_host, user_agent, browser, os, device, is_bot)';
+    '(event_id, source, format, ts, utc_offset_min, ip, country, country_code, user, is_email, method, host, path, status, bytes, referrer_host, user_agent, browser, os, device, is_bot)';
   const perStatement = 2000;
   const started = Date.now();
   for (let done = 0; done < rows; done += perStatement) {
@@ -73,24 +73,18 @@ async function fill(pool: mysql.Pool, rows: number): Promise<void> {
     for (let i = 0; i < Math.min(perStatement, rows - done); i++) {
       const ts = Math.floor(now - Math.random() * 30 * DAY_MS);
       const source = pick(SOURCES);
-      const date = new Date(ts);
       const [country, code] = pick(COUNTRIES);
       const browser = pick(BROWSERS);
       const bot = browser === 'Googlebot' || browser === 'curl';
       const status = pick(STATUSES);
       const bytes = status === 304 ? 0 : Math.floor(Math.random() * 50_000);
       const path = `/${pick(['blog', 'shop', 'api/v1', 'static', 'docs'])}/page-${Math.floor(Math.random() ** 2 * 2000)}`;
-      placeholders.push('(?,?,?,?,0,?,?,?,?,?,?,?,?,?,0,?,?,?,?,?,?,?,?,?,?,?,?,?)');
+      placeholders.push('(?,?,?,?,0,?,?,?,?,0,?,?,?,?,?,?,?,?,?,?,?)');
       values.push(
         eventIdAt(source, ts, done + i),
         source,
         'combined',
         iso(ts),
-        date.getUTCFullYear(),
-        date.getUTCMonth() + 1,
-        date.getUTCDate(),
-        date.toLocaleDateString('en-US', { weekday: 'long', timeZone: 'UTC' }),
-        date.toISOString().slice(11, 19),
         `10.${Math.floor(Math.random() * 200)}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() ** 3 * 250)}`,
         country,
         code,
@@ -100,8 +94,6 @@ async function fill(pool: mysql.Pool, rows: number): Promise<void> {
         path,
         status,
         bytes,
-        bytes / 1024,
-        bytes / 1024 / 1024,
         Math.random() < 0.3 ? 'www.google.com' : null,
         `Mozilla/5.0 (${browser})`,
         browser,

@@ -71,13 +71,6 @@ export interface GeoLocation {
 export interface EnrichedHit extends ParsedHit {
   /** The UTC instant as a Date (millisecond precision). */
   readonly ts: Date;
-  readonly year: number;
-  readonly month: number;
-  readonly day: number;
-  /** English name of the UTC day: `Monday`… */
-  readonly dayOfWeek: string;
-  /** `HH:MM:SS`, UTC. */
-  readonly timeOfDay: string;
   readonly scheme: string | null;
   readonly host: string | null;
   readonly port: number | null;
@@ -85,8 +78,6 @@ export interface EnrichedHit extends ParsedHit {
   readonly query: string | null;
   /** Reason phrase of the status: `Not Found`; null for a status with no standard phrase. */
   readonly statusText: string | null;
-  readonly sizeKb: number;
-  readonly sizeMb: number;
   readonly isEmail: boolean;
   readonly emailDomain: string | null;
   readonly country: string | null;

@@ -1,15 +1,14 @@
 /**
- * `enrich`: a parsed hit plus the derived columns of the clean table (calendar fields in UTC, URL
- * parts, referrer host, status text, sizes, e-mail facts, location, user agent). Pure: the only
+ * `enrich`: a parsed hit plus the derived columns of the clean table (URL parts, referrer host,
+ * status text, e-mail facts, location, user agent; the calendar fields and sizes are the database's
+ * own virtual columns). Pure: the only
  * outside input is the options, which hand in the geo and user-agent lookups (each optional: leave
  * one out to turn that enrichment off).
  */
 import type { EnrichedHit, ParsedHit } from '../domain/index.js';
 import { NO_LOCATION, type GeoLookup } from './geo.js';
 import { isPublicAddress } from './ip.js';
-import { sizeKb, sizeMb } from './size.js';
 import { statusText } from './status.js';
-import { timeParts } from './time.js';
 import { referrerHost, splitTarget } from './url.js';
 import type { UserAgentInfo, UserAgentLookup } from './user-agent.js';
 import { emailDomain } from './user.js';
@@ -40,7 +39,6 @@ const NO_OPTIONS: EnrichOptions = Object.freeze({});
 
 /** Adds the derived fields to `hit`. Never throws (unless `options.geo` does). */
 export function enrich(hit: ParsedHit, options: EnrichOptions = NO_OPTIONS): EnrichedHit {
-  const time = timeParts(hit.time.epochMs);
   const url = splitTarget(
     hit.target,
     hit.vhost ?? options.defaultHost ?? null,
@@ -69,20 +67,13 @@ export function enrich(hit: ParsedHit, options: EnrichOptions = NO_OPTIONS): Enr
     vhost: hit.vhost,
     requestTimeMs: hit.requestTimeMs,
     extra: hit.extra,
-    ts: time.ts,
-    year: time.year,
-    month: time.month,
-    day: time.day,
-    dayOfWeek: time.dayOfWeek,
-    timeOfDay: time.timeOfDay,
+    ts: new Date(hit.time.epochMs),
     scheme: url.scheme,
     host: url.host,
     port: url.port,
     path: url.path,
     query: url.query,
     statusText: statusText(hit.status),
-    sizeKb: sizeKb(hit.bytes),
-    sizeMb: sizeMb(hit.bytes),
     isEmail: domain !== null,
     emailDomain: domain,
     country: place.country,

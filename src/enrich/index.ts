@@ -4,11 +4,9 @@
  * lookup is made here (`createUserAgentLookup`) and handed in the same way.
  */
 export { enrich, type EnrichOptions } from './enrich.js';
-export { timeParts, type TimeParts } from './time.js';
 export { splitTarget, defaultPort, referrerHost, type UrlParts } from './url.js';
 export { statusText } from './status.js';
 export { isEmail, emailDomain } from './user.js';
-export { sizeKb, sizeMb } from './size.js';
 export { locate, NO_LOCATION, type GeoLookup } from './geo.js';
 export { isPublicAddress, parseIpv4, parseIpv6 } from './ip.js';
 export {

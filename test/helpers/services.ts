@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import mysql from 'mysql2/promise';
+import type { DatabaseEndpoint } from '../../src/store/index.js';
 
 const run = promisify(execFile);
 
@@ -70,4 +71,9 @@ export async function createTestServices(label: string): Promise<TestServices> {
       await rabbitmqctl('delete_vhost', vhost);
     },
   };
+}
+
+/** Where the product's own store (openStore) finds this test's database, or `database` beside it. */
+export function endpointOf(services: TestServices, database = services.database): DatabaseEndpoint {
+  return { host: DB_HOST, port: 3306, database, user: 'root', password: '', address: 'test' };
 }

@@ -20,19 +20,12 @@ void describe('enrich', () => {
     assert.equal(ts.toISOString(), '2023-01-01T04:30:00.000Z');
     assert.deepEqual(rest, {
       ...hit,
-      year: 2023,
-      month: 1,
-      day: 1,
-      dayOfWeek: 'Sunday',
-      timeOfDay: '04:30:00',
       scheme: 'https',
       host: 'journals.example.org',
       port: 443,
       path: '/search',
       query: 'q=heart%20failure&page=2',
       statusText: 'Not Found',
-      sizeKb: 30013 / 1024,
-      sizeMb: 30013 / 1048576,
       isEmail: true,
       emailDomain: 'example.org',
       country: null,
@@ -55,7 +48,7 @@ void describe('enrich', () => {
       [e.scheme, e.host, e.port, e.path, e.query],
       ['https', 'www.example.org', 443, '/a', 'b'],
     );
-    assert.deepEqual([e.sizeKb, e.sizeMb, e.isEmail, e.emailDomain], [2, 2 / 1024, false, null]);
+    assert.deepEqual([e.bytes, e.isEmail, e.emailDomain], [2048, false, null]);
   });
 
   void it('prefers the hit’s vhost to the default host', () => {
@@ -116,6 +109,6 @@ void describe('enrich', () => {
   void it('leaves URL fields null for a TLS probe, and a 0 size', () => {
     const e = enrich(parsed('192.0.2.1 - - [01/Nov/2022:00:00:15 +0000] "\\x16\\x03\\x01" 400 - "-" "-"'));
     assert.deepEqual([e.scheme, e.host, e.port, e.path, e.query], [null, null, null, null, null]);
-    assert.deepEqual([e.statusText, e.sizeKb, e.sizeMb], ['Bad Request', 0, 0]);
+    assert.deepEqual([e.statusText, e.bytes], ['Bad Request', 0]);
   });
 });
