@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import mysql from 'mysql2/promise';
 import { createTestServices } from '../test/helpers/services.js';
+import { tuningSchema } from '../src/config/index.js';
 import { SIMULATED_FORMATS } from '../src/sources/simulator/index.js';
 import type { SimulatedFormat } from '../src/sources/simulator/index.js';
 import { writeSimulatedLog } from './scenarios/input.js';
@@ -20,14 +21,17 @@ import { benchBrokerOnly } from './scenarios/broker-only.js';
 import { COMPILED_CLI, benchEndToEnd } from './scenarios/end-to-end.js';
 import { benchFollowLatency } from './scenarios/follow-latency.js';
 
+/** The product's own defaults, so that the bench measures what users run. */
+const DEFAULTS = tuningSchema.parse({});
+
 const OPTIONS = {
   lines: { type: 'string', default: '200000' },
   format: { type: 'string', default: 'combined' },
-  'batch-lines': { type: 'string', default: '100' },
+  'batch-lines': { type: 'string', default: String(DEFAULTS.batchLines) },
   consumers: { type: 'string', default: '1' },
-  prefetch: { type: 'string', default: '60' },
-  'write-batch-rows': { type: 'string', default: '1000' },
-  'write-concurrency': { type: 'string', default: '2' },
+  prefetch: { type: 'string', default: String(DEFAULTS.prefetch) },
+  'write-batch-rows': { type: 'string', default: String(DEFAULTS.writeBatchRows) },
+  'write-concurrency': { type: 'string', default: String(DEFAULTS.writeConcurrency) },
   'latency-seconds': { type: 'string', default: '10' },
   json: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
@@ -42,11 +46,11 @@ peak RSS. Takes about 90 s with the defaults.
 Options:
   --lines <n>              simulated lines (default: 200000)
   --format <name>          ${SIMULATED_FORMATS.join(', ')} (default: combined)
-  --batch-lines <n>        lines per broker message (default: 100)
+  --batch-lines <n>        lines per broker message (default: ${OPTIONS['batch-lines'].default})
   --consumers <n>          consumer processes (default: 1)
-  --prefetch <n>           unacknowledged messages per consumer and queue (default: 60)
-  --write-batch-rows <n>   rows per transaction (default: 1000)
-  --write-concurrency <n>  transactions in flight per table (default: 2)
+  --prefetch <n>           unacknowledged messages per consumer and queue (default: ${OPTIONS.prefetch.default})
+  --write-batch-rows <n>   rows per transaction (default: ${OPTIONS['write-batch-rows'].default})
+  --write-concurrency <n>  transactions in flight per table (default: ${OPTIONS['write-concurrency'].default})
   --latency-seconds <n>    length of the follow-latency run; 0 skips it (default: 10)
   --json                   also print the figures as one JSON object on the last line
   -h, --help               this text

@@ -66,13 +66,19 @@ export const tuningSchema = z.object({
   publishWindow: positiveInt(10_000).default(64),
   /**
    * Unacknowledged messages a consumer holds at once, per queue (AMQP prefetch). With 100-line
-   * messages, 60 hold 6,000 lines: two transactions of 1,000 rows in flight and more waiting. Lines
-   * held are the consumer's memory: in `npm run bench`, 100 made a peak of 320 MB, 60 and 40 made
-   * 301-304 MB, at the same throughput within the machine's noise. With --batch-lines 1, raise it.
+   * messages, 100 hold 10,000 lines: two transactions of 2,000 rows in flight and three ready. Lines
+   * held are the consumer's memory, as bytes until their transaction forms (about 11 MB more at its
+   * peak than 60 with 1,000-row transactions; see writeBatchRows). With --batch-lines 1, raise it.
    */
-  prefetch: positiveInt(10_000).default(60),
-  /** Rows per database transaction, at most (1,000 and 2,000 measured the same throughput). */
-  writeBatchRows: positiveInt(100_000).default(1000),
+  prefetch: positiveInt(10_000).default(100),
+  /**
+   * Rows per database transaction, at most. With a prefetch of 100, 2,000 rows consumed 200,000
+   * queued lines at 33,400-40,100 lines/s where 1,000 rows with a prefetch of 60 made 24,500-35,900
+   * (six runs each, in turns; bench/RESULTS.md, 2026-12-01 15:30-15:40), with less CPU in the
+   * consumer and in MariaDB; the consumer's peak with 1,000,000 lines and the database away for a
+   * minute went from 255 to 266 MB.
+   */
+  writeBatchRows: positiveInt(100_000).default(2000),
   /**
    * Transactions in flight at once per table: with 2 the next batch is written while the last one
    * commits (measured: 22,115-23,100 lines/s consumed with 1, 27,299-28,865 with 2).
