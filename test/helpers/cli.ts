@@ -25,8 +25,17 @@ export interface CliOptions {
  * directory by default: a developer's own variables or .env file never leak into a test.
  */
 export function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
+  return runCommand(process.execPath, [BIN, ...args], options);
+}
+
+/** Runs any command as `runCli` runs lograbbit: clean environment, output and exit code. */
+export function runCommand(
+  command: string,
+  args: readonly string[],
+  options: CliOptions = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const child = spawn(command, args, {
       cwd: options.cwd ?? tmpdir(),
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -39,7 +48,7 @@ export function runCli(args: readonly string[], options: CliOptions = {}): Promi
       child.kill('SIGKILL');
       reject(
         new Error(
-          `lograbbit ${args.join(' ')} did not finish within ${options.timeoutMs ?? 120_000} ms\n${stderr}`,
+          `${command} ${args.join(' ')} did not finish within ${options.timeoutMs ?? 120_000} ms\n${stderr}`,
         ),
       );
     }, options.timeoutMs ?? 120_000);
