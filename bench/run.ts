@@ -41,7 +41,7 @@ const USAGE = `Usage: npm run bench -- [options]
 
 Measures lograbbit on this machine, in a vhost and a database of its own, and prints one table:
 end to end, the direct-insert ceiling and the ratio, parse + enrich, broker only, follow latency,
-peak RSS. Takes about 90 s with the defaults.
+peak RSS. Takes about a minute with the defaults (51 s on this project's 2-core machine).
 
 Options:
   --lines <n>              simulated lines (default: 200000)
