@@ -74,9 +74,9 @@ export const tuningSchema = z.object({
   /**
    * Rows per database transaction, at most. With a prefetch of 100, 2,000 rows consumed 200,000
    * queued lines at 33,400-40,100 lines/s where 1,000 rows with a prefetch of 60 made 24,500-35,900
-   * (six runs each, in turns; bench/RESULTS.md, 2026-12-01), with less CPU in the
-   * consumer and in MariaDB; the consumer's peak with 1,000,000 lines and the database away for a
-   * minute went from 255 to 266 MB.
+   * (six runs each, in turns; bench/RESULTS.md, 2026-12-01), with less CPU in the consumer and in
+   * MariaDB; the consumer's peak with 1,000,000 lines and the database away for a minute went from
+   * 255 to 266 MB.
    */
   writeBatchRows: positiveInt(100_000).default(2000),
   /**

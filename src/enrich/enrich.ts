@@ -1,9 +1,8 @@
 /**
  * `enrich`: a parsed hit plus the derived columns of the clean table (URL parts, referrer host,
  * status text, e-mail facts, location, user agent; the calendar fields and sizes are the database's
- * own virtual columns). Pure: the only
- * outside input is the options, which hand in the geo and user-agent lookups (each optional: leave
- * one out to turn that enrichment off).
+ * own virtual columns). Pure: the only outside input is the options, which hand in the geo and
+ * user-agent lookups (each optional: leave one out to turn that enrichment off).
  */
 import type { EnrichedHit, ParsedHit } from '../domain/index.js';
 import { NO_LOCATION, type GeoLookup } from './geo.js';
