@@ -26,6 +26,13 @@ export interface PaceOptions {
 
 /** How often a group of lines is released, in ms: small enough to look like a live server. */
 const TICK_MS = 20;
+/**
+ * Lines released at once, at most. Asked for more lines a second than the machine can make
+ * (`--rate 1000000`), the simulator falls behind; without a cap, each group held every line due
+ * since the last, and took longer to make than the one before: `simulate --count 10000000 --rate
+ * 1000000 --output` grew past 4 GB. Behind, it now goes as fast as it can, this many at a time.
+ */
+export const MAX_GROUP_LINES = 10_000;
 
 /** Groups of lines, released so that `rate` lines per second come out on average. */
 export async function* pacedLines(options: PaceOptions): AsyncGenerator<string[]> {
@@ -42,12 +49,15 @@ export async function* pacedLines(options: PaceOptions): AsyncGenerator<string[]
     if (options.durationMs !== undefined && elapsed >= options.durationMs) break;
     let due = Math.floor((options.rate * elapsed) / 1000) - released;
     if (options.count !== undefined) due = Math.min(due, options.count - released);
+    const behind = due > MAX_GROUP_LINES;
     if (due > 0) {
-      released += due;
-      yield simulator.take(due);
+      const group = Math.min(due, MAX_GROUP_LINES);
+      released += group;
+      yield simulator.take(group);
     }
     if (options.count !== undefined && released >= options.count) break;
-    await new Promise((resolve) => setTimeout(resolve, TICK_MS));
+    // Behind, the next group is due already: only let the event loop turn (signals, I/O).
+    await new Promise((resolve) => (behind ? setImmediate(resolve) : setTimeout(resolve, TICK_MS)));
   }
 }
 
