@@ -30,6 +30,11 @@ import { freePort } from '../../test/helpers/processes.js';
 const DEADLINE_MS = 10 * 60_000;
 /** The compiled CLI; run.ts checks that it is there. */
 export const COMPILED_CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+/**
+ * Node's flags for lograbbit's processes, as its launchers give them (the Dockerfile, `npm start`,
+ * deploy/lograbbit.service; a test checks that they agree): the bench measures what users run.
+ */
+export const NODE_FLAGS = ['--max-semi-space-size=8'] as const;
 
 export interface EndToEndOptions {
   readonly env: Record<string, string>;
@@ -61,7 +66,7 @@ async function peakRssKb(pid: number | undefined): Promise<number> {
 }
 
 function start(args: readonly string[], env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, [COMPILED_CLI, ...args], {
+  const child = spawn(process.execPath, [...NODE_FLAGS, COMPILED_CLI, ...args], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

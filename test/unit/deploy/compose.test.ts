@@ -344,7 +344,10 @@ describe('Dockerfile and .dockerignore', () => {
     assert.ok(!/^USER (root|0)(:|$)/.test(users.at(-1) ?? ''), 'runs as root');
     const entrypoint = /^ENTRYPOINT (\[.*\])$/m.exec(final);
     assert.ok(entrypoint, 'no exec-form ENTRYPOINT');
-    assert.deepEqual(JSON.parse(entrypoint[1] as string), ['node', 'dist/cli/main.js']);
+    // Node's own flags between: launchers.test.ts checks them.
+    const command = JSON.parse(entrypoint[1] as string) as string[];
+    assert.equal(command[0], 'node');
+    assert.equal(command.at(-1), 'dist/cli/main.js');
     assert.ok(
       existsSync(new URL('src/cli/main.ts', root)),
       'dist/cli/main.js is compiled from src/cli/main.ts',
