@@ -51,10 +51,14 @@ export interface EndToEndResult {
   readonly seconds: number;
   /** From spawning the producer to its first line read. */
   readonly startupSeconds: number;
-  /** Peak resident memory of each process, in MB: the producer first, then each consumer. */
+  /**
+   * Peak resident memory of each process, in MB of 10^6 bytes, the target's unit (before 2026-12-01
+   * 18:00 these figures were MiB): the producer first, then each consumer.
+   */
   readonly peakRssMb: readonly number[];
 }
 
+/** The kernel's high-water mark of the process's resident memory, in KiB (its "kB"). */
 async function peakRssKb(pid: number | undefined): Promise<number> {
   if (pid === undefined) return 0;
   try {
@@ -126,7 +130,7 @@ export async function benchEndToEnd(options: EndToEndOptions): Promise<EndToEndR
       seconds,
       startupSeconds: (firstReadAtMs - spawnedAtMs) / 1000,
       linesPerSecond: options.lines / seconds,
-      peakRssMb: all.map((child) => Math.round((peaks.get(child) ?? 0) / 1024)),
+      peakRssMb: all.map((child) => Math.round(((peaks.get(child) ?? 0) * 1024) / 1e6)),
     };
   } finally {
     await sql.end();
