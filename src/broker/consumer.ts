@@ -8,9 +8,9 @@
 import { ConsumerStatus } from 'rabbitmq-client';
 import type { AsyncMessage, Connection, Consumer } from 'rabbitmq-client';
 import type { Logger } from 'pino';
-import type { LineBatch } from '../domain/index.js';
 import { PoisonMessageError, messageOf } from '../errors.js';
-import { decodeLineBatch } from './codec.js';
+import { readLineBatch } from './codec.js';
+import type { ReceivedLineBatch } from './codec.js';
 import { BINDINGS, DEAD_LETTER_EXCHANGE, DEAD_QUEUE, EXCHANGES, queueDeclarationOf } from './topology.js';
 
 export type BatchOutcome =
@@ -18,7 +18,7 @@ export type BatchOutcome =
   | { readonly outcome: 'requeue' }
   | { readonly outcome: 'dead'; readonly reason: string };
 
-export type BatchHandler = (batch: LineBatch) => Promise<BatchOutcome>;
+export type BatchHandler = (batch: ReceivedLineBatch) => Promise<BatchOutcome>;
 
 export interface LineConsumerOptions {
   readonly queue: string;
@@ -100,9 +100,9 @@ export function consumeLineBatches(
     async (message) => {
       inFlight++;
       try {
-        let batch: LineBatch;
+        let batch: ReceivedLineBatch;
         try {
-          batch = decodeLineBatch(asBuffer(message.body));
+          batch = readLineBatch(asBuffer(message.body));
         } catch (error) {
           if (error instanceof PoisonMessageError) {
             const status = await moveToDead(message, error.message);
@@ -113,11 +113,11 @@ export function consumeLineBatches(
         }
         const result = await handler(batch);
         if (result.outcome !== 'dead') {
-          options.onSettled?.(result.outcome, batch.lines.length);
+          options.onSettled?.(result.outcome, batch.lineCount);
           return result.outcome === 'ack' ? ConsumerStatus.ACK : ConsumerStatus.REQUEUE;
         }
         const status = await moveToDead(message, result.reason);
-        options.onSettled?.('dead', batch.lines.length);
+        options.onSettled?.('dead', batch.lineCount);
         return status;
       } finally {
         inFlight--;

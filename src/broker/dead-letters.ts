@@ -7,7 +7,7 @@
  */
 import type { Connection, SyncMessage } from 'rabbitmq-client';
 import { messageOf } from '../errors.js';
-import { decodeLineBatch } from './codec.js';
+import { readLineBatch } from './codec.js';
 import { ORIGIN_QUEUE_HEADER, REASON_HEADER } from './consumer.js';
 import { CLEAN_QUEUE, DEAD_QUEUE, RAW_QUEUE } from './topology.js';
 
@@ -117,8 +117,8 @@ function describe(message: SyncMessage): DeadLetter {
   let source: string | null = null;
   let undecodable: string | null = null;
   try {
-    const batch = decodeLineBatch(body);
-    lines = batch.lines.length;
+    const batch = readLineBatch(body);
+    lines = batch.lineCount;
     source = batch.source;
   } catch (error) {
     undecodable = messageOf(error);

@@ -11,7 +11,8 @@ export {
   DELIVERY_LIMIT,
   routingKeyOf,
 } from './topology.js';
-export { encodeLineBatch, decodeLineBatch } from './codec.js';
+export { encodeLineBatch, readLineBatch } from './codec.js';
+export type { ReceivedLineBatch } from './codec.js';
 export { createLinePublisher } from './publisher.js';
 export type { LinePublisher, LinePublisherOptions } from './publisher.js';
 export { consumeLineBatches, REASON_HEADER, ORIGIN_QUEUE_HEADER } from './consumer.js';
