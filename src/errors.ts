@@ -11,6 +11,7 @@ export const EXIT_CODES = Object.freeze({
   failure: 1,
   usage: 2,
   unavailable: 3,
+  deadLettered: 4,
   interrupted: 130,
 });
 
@@ -24,7 +25,9 @@ export type ErrorCode =
   | 'LR_DATABASE_REFUSED'
   | 'LR_MESSAGE_UNDECODABLE'
   | 'LR_MESSAGE_UNROUTABLE'
-  | 'LR_ROW_REFUSED';
+  | 'LR_MESSAGE_UNPROCESSABLE'
+  | 'LR_ROW_REFUSED'
+  | 'LR_MESSAGES_DEAD';
 
 export class LograbbitError extends Error {
   readonly code: ErrorCode;
@@ -61,8 +64,26 @@ export class ServiceUnavailableError extends LograbbitError {
  * error's message as the reason instead of being redelivered forever.
  */
 export class PoisonMessageError extends LograbbitError {
-  constructor(code: 'LR_MESSAGE_UNDECODABLE' | 'LR_ROW_REFUSED', message: string, cause?: unknown) {
+  constructor(
+    code: 'LR_MESSAGE_UNDECODABLE' | 'LR_MESSAGE_UNPROCESSABLE' | 'LR_ROW_REFUSED',
+    message: string,
+    cause?: unknown,
+  ) {
     super(code, message, { cause });
+  }
+}
+
+/**
+ * A command that ends by itself (`ingest`, `consume --until-idle`) did all it could, but moved
+ * messages to data-dead: their lines are kept there, not stored. Exit code 4.
+ */
+export class DeadLetteredError extends LograbbitError {
+  constructor(messages: number) {
+    super(
+      'LR_MESSAGES_DEAD',
+      `${messages} message${messages === 1 ? ' was' : 's were'} moved to data-dead, not stored: \`lograbbit dead list\` says why, \`lograbbit dead replay\` retries once the cause is fixed`,
+      { exitCode: EXIT_CODES.deadLettered },
+    );
   }
 }
 

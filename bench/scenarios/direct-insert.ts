@@ -33,16 +33,19 @@ export async function benchDirectInsert(
     const time = readLineTime(line);
     raw.push(rawRowOf(eventId, source, now, bytes, false, time === null ? null : new Date(time.epochMs)));
     const result = parseLine(line, 'auto', memo);
+    const fitted = result.ok ? cleanRowOf(eventId, source, enrich(result.hit, options)) : result;
     clean.push(
-      result.ok
-        ? { table: 'clean_log', row: cleanRowOf(eventId, source, enrich(result.hit, options)) }
-        : { table: 'rejected_log', row: rejectedRowOf(eventId, source, now, bytes, result.reason) },
+      fitted.ok
+        ? { table: 'clean_log', row: fitted.row, line: bytes, receivedAt: now }
+        : { table: 'rejected_log', row: rejectedRowOf(eventId, source, now, bytes, fitted.reason) },
     );
   }
 
   const store = await openStore(endpoint, { timeoutMs: 5000, setup: true });
   try {
-    const writers = createRowWriters(store.db, store.writeMethod);
+    const writers = createRowWriters(store.db, store.writeMethod, {
+      maxAllowedPacket: store.maxAllowedPacket,
+    });
     const started = performance.now();
     // `concurrency` loops per table take the batches in turn, as the consumer's batch writer does.
     const inTurns = <Row>(

@@ -62,18 +62,22 @@ export function startPipelineConsumers(
   },
 ): RunningConsumers {
   const { tuning } = context.config;
-  return startConsumers(broker, createRowWriters(store.db, store.writeMethod), {
-    roles: options.roles,
-    format: options.format,
-    prefetch: tuning.prefetch,
-    writeBatchRows: tuning.writeBatchRows,
-    writeConcurrency: tuning.writeConcurrency,
-    flushIntervalMs: tuning.flushIntervalMs,
-    declare: options.declare,
-    enrich: options.enrich,
-    metrics: options.metrics,
-    log: context.log,
-  });
+  return startConsumers(
+    broker,
+    createRowWriters(store.db, store.writeMethod, { maxAllowedPacket: store.maxAllowedPacket }),
+    {
+      roles: options.roles,
+      format: options.format,
+      prefetch: tuning.prefetch,
+      writeBatchRows: tuning.writeBatchRows,
+      writeConcurrency: tuning.writeConcurrency,
+      flushIntervalMs: tuning.flushIntervalMs,
+      declare: options.declare,
+      enrich: options.enrich,
+      metrics: options.metrics,
+      log: context.log,
+    },
+  );
 }
 
 /**

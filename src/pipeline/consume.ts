@@ -13,7 +13,7 @@ import { createDetectMemo, parseLine, readLineTime } from '../formats/index.js';
 import type { DetectMemo, FormatChoice } from '../formats/index.js';
 import { enrich } from '../enrich/index.js';
 import type { EnrichOptions } from '../enrich/index.js';
-import { cleanRowOf, createBatchWriter, rawRowOf, rejectedRowOf } from '../store/index.js';
+import { cleanRowOf, createBatchWriter, rawRowOf, rejectedInsteadOf, rejectedRowOf } from '../store/index.js';
 import type { BatchWriter, CleanOrRejectedRow, RawRow, RowWriters } from '../store/index.js';
 
 export type QueueRole = 'raw' | 'clean';
@@ -53,6 +53,8 @@ export interface RunningConsumers {
   readonly cleanWriter: BatchWriter<CleanOrRejectedRow>;
   /** Messages received and not yet settled, over both queues. */
   readonly inFlight: number;
+  /** Why rows are not being stored right now (an outage, retried), or undefined when they are. */
+  readonly writeProblem: string | undefined;
   /** Stops taking messages, finishes and acks those in hand, closes the channels. */
   close(): Promise<void>;
 }
@@ -82,6 +84,7 @@ export function startConsumers(
     concurrency: options.writeConcurrency,
     log,
     onRecovered: () => metrics?.reconnected('database'),
+    checkTables: () => writers.checkTables(),
   };
   const settled =
     (queue: string) =>
@@ -151,14 +154,15 @@ export function startConsumers(
           // Made when its transaction is formed, as the clean rows are (below).
           const makeRows = (): RawRow[] =>
             batch.decodeLines().map((line) => {
+              const bytes = writers.fitLine(line.bytes);
               // The time is ASCII, so a latin1 view is enough to find it, and cheaper than UTF-8.
-              const time = readLineTime(line.bytes.toString('latin1'));
+              const time = readLineTime(bytes.toString('latin1'));
               return rawRowOf(
                 eventIdOf(batch.streamId, line.offset),
                 batch.source,
                 receivedAt,
-                line.bytes,
-                line.truncated,
+                bytes,
+                line.truncated || bytes !== line.bytes,
                 time === null ? null : new Date(time.epochMs),
               );
             });
@@ -194,22 +198,24 @@ export function startConsumers(
             reasons = [];
             const rows = batch.decodeLines().map((line): CleanOrRejectedRow => {
               const eventId = eventIdOf(batch.streamId, line.offset);
-              const reason = line.truncated
-                ? `line longer than the maximum line length; only its first ${line.bytes.length} bytes were kept`
-                : undefined;
-              const result =
-                reason === undefined
-                  ? parseLine(line.bytes.toString('utf8'), options.format, memo)
+              const bytes = writers.fitLine(line.bytes);
+              let why = line.truncated
+                ? `line longer than the maximum line length; only its first ${bytes.length} bytes were kept`
+                : bytes !== line.bytes
+                  ? `line longer than the database takes in one row (max_allowed_packet); only its first ${bytes.length} bytes were kept`
                   : undefined;
-              if (result?.ok) {
-                parsed++;
-                return {
-                  table: 'clean_log',
-                  row: cleanRowOf(eventId, batch.source, enrich(result.hit, options.enrich)),
-                };
+              if (why === undefined) {
+                const result = parseLine(bytes.toString('utf8'), options.format, memo);
+                if (result.ok) {
+                  const clean = cleanRowOf(eventId, batch.source, enrich(result.hit, options.enrich));
+                  if (clean.ok) {
+                    parsed++;
+                    return { table: 'clean_log', row: clean.row, line: bytes, receivedAt };
+                  }
+                  why = clean.reason;
+                } else why = result.reason;
               }
-              const why = reason ?? (result && !result.ok ? result.reason : 'unparsed');
-              const row = rejectedRowOf(eventId, batch.source, receivedAt, line.bytes, why);
+              const row = rejectedRowOf(eventId, batch.source, receivedAt, bytes, why);
               reasons.push(row.reason);
               return { table: 'rejected_log', row };
             });
@@ -219,7 +225,16 @@ export function startConsumers(
           // Parsed when its transaction is formed, not on delivery: until then the message holds its
           // bytes (about 250 a line) instead of parsed and enriched rows (measured: see RESULTS.md).
           const bytes = batch.lineBytes + 512 * batch.lineCount;
-          const write = cleanWriter.addLater(batch.lineCount, bytes, parseAll);
+          // A clean row the database refuses alone is stored as a rejected one, with its reason.
+          const replace = (entry: CleanOrRejectedRow, reason: string): CleanOrRejectedRow | undefined => {
+            const instead = rejectedInsteadOf(entry, reason);
+            if (instead?.table === 'rejected_log') {
+              parsed--;
+              reasons.push(instead.row.reason);
+            }
+            return instead;
+          };
+          const write = cleanWriter.addLater(batch.lineCount, bytes, parseAll, replace);
           return settle(write, batch.lineCount, () => {
             counts.parsed += parsed;
             counts.rejected += reasons.length;
@@ -240,6 +255,10 @@ export function startConsumers(
     cleanWriter,
     get inFlight() {
       return consumers.reduce((sum, consumer) => sum + consumer.inFlight, 0);
+    },
+    get writeProblem() {
+      const problem = rawWriter.problem ?? cleanWriter.problem;
+      return problem === undefined ? undefined : `${rawWriter.problem ? 'raw_log' : 'clean_log'}: ${problem}`;
     },
     async close() {
       await Promise.all(consumers.map((consumer) => consumer.close()));

@@ -3,14 +3,20 @@
  * broker message) and resolves only once a transaction holding all its rows has committed, so the
  * consumer acks after commit and never before.
  *
- * When the database is away the same batch is retried with backoff, said once in the log, for as long
- * as it takes; the consumers' prefetch bounds what waits meanwhile. When the database refuses a batch
- * (a value it cannot store), each unit is written alone so that only the refused unit fails, with a
- * `PoisonMessageError` that sends its message to data-dead.
+ * What the database says decides what happens (transient.ts):
+ * - an outage — the server away, but also a missing privilege, a read-only server, or a table that
+ *   no longer is as lograbbit writes it — retries the same batch with backoff for as long as it
+ *   takes, said once in the log and in `problem`; the consumers' prefetch bounds what waits meanwhile;
+ * - a refusal of a row's value halves the batch until the unit at fault is alone, then its rows, so
+ *   that the other rows are stored. A refused row is written as the unit's `replace` says instead
+ *   (the clean writer stores it in rejected_log with the database's reason); a unit with a row that
+ *   cannot be stored at all fails alone, with a `PoisonMessageError` that sends its message to
+ *   data-dead.
+ * Nothing a unit holds can stop the writer: rows that cannot be made or encoded fail their unit only.
  */
 import type { Logger } from 'pino';
 import { PoisonMessageError, messageOf } from '../errors.js';
-import { isTransientDatabaseError } from './transient.js';
+import { isRowRefusal, isTransientDatabaseError } from './transient.js';
 
 /** The rows of one transaction, taken in a unit at a time, then written. */
 export interface RowBatch<Row> {
@@ -45,6 +51,11 @@ export interface BatchWriterOptions<Row> {
   readonly onCommit?: (rows: number, inserted: number, seconds: number) => void;
   /** Called when writes succeed again after an outage: for metrics. */
   readonly onRecovered?: () => void;
+  /**
+   * Checks that the tables are as lograbbit writes them (see table-check.ts): a problem makes a
+   * refusal of rows an outage, since it would refuse every row.
+   */
+  readonly checkTables?: () => Promise<string | null>;
 }
 
 export interface BatchWriterStats {
@@ -68,16 +79,30 @@ export interface BatchWriter<Row> {
    * rejects with that error and nothing of the unit is written. `make` is called again if its batch
    * is refused and its units are then written one by one: it must give the same rows each time.
    */
-  addLater(count: number, bytes: number, make: () => readonly Row[]): Promise<void>;
+  addLater(
+    count: number,
+    bytes: number,
+    make: () => readonly Row[],
+    replace?: RowReplacer<Row>,
+  ): Promise<void>;
   readonly stats: Readonly<BatchWriterStats>;
+  /** Why writes are not going through right now (an outage), or undefined when they are. */
+  readonly problem: string | undefined;
   /** Writes what is pending and waits for it. */
   flush(): Promise<void>;
 }
+
+/**
+ * What to write instead of a row the database refused alone, given its reason; undefined when the
+ * row has no other form (its unit then fails).
+ */
+export type RowReplacer<Row> = (row: Row, reason: string) => Row | undefined;
 
 interface Unit<Row> {
   /** The rows given to `add`; those of `addLater` are made again whenever they are needed. */
   readonly rows: readonly Row[] | undefined;
   readonly make: (() => readonly Row[]) | undefined;
+  readonly replace: RowReplacer<Row> | undefined;
   readonly count: number;
   readonly bytes: number;
   readonly resolve: () => void;
@@ -86,6 +111,8 @@ interface Unit<Row> {
 
 const BACKOFF_FIRST_MS = 250;
 const BACKOFF_MAX_MS = 5000;
+/** A table check is reused for this long: a refusal being isolated asks for it at every split. */
+const TABLE_CHECK_REUSE_MS = 1000;
 
 export function createBatchWriter<Row>(options: BatchWriterOptions<Row>): BatchWriter<Row> {
   const { log, name } = options;
@@ -95,7 +122,6 @@ export function createBatchWriter<Row>(options: BatchWriterOptions<Row>): BatchW
   let pendingRows = 0;
   let pendingBytes = 0;
   let timer: NodeJS.Timeout | undefined;
-  let outage = false;
 
   const full = (): boolean => pendingRows >= options.maxRows || pendingBytes >= maxBytes;
 
@@ -114,7 +140,22 @@ export function createBatchWriter<Row>(options: BatchWriterOptions<Row>): BatchW
       };
     });
 
-  /** Writes `batch`, retrying for as long as the database is away; throws only if it refuses it. */
+  let problem: string | undefined;
+  let tablesChecked: { at: number; problem: Promise<string | null> } | undefined;
+  /** The tables' problem, if any; a failed check is the outage it reports. */
+  const tableProblem = (): Promise<string | null> => {
+    if (options.checkTables === undefined) return Promise.resolve(null);
+    const now = performance.now();
+    if (tablesChecked === undefined || now - tablesChecked.at > TABLE_CHECK_REUSE_MS) {
+      tablesChecked = { at: now, problem: options.checkTables().catch((error: unknown) => messageOf(error)) };
+    }
+    return tablesChecked.problem;
+  };
+
+  /**
+   * Writes `batch`, retrying for as long as the database is away or refuses every write; throws only
+   * a refusal of the rows' values, with the tables as expected.
+   */
   const writeRetrying = async (batch: RowBatch<Row>, rows: number): Promise<void> => {
     for (let attempt = 0; ; attempt++) {
       try {
@@ -124,76 +165,176 @@ export function createBatchWriter<Row>(options: BatchWriterOptions<Row>): BatchW
         stats.duplicates += rows - inserted;
         stats.transactions++;
         options.onCommit?.(rows, inserted, (performance.now() - startedAt) / 1000);
-        if (outage) {
-          outage = false;
-          log.info({ table: name }, 'database reachable again; writes resumed');
+        if (problem !== undefined) {
+          problem = undefined;
+          log.info({ table: name }, 'database writes go through again; resumed');
           options.onRecovered?.();
         }
         return;
       } catch (error) {
-        if (!isTransientDatabaseError(error)) throw error;
-        if (!outage) {
-          outage = true;
-          log.warn({ table: name, error: messageOf(error) }, 'database unavailable; retrying with backoff');
+        let why: string;
+        if (isTransientDatabaseError(error)) why = `database unavailable: ${messageOf(error)}`;
+        else if (!isRowRefusal(error)) why = `the database refuses writes: ${messageOf(error)}`;
+        else {
+          const tables = await tableProblem();
+          if (tables === null) throw error;
+          why = `the database refuses rows because a table changed: ${tables}`;
         }
+        if (problem === undefined)
+          log.warn({ table: name, error: why }, 'writes stopped; retrying with backoff');
+        problem = why;
         await sleep(Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** Math.min(attempt, 5)));
       }
     }
   };
 
-  /**
-   * The units' rows in a new batch, and how many. A unit whose rows cannot be made is rejected with
-   * that error and left out; the others are not touched.
-   */
-  const batchOf = (
-    units: Array<Unit<Row>>,
-  ): { batch: RowBatch<Row>; units: Array<Unit<Row>>; rows: number } => {
-    const batch = begin();
-    const taken: Array<Unit<Row>> = [];
-    let rows = 0;
-    for (const unit of units) {
-      let made: readonly Row[];
-      try {
-        made = unit.rows ?? (unit.make as () => readonly Row[])();
-      } catch (error) {
-        unit.reject(error instanceof Error ? error : new Error(String(error)));
-        continue;
-      }
-      // Added (encoded) a unit at a time, so that no more than one unit's row objects are alive.
-      batch.add(made);
-      rows += made.length;
-      taken.push(unit);
-    }
-    return { batch, units: taken, rows };
-  };
+  /** A unit's rows, made (again) if it was added with `addLater`. */
+  const rowsOf = (unit: Unit<Row>): readonly Row[] => unit.rows ?? (unit.make as () => readonly Row[])();
 
-  const writeUnits = async (all: Array<Unit<Row>>): Promise<void> => {
-    const { batch, units, rows } = batchOf(all);
-    try {
-      if (units.length === 0) return;
-      await writeRetrying(batch, rows);
-      for (const unit of units) unit.resolve();
-      return;
-    } catch (error) {
-      if (units.length === 1) {
-        const [unit] = units;
-        unit?.reject(
-          new PoisonMessageError(
-            'LR_ROW_REFUSED',
-            `${name}: the database refused the rows: ${messageOf(error)}`,
+  /** Fails a unit whose rows cannot be made: that is its message's fault, so it goes to data-dead. */
+  const unmade = (unit: Unit<Row>, error: unknown): void => {
+    unit.reject(
+      error instanceof PoisonMessageError
+        ? error
+        : new PoisonMessageError(
+            'LR_MESSAGE_UNPROCESSABLE',
+            `${name}: the rows of the message could not be made: ${messageOf(error)}`,
             error,
           ),
-        );
-        return;
+    );
+  };
+
+  /**
+   * The units' rows in a new batch. A unit whose rows cannot be made fails; one whose rows cannot be
+   * encoded is set `apart`, to be written a row at a time, and the batch is made again without it
+   * (an encoder that threw may have written part of the unit).
+   */
+  const batchOf = (
+    units: ReadonlyArray<Unit<Row>>,
+  ): { batch: RowBatch<Row>; taken: Array<Unit<Row>>; rows: number; apart: Array<Unit<Row>> } => {
+    const left = new Set<Unit<Row>>();
+    const apart: Array<Unit<Row>> = [];
+    for (;;) {
+      const batch = begin();
+      const taken: Array<Unit<Row>> = [];
+      let rows = 0;
+      let spoilt = false;
+      for (const unit of units) {
+        if (left.has(unit)) continue;
+        let made: readonly Row[];
+        try {
+          made = rowsOf(unit);
+        } catch (error) {
+          unmade(unit, error);
+          left.add(unit);
+          continue;
+        }
+        try {
+          // Added (encoded) a unit at a time, so that no more than one unit's row objects are alive.
+          batch.add(made);
+        } catch {
+          left.add(unit);
+          apart.push(unit);
+          spoilt = true;
+          break;
+        }
+        rows += made.length;
+        taken.push(unit);
       }
-      log.warn(
-        { table: name, error: messageOf(error) },
-        'database refused a batch; writing its messages one by one',
-      );
+      if (!spoilt) return { batch, taken, rows, apart };
+      batch.release();
+    }
+  };
+
+  /** Tries `rows` in one transaction: undefined when committed, else the refusal. */
+  const tryRows = async (rows: readonly Row[]): Promise<unknown> => {
+    const batch = begin();
+    try {
+      batch.add(rows);
+      await writeRetrying(batch, rows.length);
+      return undefined;
+    } catch (error) {
+      return error;
     } finally {
       batch.release();
     }
-    for (const unit of units) await writeUnits([unit]);
+  };
+
+  /**
+   * Writes `rows`, halving them around a refusal until the refused row is alone, which is then
+   * written as `replace` says. Resolves with why a row could not be stored in any form, if one could not.
+   */
+  const writeIsolating = async (
+    rows: readonly Row[],
+    replace: RowReplacer<Row> | undefined,
+    refused?: { readonly error: unknown },
+  ): Promise<string | undefined> => {
+    // `refused`: these very rows were just refused together; no need to try them again.
+    const refusal = refused === undefined ? await tryRows(rows) : refused.error;
+    if (refusal === undefined) return undefined;
+    if (rows.length > 1) {
+      const half = Math.ceil(rows.length / 2);
+      const first = await writeIsolating(rows.slice(0, half), replace);
+      const second = await writeIsolating(rows.slice(half), replace);
+      return first ?? second;
+    }
+    const reason = messageOf(refusal);
+    const instead = replace?.(rows[0] as Row, reason);
+    if (instead === undefined) return reason;
+    const again = await tryRows([instead]);
+    return again === undefined ? undefined : `${reason}; then, in its other form: ${messageOf(again)}`;
+  };
+
+  /**
+   * Writes one unit's rows apart from any other's; it fails only if one of its rows cannot be stored.
+   * `refused`: the unit was just refused alone.
+   */
+  const writeUnitAlone = async (unit: Unit<Row>, refused?: { readonly error: unknown }): Promise<void> => {
+    let rows: readonly Row[];
+    try {
+      rows = rowsOf(unit);
+    } catch (error) {
+      unmade(unit, error);
+      return;
+    }
+    const unstored = await writeIsolating(rows, unit.replace, refused);
+    if (unstored === undefined) unit.resolve();
+    else {
+      unit.reject(
+        new PoisonMessageError('LR_ROW_REFUSED', `${name}: the database refused a row: ${unstored}`),
+      );
+    }
+  };
+
+  /**
+   * Writes the units in one transaction. When the database refuses a value, the units are halved
+   * until the one at fault is alone, then its rows are (writeUnitAlone).
+   */
+  const writeUnits = async (units: ReadonlyArray<Unit<Row>>): Promise<void> => {
+    const { batch, taken, rows, apart } = batchOf(units);
+    let refusal: unknown;
+    try {
+      if (taken.length > 0) {
+        await writeRetrying(batch, rows);
+        for (const unit of taken) unit.resolve();
+      }
+    } catch (error) {
+      refusal = error;
+    } finally {
+      batch.release();
+    }
+    if (refusal !== undefined) {
+      if (taken.length > 1) {
+        log.warn(
+          { table: name, error: messageOf(refusal) },
+          'database refused a value; finding the row at fault, the others are stored',
+        );
+        const half = Math.ceil(taken.length / 2);
+        await writeUnits(taken.slice(0, half));
+        await writeUnits(taken.slice(half));
+      } else if (taken[0] !== undefined) await writeUnitAlone(taken[0], { error: refusal });
+    }
+    for (const unit of apart) await writeUnitAlone(unit);
   };
 
   /** Takes whole units until the batch is full (a unit larger than the limit still goes alone). */
@@ -218,7 +359,14 @@ export function createBatchWriter<Row>(options: BatchWriterOptions<Row>): BatchW
   const drain = async (): Promise<void> => {
     while (pending.length > 0) {
       const batch = takeBatch();
-      if (batch.length > 0) await writeUnits(batch);
+      try {
+        if (batch.length > 0) await writeUnits(batch);
+      } catch (error) {
+        // Not the database's answer (those are handled above) but a fault of this code: the units
+        // are redelivered rather than lost, and the writer goes on.
+        log.error({ table: name, error: messageOf(error) }, 'unexpected error while writing; redelivering');
+        for (const unit of batch) unit.reject(error instanceof Error ? error : new Error(String(error)));
+      }
       if (pending.length > 0 && !full()) break;
     }
   };
@@ -258,11 +406,14 @@ export function createBatchWriter<Row>(options: BatchWriterOptions<Row>): BatchW
     stats,
     add(rows) {
       if (rows.length === 0) return Promise.resolve();
-      return enqueue({ rows, make: undefined, count: rows.length, bytes: 0 });
+      return enqueue({ rows, make: undefined, replace: undefined, count: rows.length, bytes: 0 });
     },
-    addLater(count, bytes, make) {
+    addLater(count, bytes, make, replace) {
       if (count === 0) return Promise.resolve();
-      return enqueue({ rows: undefined, make, count, bytes });
+      return enqueue({ rows: undefined, make, replace, count, bytes });
+    },
+    get problem() {
+      return problem;
     },
     async flush() {
       while (pending.length > 0 || writing.size > 0) {

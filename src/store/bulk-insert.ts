@@ -32,9 +32,15 @@ export interface TableInput<Row> {
 /** Starts an empty input for one transaction. */
 export type TableWriter<Row> = () => TableInput<Row>;
 
-/** A bulk insert for `table`; rows are the table's `$inferInsert` objects. */
-export function bulkInsertInto<Row extends object>(table: MySqlTable): TableWriter<Row> {
-  const insert = insertInto<Row>(table);
+/**
+ * A bulk insert for `table`; rows are the table's `$inferInsert` objects. Rows are sent in as many
+ * statements as keep each under `maxStatementBytes` (the server's max_allowed_packet).
+ */
+export function bulkInsertInto<Row extends object>(
+  table: MySqlTable,
+  maxStatementBytes: number,
+): TableWriter<Row> {
+  const insert = insertInto<Row>(table, maxStatementBytes);
   return () => {
     let rows: Row[] = [];
     return {
@@ -47,9 +53,20 @@ export function bulkInsertInto<Row extends object>(table: MySqlTable): TableWrit
   };
 }
 
-/** The INSERT statement of `rows`, sent on `connection`; resolves with how many were new. */
+/**
+ * A value's size in the statement, at most: bytes travel as hex, and a UTF-16 unit takes up to three
+ * bytes of UTF-8, doubled where escaped.
+ */
+function sqlSizeOf(value: unknown): number {
+  if (Buffer.isBuffer(value)) return 2 * value.length + 3;
+  if (typeof value === 'string') return 6 * value.length + 2;
+  return 32;
+}
+
+/** The INSERT statements of `rows`, sent on `connection`; resolves with how many were new. */
 function insertInto<Row extends object>(
   table: MySqlTable,
+  maxStatementBytes: number,
 ): (connection: PoolConnection, rows: readonly Row[]) => Promise<number> {
   const columns = Object.entries(getTableColumns(table) as Record<string, Column>).filter(
     ([, column]) => column.generated === undefined,
@@ -61,24 +78,40 @@ function insertInto<Row extends object>(
     `INSERT IGNORE INTO \`${name}\` (${columns.map(([, column]) => `\`${column.name}\``).join(', ')}) ` +
     'VALUES ?';
 
-  return async (connection, rows) => {
-    if (rows.length === 0) return 0;
-    const values = rows.map((row) => {
-      const record = row as Record<string, unknown>;
-      return keys.map((key, index) => {
-        const value = record[key];
-        return value === undefined || value === null
-          ? null
-          : (definitions[index] as Column).mapToDriverValue(value);
-      });
-    });
+  const send = async (connection: PoolConnection, values: unknown[][]): Promise<number> => {
     const [result] = await connection.query<ResultSetHeader>(statement, [values]);
     await refuseUnlessOnlyDuplicates(connection, name, {
-      sent: rows.length,
-      read: rows.length,
-      skipped: rows.length - result.affectedRows,
+      sent: values.length,
+      read: values.length,
+      skipped: values.length - result.affectedRows,
       warnings: result.warningStatus,
     });
     return result.affectedRows;
+  };
+
+  return async (connection, rows) => {
+    let inserted = 0;
+    let values: unknown[][] = [];
+    let size = statement.length;
+    for (const row of rows) {
+      const record = row as Record<string, unknown>;
+      let rowSize = 4;
+      const rowValues = keys.map((key, index) => {
+        const value = record[key];
+        if (value === undefined || value === null) return null;
+        const driverValue: unknown = (definitions[index] as Column).mapToDriverValue(value);
+        rowSize += sqlSizeOf(driverValue);
+        return driverValue;
+      });
+      if (values.length > 0 && size + rowSize > maxStatementBytes) {
+        inserted += await send(connection, values);
+        values = [];
+        size = statement.length;
+      }
+      values.push(rowValues);
+      size += rowSize;
+    }
+    if (values.length > 0) inserted += await send(connection, values);
+    return inserted;
   };
 }

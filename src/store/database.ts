@@ -39,6 +39,8 @@ export interface Store {
   readonly endpoint: DatabaseEndpoint;
   /** What the hot path writes with: `load-data` when the server allows it, else `insert`. */
   readonly writeMethod: WriteMethod;
+  /** The server's `@@max_allowed_packet`, read at open: no row or statement the writers send is larger. */
+  readonly maxAllowedPacket: number;
   close(): Promise<void>;
 }
 
@@ -106,15 +108,16 @@ export async function openStore(endpoint: DatabaseEndpoint, options: OpenStoreOp
     }
     throw error;
   }
-  const writeMethod = await writeMethodOf(pool, options.writeMethod ?? 'auto');
-  return { db, pool, endpoint, writeMethod, close: () => pool.end() };
-}
-
-/** `auto` asks the server whether it takes LOAD DATA LOCAL (MariaDB does by default, MySQL 8 not). */
-async function writeMethodOf(pool: Pool, wanted: WriteMethod | 'auto'): Promise<WriteMethod> {
-  if (wanted !== 'auto') return wanted;
-  const [rows] = await pool.query<mysql.RowDataPacket[]>('SELECT @@local_infile AS localInfile');
-  return Number(rows[0]?.localInfile) === 1 ? 'load-data' : 'insert';
+  const [rows] = await pool.query<mysql.RowDataPacket[]>(
+    'SELECT @@local_infile AS localInfile, @@max_allowed_packet AS maxAllowedPacket',
+  );
+  const settings = rows[0];
+  // `auto`: LOAD DATA LOCAL when the server takes it (MariaDB does by default, MySQL 8 not).
+  const wanted = options.writeMethod ?? 'auto';
+  const writeMethod =
+    wanted !== 'auto' ? wanted : Number(settings?.localInfile) === 1 ? 'load-data' : 'insert';
+  const maxAllowedPacket = Number(settings?.maxAllowedPacket);
+  return { db, pool, endpoint, writeMethod, maxAllowedPacket, close: () => pool.end() };
 }
 
 async function connectServer(

@@ -5,11 +5,11 @@ export { rawLog, cleanLog, rejectedLog } from './schema.js';
 export type { RawRow, CleanRow, RejectedRow } from './schema.js';
 export { createBatchWriter } from './batch-writer.js';
 export type { BatchWriter, BatchWriterOptions, BatchWriterStats } from './batch-writer.js';
-export { createRowWriters } from './writers.js';
-export type { CleanOrRejectedRow, RowWriters } from './writers.js';
+export { createRowWriters, rejectedInsteadOf } from './writers.js';
+export type { CleanOrRejectedRow, RowWriters, RowWritersOptions } from './writers.js';
 export { rawRowOf, cleanRowOf, rejectedRowOf } from './rows.js';
 export { countRows } from './queries.js';
 export type { TableCounts } from './queries.js';
 // Aggregates for `lograbbit stats` and the dashboard: trafficSeries, topValues, searchRequests…
 export * from './stats-queries.js';
-export { isTransientDatabaseError, errorCodeOf } from './transient.js';
+export { isTransientDatabaseError, isRowRefusal, errorCodeOf } from './transient.js';

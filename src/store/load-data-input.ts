@@ -66,6 +66,21 @@ function textField(value: unknown, cache: SecondCache): string {
   return escapeText(JSON.stringify(value));
 }
 
+/**
+ * `line`, or its longest start whose escaped form (a backslash before each tab, newline, NUL and
+ * backslash) takes at most `room` bytes. Lines that cannot need it are not scanned.
+ */
+export function fitEscapedLine(line: Buffer, room: number): Buffer {
+  if (line.length * 2 <= room) return line;
+  let size = 0;
+  for (let index = 0; index < line.length; index++) {
+    const byte = line[index];
+    size += byte === BACKSLASH || byte === TAB || byte === NEWLINE || byte === NUL ? 2 : 1;
+    if (size > room) return line.subarray(0, index);
+  }
+  return line;
+}
+
 /** A buffer that grows as the input is written into it. */
 class InputBuffer {
   bytes: Buffer;

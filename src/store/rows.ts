@@ -1,20 +1,24 @@
 /**
- * Domain values → table rows. Text is clipped to its column's length here, so that an absurdly long
- * field of a real line (a 10 kB user name) is stored cut rather than refused.
+ * Domain values → table rows that their columns can hold (see column-fit.ts): a text too long for
+ * its column is stored cut, a number or date out of range is dropped and named in `damage`, and a
+ * row that cannot be stored at all (a required value out of range) comes back as a reason, so that
+ * its line is rejected rather than its whole message refused.
  */
 import type { EnrichedHit } from '../domain/index.js';
+import { PoisonMessageError } from '../errors.js';
+import { clip, rowFitterOf } from './column-fit.js';
+import type { FitResult } from './column-fit.js';
+import { cleanLog, rawLog } from './schema.js';
 import type { CleanRow, RawRow, RejectedRow } from './schema.js';
 
-/** Clips to `max` UTF-16 code units without splitting a surrogate pair. */
-function clip(value: string | null, max: number): string | null {
-  if (value === null || value.length <= max) return value;
-  const end = /[\uD800-\uDBFF]/.test(value.charAt(max - 1)) ? max - 1 : max;
-  return value.slice(0, end);
-}
+const fitRaw = rowFitterOf<RawRow>(rawLog);
+const fitClean = rowFitterOf<CleanRow>(cleanLog);
 
-/** TEXT columns hold 65,535 bytes; a UTF-8 character takes up to 4 (or 3 for a UTF-16 unit). */
-const TEXT_CHARS = 16_383;
-
+/**
+ * A raw row. Its only value read from the line is `ts`, which is nullable: one out of range is
+ * dropped. `receivedAt` comes from the message's frame, which the codec checked: a row that still
+ * cannot fit is the message's fault, and refuses the message alone.
+ */
 export function rawRowOf(
   eventId: Buffer,
   source: string,
@@ -23,7 +27,9 @@ export function rawRowOf(
   truncated: boolean,
   ts: Date | null,
 ): RawRow {
-  return { eventId, source, receivedAt, ts, line, truncated };
+  const fitted = fitRaw({ eventId, source, receivedAt, ts, line, truncated });
+  if (!fitted.ok) throw new PoisonMessageError('LR_MESSAGE_UNPROCESSABLE', `raw_log: ${fitted.reason}`);
+  return fitted.row;
 }
 
 export function rejectedRowOf(
@@ -33,46 +39,55 @@ export function rejectedRowOf(
   line: Buffer,
   reason: string,
 ): RejectedRow {
-  return { eventId, source, receivedAt, line, reason: clip(reason, 512) ?? '' };
+  return { eventId, source, receivedAt, line, reason: clip(reason, 512) };
 }
 
-export function cleanRowOf(eventId: Buffer, source: string, hit: EnrichedHit): CleanRow {
-  return {
+/** The clean row of an enriched line, made to fit; or why it cannot be stored. */
+export function cleanRowOf(eventId: Buffer, source: string, hit: EnrichedHit): FitResult<CleanRow> {
+  const fitted = fitClean({
     eventId,
     source,
     format: hit.format,
     ts: hit.ts,
     utcOffsetMin: hit.time.offsetMinutes,
-    ip: clip(hit.ip, 45),
-    forwardedFor: clip(hit.forwardedFor, 1024),
-    country: clip(hit.country, 80),
-    countryCode: clip(hit.countryCode, 2),
-    city: clip(hit.city, 128),
-    session: clip(hit.session, 128),
-    user: clip(hit.user, 255),
+    ip: hit.ip,
+    forwardedFor: hit.forwardedFor,
+    country: hit.country,
+    countryCode: hit.countryCode,
+    city: hit.city,
+    session: hit.session,
+    user: hit.user,
     isEmail: hit.isEmail,
-    emailDomain: clip(hit.emailDomain, 255),
-    method: clip(hit.method, 32),
-    url: clip(hit.target, TEXT_CHARS),
-    scheme: clip(hit.scheme, 16),
-    host: clip(hit.host, 255),
+    emailDomain: hit.emailDomain,
+    method: hit.method,
+    url: hit.target,
+    scheme: hit.scheme,
+    host: hit.host,
+    // An out-of-range port is no error of the line's: it is left out quietly, as before.
     port: hit.port !== null && hit.port >= 0 && hit.port <= 65535 ? hit.port : null,
-    path: clip(hit.path, TEXT_CHARS),
-    query: clip(hit.query, TEXT_CHARS),
-    httpVersion: clip(hit.httpVersion, 16),
+    path: hit.path,
+    query: hit.query,
+    httpVersion: hit.httpVersion,
     status: hit.status,
-    statusText: clip(hit.statusText, 64),
+    statusText: hit.statusText,
     bytes: hit.bytes,
-    referrer: clip(hit.referrer, TEXT_CHARS),
-    referrerHost: clip(hit.referrerHost, 255),
-    userAgent: clip(hit.userAgent, TEXT_CHARS),
-    browser: clip(hit.browser, 64),
-    browserVersion: clip(hit.browserVersion, 32),
-    os: clip(hit.os, 64),
-    device: clip(hit.device, 16),
+    referrer: hit.referrer,
+    referrerHost: hit.referrerHost,
+    userAgent: hit.userAgent,
+    browser: hit.browser,
+    browserVersion: hit.browserVersion,
+    os: hit.os,
+    device: hit.device,
     isBot: hit.isBot,
-    geoDb: clip(hit.geoDb, 64),
+    geoDb: hit.geoDb,
     requestTimeMs: hit.requestTimeMs,
     extra: hit.extra === null ? null : { ...hit.extra },
+    damage: null,
+  });
+  if (!fitted.ok || fitted.dropped.length === 0) return fitted;
+  return {
+    ok: true,
+    row: { ...fitted.row, damage: fitted.dropped.map((column) => `dropped:${column}`).join(',') },
+    dropped: fitted.dropped,
   };
 }

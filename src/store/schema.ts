@@ -116,6 +116,12 @@ export const cleanLog = mysqlTable(
     requestTimeMs: double('request_time_ms'),
     /** Fields of the line that have no column of their own. */
     extra: json('extra').$type<Record<string, string>>(),
+    /**
+     * What was done to the line's values to store them, comma-separated; null when nothing was.
+     * `dropped:<column>`: the line's value did not fit the column (a duration of 400 digits), so the
+     * column is null.
+     */
+    damage: varchar('damage', { length: 255 }),
   },
   // Three indexes, each paid for on every line stored (see bench/RESULTS.md, 2026-12-01). The two
   // time indexes cover the dashboard's traffic panels (series, summary, busiest hours: a range of time

@@ -1,6 +1,8 @@
 /**
- * Which database errors are outages (retry the same write later) and which are refusals of the data
- * itself (retrying cannot help). The class of an error decides whether it is retried.
+ * Which database errors are refusals of the rows themselves (a value the table cannot hold: find the
+ * row at fault, store the others) and which are not. Everything that is not about a row — a lost
+ * server, but also a missing privilege, a read-only server, a changed table — is an outage: the same
+ * write is retried with backoff until it goes through. The class of an error decides what is done.
  */
 
 /** Codes of a lost or busy server: the write is retried with backoff, never given up. */
@@ -45,4 +47,48 @@ export function isTransientDatabaseError(error: unknown): boolean {
     return /closed state|Pool is closed|Connection lost/i.test(String(error));
   }
   return TRANSIENT_CODES.has(code);
+}
+
+/** The server's error number (1406…), looking through drizzle's wrapping. */
+export function errnoOf(error: unknown): number | undefined {
+  for (let current = error, depth = 0; current && depth < 5; depth++) {
+    if (typeof current !== 'object') return undefined;
+    if ('errno' in current && typeof current.errno === 'number') return current.errno;
+    current = 'cause' in current ? current.cause : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Errors about a value of the rows sent: NULL into NOT NULL (1048, 1263), a packet too large (1153),
+ * out of range or cut (1264, 1265, 1292, 1366, 1367, 1406), invalid JSON (3140), a failed CHECK
+ * (3819 on MySQL, 4025 on MariaDB).
+ */
+const ROW_ERRNOS = new Set([1048, 1153, 1263, 1264, 1265, 1292, 1366, 1367, 1406, 3140, 3819, 4025]);
+/** The same by mysql2's names, for errors that carry no number (4025 has a wrong name there). */
+const ROW_CODES = new Set([
+  'LR_ROWS_REFUSED',
+  'ER_BAD_NULL_ERROR',
+  'ER_NET_PACKET_TOO_LARGE',
+  'ER_WARN_NULL_TO_NOTNULL',
+  'ER_WARN_DATA_OUT_OF_RANGE',
+  'WARN_DATA_TRUNCATED',
+  'ER_TRUNCATED_WRONG_VALUE',
+  'ER_TRUNCATED_WRONG_VALUE_FOR_FIELD',
+  'ER_ILLEGAL_VALUE_FOR_TYPE',
+  'ER_DATA_TOO_LONG',
+  'ER_INVALID_JSON_TEXT',
+  'ER_CHECK_CONSTRAINT_VIOLATED',
+]);
+
+/**
+ * True when the server refused the rows for a value of theirs: a statement warning other than a
+ * duplicate key (warnings.ts), or an error about a value in strict mode. Only then is a batch split
+ * to find the row at fault.
+ */
+export function isRowRefusal(error: unknown): boolean {
+  const code = errorCodeOf(error);
+  if (code !== undefined && ROW_CODES.has(code)) return true;
+  const errno = errnoOf(error);
+  return errno !== undefined && ROW_ERRNOS.has(errno);
 }

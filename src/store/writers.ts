@@ -12,12 +12,41 @@ import type { TableInput, TableWriter } from './bulk-insert.js';
 import type { RowBatch } from './batch-writer.js';
 import { loadDataInto } from './load-data.js';
 import { cleanLog, rawLog, rejectedLog } from './schema.js';
+import { rejectedRowOf } from './rows.js';
+import { tableCheckOf } from './table-check.js';
+import { fitEscapedLine } from './load-data-input.js';
+import { isRowRefusal } from './transient.js';
 import type { CleanRow, RawRow, RejectedRow } from './schema.js';
 
-/** A parsed line goes to `clean_log`, an unparsed one to `rejected_log`: one or the other, never both. */
+/**
+ * A parsed line goes to `clean_log`, an unparsed one to `rejected_log`: one or the other, never both.
+ * A clean row keeps its line's bytes (a view, not a copy) and when it was read, so that a row the
+ * database refuses can be rejected with the database's reason instead (`rejectedInsteadOf`).
+ */
 export type CleanOrRejectedRow =
-  | { readonly table: 'clean_log'; readonly row: CleanRow }
+  | {
+      readonly table: 'clean_log';
+      readonly row: CleanRow;
+      readonly line: Buffer;
+      readonly receivedAt: Date;
+    }
   | { readonly table: 'rejected_log'; readonly row: RejectedRow };
+
+/** A clean row the database refused, as the rejected row of its line; a rejected row has no other form. */
+export function rejectedInsteadOf(entry: CleanOrRejectedRow, reason: string): CleanOrRejectedRow | undefined {
+  if (entry.table !== 'clean_log') return undefined;
+  const { eventId, source } = entry.row;
+  return {
+    table: 'rejected_log',
+    row: rejectedRowOf(eventId, source, entry.receivedAt, entry.line, `refused by the database: ${reason}`),
+  };
+}
+
+/**
+ * A row's other fields, in bytes, at most: what a row may take of max_allowed_packet besides its
+ * line (a clean row's texts are clipped to their columns, about 50 kB at most with their escapes).
+ */
+const ROW_BYTES_BESIDES_LINE = 128 * 1024;
 
 /**
  * The consumers' port to the tables. `begin…` starts the rows of one transaction, added a message at
@@ -26,6 +55,13 @@ export type CleanOrRejectedRow =
  */
 export interface RowWriters {
   readonly method: WriteMethod;
+  /**
+   * The line as a row can hold it on this server: itself, or its longest start that fits the
+   * server's max_allowed_packet (a longer row would be refused, and the connection closed).
+   */
+  fitLine(line: Buffer): Buffer;
+  /** Whether the tables are as lograbbit writes them: null, or what differs (see table-check.ts). */
+  checkTables(): Promise<string | null>;
   beginRaw(): RowBatch<RawRow>;
   beginCleanOrRejected(): RowBatch<CleanOrRejectedRow>;
   raw(rows: readonly RawRow[]): Promise<number>;
@@ -41,22 +77,31 @@ interface TableWriters {
   readonly rejected: TableWriter<RejectedRow>;
 }
 
-const WRITERS: Readonly<Record<WriteMethod, TableWriters>> = {
-  insert: {
-    raw: bulkInsertInto<RawRow>(rawLog),
-    clean: bulkInsertInto<CleanRow>(cleanLog),
-    rejected: bulkInsertInto<RejectedRow>(rejectedLog),
-  },
-  'load-data': {
-    raw: loadDataInto<RawRow>(rawLog),
-    clean: loadDataInto<CleanRow>(cleanLog),
-    rejected: loadDataInto<RejectedRow>(rejectedLog),
-  },
-};
+/** Each table's writer for `method`; an INSERT statement is kept under `maxStatementBytes`. */
+function tableWritersOf(method: WriteMethod, maxStatementBytes: number): TableWriters {
+  if (method === 'load-data') {
+    return {
+      raw: loadDataInto<RawRow>(rawLog),
+      clean: loadDataInto<CleanRow>(cleanLog),
+      rejected: loadDataInto<RejectedRow>(rejectedLog),
+    };
+  }
+  return {
+    raw: bulkInsertInto<RawRow>(rawLog, maxStatementBytes),
+    clean: bulkInsertInto<CleanRow>(cleanLog, maxStatementBytes),
+    rejected: bulkInsertInto<RejectedRow>(rejectedLog, maxStatementBytes),
+  };
+}
 
-/** Runs `work` in a transaction on a connection of the pool; rolls back on any error. */
+/**
+ * Runs `work` in a transaction on a connection of the pool; rolls back on any error. After an error
+ * that is not about a row the connection is closed, not put back: a session keeps the privileges it
+ * had at its start (MariaDB applies database-level grants at the next USE), so a retry after a GRANT
+ * needs a new one.
+ */
 async function inTransaction<T>(db: Database, work: (connection: PoolConnection) => Promise<T>): Promise<T> {
   const connection = await db.$client.getConnection();
+  let reusable = true;
   try {
     await connection.beginTransaction();
     const result = await work(connection);
@@ -65,15 +110,33 @@ async function inTransaction<T>(db: Database, work: (connection: PoolConnection)
   } catch (error) {
     // A lost connection cannot roll back; the server does it when the session ends.
     await connection.rollback().catch(() => undefined);
+    reusable = isRowRefusal(error);
     throw error;
   } finally {
-    connection.release();
+    if (reusable) connection.release();
+    else connection.destroy();
   }
 }
 
+export interface RowWritersOptions {
+  /** The server's `@@max_allowed_packet` (16 MiB, MariaDB's default, when not given). */
+  readonly maxAllowedPacket?: number;
+}
+
 /** The writers of `db` that use `method`. */
-export function createRowWriters(db: Database, method: WriteMethod): RowWriters {
-  const tables = WRITERS[method];
+export function createRowWriters(
+  db: Database,
+  method: WriteMethod,
+  options: RowWritersOptions = {},
+): RowWriters {
+  const maxAllowedPacket = options.maxAllowedPacket ?? 16 * 1024 * 1024;
+  const tables = tableWritersOf(method, maxAllowedPacket - 1024);
+  const room = maxAllowedPacket - ROW_BYTES_BESIDES_LINE;
+  // LOAD DATA escapes 4 byte values with a backslash each; INSERT sends bytes as hex, two a byte.
+  const fitLine =
+    method === 'load-data'
+      ? (line: Buffer): Buffer => fitEscapedLine(line, room)
+      : (line: Buffer): Buffer => (line.length * 2 <= room ? line : line.subarray(0, Math.floor(room / 2)));
   /** A batch whose rows go to the inputs `into` picks, all sent in one transaction. */
   const batchOf = <Row>(
     inputs: readonly Sendable[],
@@ -121,6 +184,8 @@ export function createRowWriters(db: Database, method: WriteMethod): RowWriters 
   };
   return {
     method,
+    fitLine,
+    checkTables: tableCheckOf(db.$client, [rawLog, cleanLog, rejectedLog]),
     beginRaw,
     beginCleanOrRejected,
     raw: (rows) => writeAlone(beginRaw, rows),

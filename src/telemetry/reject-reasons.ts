@@ -15,6 +15,8 @@ export const REJECT_REASON_CLASSES = [
   'unterminated_field',
   'bad_layout',
   'no_format',
+  'out_of_range',
+  'refused_by_database',
   'other',
 ] as const;
 export type RejectReasonClass = (typeof REJECT_REASON_CLASSES)[number];
@@ -32,6 +34,8 @@ export function rejectReasonClassOf(reason: string): RejectReasonClass {
   const colon = text.indexOf(': ');
   if (colon > 0 && colon < 24 && !text.slice(0, colon).includes(' ')) text = text.slice(colon + 2);
   if (text.startsWith('line longer than')) return 'too_long';
+  if (text.startsWith('refused by the database')) return 'refused_by_database';
+  if (text.includes('does not fit')) return 'out_of_range';
   if (text.startsWith('directive')) return 'directive';
   if (text.startsWith('unterminated')) return 'unterminated_field';
   if (/status/.test(text)) return 'bad_status';

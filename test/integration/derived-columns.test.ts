@@ -103,6 +103,8 @@ void describe('clean_log derived columns', () => {
       const rows = cases.map(({ ms, bytes }, at) => ({
         table: 'clean_log' as const,
         row: cleanRow(ids[at] as Buffer, ms, bytes),
+        line: Buffer.from('a line'),
+        receivedAt: new Date(ms),
       }));
       assert.equal(await writers.cleanOrRejected(rows), cases.length);
       // execute(), the binary protocol: the DOUBLEs arrive as they are, where mysql2's reading of

@@ -122,7 +122,7 @@ for (const method of ['load-data', 'insert'] as const) {
       assert.equal(await writers.raw(rawRows(method)), 2);
       assert.equal(await writers.raw(rawRows(method)), 0, 'the same rows again are no new rows');
       const mixed = [
-        { table: 'clean_log' as const, row: cleanRow(method, 3) },
+        { table: 'clean_log' as const, row: cleanRow(method, 3), line: HOSTILE_LINE, receivedAt: TS },
         { table: 'rejected_log' as const, row: rejectedRow(method, 4) },
       ];
       assert.equal(await writers.cleanOrRejected(mixed), 2);
@@ -177,9 +177,14 @@ for (const method of ['load-data', 'insert'] as const) {
       const store = await open(method);
       const writers = createRowWriters(store.db, method);
       const batch = [
-        { table: 'clean_log' as const, row: cleanRow(method, 10) },
+        { table: 'clean_log' as const, row: cleanRow(method, 10), line: HOSTILE_LINE, receivedAt: TS },
         // Out of the SMALLINT column's range: the server would clamp it, which is not storing it.
-        { table: 'clean_log' as const, row: cleanRow(method, 11, { utcOffsetMin: 99_999 }) },
+        {
+          table: 'clean_log' as const,
+          row: cleanRow(method, 11, { utcOffsetMin: 99_999 }),
+          line: HOSTILE_LINE,
+          receivedAt: TS,
+        },
       ];
       await assert.rejects(writers.cleanOrRejected(batch), /out of range|utc_offset_min/i);
       const sql = await services.sql();

@@ -252,3 +252,150 @@ test('with begin, a refused batch is made again unit by unit; only the refused u
     'release',
   ]);
 });
+
+/** A writer with `begin` whose batches refuse any row `refuses` says, and record what they commit. */
+function isolatingWriter(
+  refuses: (row: number) => boolean,
+  options: { addThrows?: (row: number) => boolean; checkTables?: () => Promise<string | null> } = {},
+) {
+  const committed: number[] = [];
+  let transactions = 0;
+  const writer = createBatchWriter<number>({
+    name: 't',
+    maxRows: 100,
+    flushIntervalMs: 1,
+    log,
+    checkTables: options.checkTables,
+    begin: () => {
+      const rows: number[] = [];
+      return {
+        add(more) {
+          for (const row of more) {
+            if (options.addThrows?.(row)) throw new RangeError('Invalid time value');
+            rows.push(row);
+          }
+        },
+        write() {
+          transactions++;
+          if (rows.some(refuses)) {
+            return Promise.reject(
+              Object.assign(new Error("Incorrect double value: 'Infinity'"), { errno: 1366 }),
+            );
+          }
+          committed.push(...rows);
+          return Promise.resolve(rows.length);
+        },
+        release: () => undefined,
+      };
+    },
+  });
+  return { writer, committed, transactions: () => transactions };
+}
+
+test('a refused row is found by halving its unit, and stored in its other form; the unit succeeds', async () => {
+  const { writer, committed } = isolatingWriter((row) => row === 66);
+  const replaced: string[] = [];
+  const unit = writer.addLater(
+    4,
+    10,
+    () => [1, 66, 3, 4],
+    (row, reason) => {
+      replaced.push(`${row}: ${reason}`);
+      return -row;
+    },
+  );
+  const neighbour = writer.add([7, 8]);
+  await Promise.all([unit, neighbour]);
+  assert.deepEqual(
+    [...committed].sort((a, b) => a - b),
+    [-66, 1, 3, 4, 7, 8],
+  );
+  assert.deepEqual(replaced, ["66: Incorrect double value: 'Infinity'"]);
+});
+
+test('a row refused in every form fails its unit alone; its other rows and the neighbours are stored', async () => {
+  const { writer, committed } = isolatingWriter((row) => Math.abs(row) === 66);
+  const unit = writer.addLater(
+    3,
+    10,
+    () => [1, 66, 3],
+    (row) => -row,
+  );
+  const neighbour = writer.add([7]);
+  await assert.rejects(unit, (error: unknown) => {
+    assert.ok(error instanceof PoisonMessageError);
+    assert.match(error.message, /refused a row: Incorrect double value.*other form/);
+    return true;
+  });
+  await neighbour;
+  assert.deepEqual(
+    [...committed].sort((a, b) => a - b),
+    [1, 3, 7],
+  );
+});
+
+test('a unit whose rows cannot be encoded is written a row at a time; no error escapes the writer', async () => {
+  const { writer, committed } = isolatingWriter(() => false, { addThrows: (row) => row === 13 });
+  const before = writer.add([1]);
+  const bad = writer.addLater(
+    2,
+    10,
+    () => [12, 13],
+    (row) => row * 100,
+  );
+  const after = writer.add([2]);
+  await Promise.all([before, bad, after]);
+  assert.deepEqual(
+    [...committed].sort((a, b) => a - b),
+    [1, 2, 12, 1300],
+  );
+});
+
+test('a refusal that is not about a row (a revoked privilege) is an outage: retried, said in `problem`', async () => {
+  let denied = 3;
+  const problems: Array<string | undefined> = [];
+  const writer = createBatchWriter<number>({
+    name: 't',
+    maxRows: 10,
+    flushIntervalMs: 1,
+    log,
+    write: (rows) => {
+      problems.push(writer.problem);
+      if (denied-- > 0) {
+        return Promise.reject(
+          Object.assign(new Error("INSERT command denied to user 'lr'@'localhost' for table 'raw_log'"), {
+            code: 'ER_TABLEACCESS_DENIED_ERROR',
+            errno: 1142,
+          }),
+        );
+      }
+      return Promise.resolve(rows.length);
+    },
+  });
+  await writer.add([1, 2]);
+  assert.equal(problems[0], undefined);
+  assert.match(String(problems[1]), /refuses writes: INSERT command denied/);
+  assert.equal(writer.problem, undefined, 'cleared once a write goes through');
+  assert.deepEqual({ ...writer.stats }, { inserted: 2, duplicates: 0, transactions: 1 });
+});
+
+test('a refusal of values while a table differs from the schema is an outage, not rejected rows', async () => {
+  let changed = true;
+  const { writer, committed } = isolatingWriter(() => changed, {
+    checkTables: () =>
+      Promise.resolve(changed ? 'clean_log.url is varchar(5), where lograbbit writes text' : null),
+  });
+  const unit = writer.addLater(
+    2,
+    10,
+    () => [1, 2],
+    () => {
+      throw new Error('no row may be replaced while the table is changed');
+    },
+  );
+  await new Promise((resolve) => setTimeout(resolve, 400));
+  assert.match(String(writer.problem), /a table changed: clean_log\.url is varchar\(5\)/);
+  changed = false;
+  await unit;
+  assert.deepEqual(committed, [1, 2]);
+});
