@@ -2,8 +2,8 @@
 import type { Command } from 'commander';
 import { CLEAN_QUEUE, RAW_QUEUE } from '../broker/index.js';
 import { waitUntilDrained } from '../pipeline/index.js';
-import type { QueueRole } from '../pipeline/index.js';
-import { UsageError } from '../errors.js';
+import type { QueueRole, RunningConsumers } from '../pipeline/index.js';
+import { DeadLetteredError, UsageError } from '../errors.js';
 import { createContext, formatOption, openBroker, openDatabase } from './context.js';
 import type { GlobalOptions } from './context.js';
 import { addCommonOptions, addConsumeOptions, consumeTuning } from './options.js';
@@ -45,13 +45,15 @@ async function consume(globals: GlobalOptions, options: ConsumeCommandOptions): 
     // After both services answer, so that an outage is the one line a failed start prints.
     const enrich = await enrichmentOf(context, options);
     let endpoints: HttpEndpoints | undefined;
+    // Set once the consumers run; /readyz asks it whether writes go through.
+    let running: RunningConsumers | undefined;
     try {
       const metrics = metricsListen ? createProcessMetrics(broker) : undefined;
       if (metricsListen && metrics) {
         endpoints = await startHttpEndpoints({
           listen: metricsListen,
           registry: metrics.registry,
-          readiness: readinessOf({ broker, store }),
+          readiness: readinessOf({ broker, store, writes: () => running?.writeProblem }),
           log: context.log,
         });
       }
@@ -62,6 +64,7 @@ async function consume(globals: GlobalOptions, options: ConsumeCommandOptions): 
         enrich,
         metrics,
       });
+      running = consumers;
       const queues = roles.map((role) => (role === 'raw' ? RAW_QUEUE : CLEAN_QUEUE));
       context.log.info(
         { queues, database: context.config.db.address },
@@ -80,6 +83,8 @@ async function consume(globals: GlobalOptions, options: ConsumeCommandOptions): 
         },
         options.json === true,
       );
+      // Run until stopped, the dead messages are the log's and the metrics' to report.
+      if (options.untilIdle && consumers.counts.dead > 0) throw new DeadLetteredError(consumers.counts.dead);
     } finally {
       await endpoints?.close();
       await store.close();

@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import { declareTopology } from '../broker/index.js';
+import { DeadLetteredError } from '../errors.js';
 import { waitUntilDrained } from '../pipeline/index.js';
 import { expandDirectories } from '../sources/index.js';
 import type { ProduceCounts } from '../pipeline/index.js';
@@ -84,6 +85,7 @@ async function ingest(
         },
         options.json === true,
       );
+      if (consumers.counts.dead > 0) throw new DeadLetteredError(consumers.counts.dead);
     } finally {
       await store.close();
     }

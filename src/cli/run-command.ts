@@ -139,6 +139,8 @@ async function run(
   try {
     const store = await openDatabase(context, options.setup);
     let metricsEndpoints: HttpEndpoints | undefined;
+    // Set once the consumers run; /readyz asks it whether writes go through.
+    let running: RunningConsumers | undefined;
     try {
       // After both services answer, so that an outage is the one line a failed start prints.
       const enrich = await enrichmentOf(context, options);
@@ -148,7 +150,7 @@ async function run(
         metricsEndpoints = await startHttpEndpoints({
           listen: metricsListen,
           registry: metrics.registry,
-          readiness: readinessOf({ broker, store }),
+          readiness: readinessOf({ broker, store, writes: () => running?.writeProblem }),
           log: context.log,
         });
       }
@@ -159,6 +161,7 @@ async function run(
         enrich,
         metrics,
       });
+      running = consumers;
       const traffic = demo
         ? await startTrafficFile(demoPath, {
             rate: numberOption('--rate', options.rate, Number(DEMO_RATE), 0.001, 1_000_000),

@@ -57,8 +57,16 @@ function withTimeout(check: Promise<void>): Promise<ReadinessCheck> {
   ]).finally(() => clearTimeout(timer));
 }
 
-/** `/readyz`: the broker connection is up and the database answers `SELECT 1`. */
-export function readinessOf(parts: { broker?: BrokerConnection; store?: Store }): Readiness {
+/**
+ * `/readyz`: the broker connection is up, the database answers `SELECT 1`, and (in a consumer) writes
+ * go through: `writes` tells why they do not, when the database refuses them (a missing privilege, a
+ * changed table…) though it answers.
+ */
+export function readinessOf(parts: {
+  broker?: BrokerConnection;
+  store?: Store;
+  writes?: () => string | undefined;
+}): Readiness {
   return async () => {
     const checks: Record<string, ReadinessCheck> = {};
     if (parts.broker) {
@@ -69,6 +77,10 @@ export function readinessOf(parts: { broker?: BrokerConnection; store?: Store })
     if (parts.store) {
       const { pool } = parts.store;
       checks.database = await withTimeout(pool.query('SELECT 1').then(() => undefined));
+    }
+    if (parts.writes) {
+      const problem = parts.writes();
+      checks.writes = problem === undefined ? { ok: true } : { ok: false, error: problem };
     }
     return checks;
   };
