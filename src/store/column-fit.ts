@@ -14,8 +14,11 @@ export type FitResult<Row> =
   | { readonly ok: true; readonly row: Row; readonly dropped: readonly string[] }
   | { readonly ok: false; readonly reason: string };
 
-/** What a column takes of a value: the value itself, another (clipped), or `undefined` (does not fit). */
-type Fit = (value: unknown) => unknown;
+/** The kinds of column whose values are checked; the others (bytes, booleans, JSON) take any. */
+const TEXT = 0;
+const INTEGER = 1;
+const DOUBLE = 2;
+const DATETIME = 3;
 
 /** TEXT holds 65,535 bytes; a UTF-16 unit takes at most 3 bytes of UTF-8 (a pair of them, 4). */
 const TEXT_CHARS = 16_383;
@@ -31,41 +34,67 @@ export function clip(value: string, max: number): string {
   return value.slice(0, end);
 }
 
-const integerIn =
-  (min: number, max: number): Fit =>
-  (value) =>
-    typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max ? value : undefined;
+interface Check {
+  readonly key: string;
+  readonly name: string;
+  readonly type: string;
+  readonly notNull: boolean;
+  readonly kind: number;
+  /** Characters for TEXT; the range for INTEGER. */
+  readonly min: number;
+  readonly max: number;
+}
 
-const clipTo =
-  (max: number): Fit =>
-  (value) =>
-    typeof value === 'string' ? clip(value, max) : undefined;
-
-/** How a column takes values; null for those that need no check (bytes, booleans, JSON). */
-function fitOf(column: Column): Fit | null {
+/** How a column's values are checked; null for those that need none. */
+function checkOf(key: string, column: Column): Check | null {
   const type = column.getSQLType();
   const unsigned = / unsigned$/.test(type);
+  // Every check has the same fields in the same order: one shape, so the loop over them stays fast.
+  const check = (kind: number, min: number, max: number): Check => ({
+    key,
+    name: column.name,
+    type,
+    notNull: column.notNull,
+    kind,
+    min,
+    max,
+  });
   switch (column.columnType) {
     case 'MySqlVarChar':
-      return clipTo(Number(/\((\d+)\)/.exec(type)?.[1]));
+      return check(TEXT, 0, Number(/\((\d+)\)/.exec(type)?.[1]));
     case 'MySqlText':
-      return clipTo(TEXT_CHARS);
+      return check(TEXT, 0, TEXT_CHARS);
     case 'MySqlSmallInt':
-      return unsigned ? integerIn(0, 65_535) : integerIn(-32_768, 32_767);
+      return unsigned ? check(INTEGER, 0, 65_535) : check(INTEGER, -32_768, 32_767);
     case 'MySqlBigInt53':
-      return unsigned
-        ? integerIn(0, Number.MAX_SAFE_INTEGER)
-        : integerIn(-Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+      return check(INTEGER, unsigned ? 0 : -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
     case 'MySqlDouble':
-      return (value) => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
+      return check(DOUBLE, 0, 0);
     case 'MySqlDateTime':
-      return (value) => {
-        if (!(value instanceof Date)) return undefined;
-        const ms = value.getTime();
-        return ms >= DATETIME_MIN_MS && ms <= DATETIME_MAX_MS ? value : undefined;
-      };
+      return check(DATETIME, 0, 0);
     default:
       return null;
+  }
+}
+
+/** What `check`'s column takes of `value`: itself, a clipped text, or undefined (it does not fit). */
+function fitted(check: Check, value: unknown): unknown {
+  // One switch, not a function per column: this runs for every column of every line.
+  switch (check.kind) {
+    case TEXT:
+      if (typeof value !== 'string') return undefined;
+      return value.length > check.max ? clip(value, check.max) : value;
+    case INTEGER:
+      return typeof value === 'number' && Number.isInteger(value) && value >= check.min && value <= check.max
+        ? value
+        : undefined;
+    case DOUBLE:
+      return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+    default: {
+      if (!(value instanceof Date)) return undefined;
+      const ms = value.getTime();
+      return ms >= DATETIME_MIN_MS && ms <= DATETIME_MAX_MS ? value : undefined;
+    }
   }
 }
 
@@ -75,36 +104,51 @@ function shown(value: unknown): string {
   return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
 }
 
+/** The checks of `table`'s written columns. */
+function checksOf(table: MySqlTable): Check[] {
+  return Object.entries(getTableColumns(table) as Record<string, Column>)
+    .filter(([, column]) => column.generated === undefined)
+    .flatMap(([key, column]) => checkOf(key, column) ?? []);
+}
+
+/**
+ * The width of each text column of `table`, in UTF-16 units, by key: for a hot path that clips its
+ * texts itself (a property read per field, where a loop over the columns reads them by name).
+ */
+export function textWidthsOf<Key extends string>(table: MySqlTable): Readonly<Record<Key, number>> {
+  return Object.fromEntries(
+    checksOf(table)
+      .filter((check) => check.kind === TEXT)
+      .map((check) => [check.key, check.max]),
+  ) as Record<Key, number>;
+}
+
 /**
  * A function that makes rows of `table` fit its columns. Clipping a text is not a drop; a number or
- * date that does not fit is. Only the columns that can refuse a value are checked, so a row costs a
- * few comparisons.
+ * date that does not fit is. Only the columns that can refuse a value are checked; with
+ * `texts: false`, only numbers and dates (the caller clipped the texts, see `textWidthsOf`).
  */
-export function rowFitterOf<Row extends object>(table: MySqlTable): (row: Row) => FitResult<Row> {
-  const checks = Object.entries(getTableColumns(table) as Record<string, Column>)
-    .filter(([, column]) => column.generated === undefined)
-    .flatMap(([key, column]) => {
-      const fit = fitOf(column);
-      return fit === null
-        ? []
-        : [{ key, name: column.name, type: column.getSQLType(), notNull: column.notNull, fit }];
-    });
+export function rowFitterOf<Row extends object>(
+  table: MySqlTable,
+  options: { readonly texts?: boolean } = {},
+): (row: Row) => FitResult<Row> {
+  const checks = checksOf(table).filter((check) => options.texts !== false || check.kind !== TEXT);
   return (row) => {
     const record = row as Record<string, unknown>;
-    let fitted: Record<string, unknown> | undefined;
+    let copy: Record<string, unknown> | undefined;
     let dropped: string[] | undefined;
     for (const check of checks) {
       const value = record[check.key];
       if (value === null || value === undefined) continue;
-      const taken = check.fit(value);
+      const taken = fitted(check, value);
       if (taken === value) continue;
       if (taken === undefined && check.notNull) {
         return { ok: false, reason: `${check.name} ${shown(value)} does not fit its ${check.type} column` };
       }
-      fitted ??= { ...record };
-      fitted[check.key] = taken ?? null;
+      copy ??= { ...record };
+      copy[check.key] = taken ?? null;
       if (taken === undefined) (dropped ??= []).push(check.name);
     }
-    return { ok: true, row: (fitted ?? row) as Row, dropped: dropped ?? [] };
+    return { ok: true, row: (copy ?? row) as Row, dropped: dropped ?? [] };
   };
 }

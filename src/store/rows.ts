@@ -6,13 +6,19 @@
  */
 import type { EnrichedHit } from '../domain/index.js';
 import { PoisonMessageError } from '../errors.js';
-import { clip, rowFitterOf } from './column-fit.js';
+import { clip, rowFitterOf, textWidthsOf } from './column-fit.js';
 import type { FitResult } from './column-fit.js';
 import { cleanLog, rawLog } from './schema.js';
 import type { CleanRow, RawRow, RejectedRow } from './schema.js';
 
 const fitRaw = rowFitterOf<RawRow>(rawLog);
-const fitClean = rowFitterOf<CleanRow>(cleanLog);
+// The clean row's texts are clipped field by field below, which costs a fifth of a loop over its
+// columns by name; the loop checks its numbers and dates.
+const fitClean = rowFitterOf<CleanRow>(cleanLog, { texts: false });
+const width = textWidthsOf<keyof CleanRow>(cleanLog);
+
+/** `value` clipped to `max`, null kept. */
+const cut = (value: string | null, max: number): string | null => (value === null ? null : clip(value, max));
 
 /**
  * A raw row. Its only value read from the line is `ts`, which is nullable: one out of range is
@@ -46,40 +52,40 @@ export function rejectedRowOf(
 export function cleanRowOf(eventId: Buffer, source: string, hit: EnrichedHit): FitResult<CleanRow> {
   const fitted = fitClean({
     eventId,
-    source,
-    format: hit.format,
+    source: clip(source, width.source),
+    format: clip(hit.format, width.format),
     ts: hit.ts,
     utcOffsetMin: hit.time.offsetMinutes,
-    ip: hit.ip,
-    forwardedFor: hit.forwardedFor,
-    country: hit.country,
-    countryCode: hit.countryCode,
-    city: hit.city,
-    session: hit.session,
-    user: hit.user,
+    ip: cut(hit.ip, width.ip),
+    forwardedFor: cut(hit.forwardedFor, width.forwardedFor),
+    country: cut(hit.country, width.country),
+    countryCode: cut(hit.countryCode, width.countryCode),
+    city: cut(hit.city, width.city),
+    session: cut(hit.session, width.session),
+    user: cut(hit.user, width.user),
     isEmail: hit.isEmail,
-    emailDomain: hit.emailDomain,
-    method: hit.method,
-    url: hit.target,
-    scheme: hit.scheme,
-    host: hit.host,
+    emailDomain: cut(hit.emailDomain, width.emailDomain),
+    method: cut(hit.method, width.method),
+    url: cut(hit.target, width.url),
+    scheme: cut(hit.scheme, width.scheme),
+    host: cut(hit.host, width.host),
     // An out-of-range port is no error of the line's: it is left out quietly, as before.
     port: hit.port !== null && hit.port >= 0 && hit.port <= 65535 ? hit.port : null,
-    path: hit.path,
-    query: hit.query,
-    httpVersion: hit.httpVersion,
+    path: cut(hit.path, width.path),
+    query: cut(hit.query, width.query),
+    httpVersion: cut(hit.httpVersion, width.httpVersion),
     status: hit.status,
-    statusText: hit.statusText,
+    statusText: cut(hit.statusText, width.statusText),
     bytes: hit.bytes,
-    referrer: hit.referrer,
-    referrerHost: hit.referrerHost,
-    userAgent: hit.userAgent,
-    browser: hit.browser,
-    browserVersion: hit.browserVersion,
-    os: hit.os,
-    device: hit.device,
+    referrer: cut(hit.referrer, width.referrer),
+    referrerHost: cut(hit.referrerHost, width.referrerHost),
+    userAgent: cut(hit.userAgent, width.userAgent),
+    browser: cut(hit.browser, width.browser),
+    browserVersion: cut(hit.browserVersion, width.browserVersion),
+    os: cut(hit.os, width.os),
+    device: cut(hit.device, width.device),
     isBot: hit.isBot,
-    geoDb: hit.geoDb,
+    geoDb: cut(hit.geoDb, width.geoDb),
     requestTimeMs: hit.requestTimeMs,
     extra: hit.extra === null ? null : { ...hit.extra },
     damage: null,

@@ -2,7 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { cleanRowOf, rawRowOf } from '../../../src/store/index.js';
+import { cleanLog, cleanRowOf, rawRowOf } from '../../../src/store/index.js';
+import type { CleanRow } from '../../../src/store/index.js';
+import { rowFitterOf } from '../../../src/store/column-fit.js';
 import { PoisonMessageError } from '../../../src/errors.js';
 import type { EnrichedHit } from '../../../src/domain/index.js';
 
@@ -123,5 +125,34 @@ test('a raw row keeps a line time out of range as NULL, and refuses a receive ti
   assert.throws(
     () => rawRowOf(ID, 'web', new Date(Number.NaN), Buffer.from('x'), false, null),
     PoisonMessageError,
+  );
+});
+
+test("cleanRowOf's rows pass the schema's own check of every column unchanged: no column is left unchecked", () => {
+  const fitAll = rowFitterOf<CleanRow>(cleanLog);
+  const text = fc.string({ unit: 'binary', maxLength: 300 });
+  const maybe = <T>(arbitrary: fc.Arbitrary<T>) => fc.option(arbitrary, { nil: null });
+  fc.assert(
+    fc.property(
+      fc.record({
+        ip: maybe(text),
+        user: maybe(text),
+        method: maybe(text),
+        host: maybe(text),
+        device: maybe(text),
+        countryCode: maybe(text),
+        statusText: maybe(text),
+        target: maybe(fc.string({ maxLength: 20_000 })),
+        requestTimeMs: maybe(fc.double()),
+        port: maybe(fc.integer({ min: -100_000, max: 100_000 })),
+      }),
+      fc.string({ maxLength: 400 }),
+      (fields, source) => {
+        const result = cleanRowOf(ID, source, hit(fields as Partial<EnrichedHit>));
+        if (!result.ok) return true;
+        const again = fitAll(result.row);
+        return again.ok && again.row === result.row && again.dropped.length === 0;
+      },
+    ),
   );
 });
