@@ -53,6 +53,8 @@ export async function startDashboard(
     readonly metrics: Metrics;
     readonly listen: Listen;
     readonly sampleIntervalMs?: number;
+    /** Inside `run`: why its consumers' writes do not go through, for /readyz. */
+    readonly writes?: () => string | undefined;
   },
 ): Promise<RunningDashboard> {
   const { broker, store, metrics, listen } = parts;
@@ -72,7 +74,7 @@ export async function startDashboard(
     stats: createStatsReader(store.db),
     pipeline,
     registry: metrics.registry,
-    readiness: readinessOf({ broker, store }),
+    readiness: readinessOf({ broker, store, writes: parts.writes }),
     token,
   });
   let url: string;

@@ -9,9 +9,15 @@ import { startDashboard } from './dashboard-server.js';
 import type { RunExtensions } from './run-command.js';
 
 export const runDashboard: RunExtensions = {
-  async startEndpoints({ context, broker, store, metrics, dashboardListen }) {
+  async startEndpoints({ context, broker, store, metrics, consumers, dashboardListen }) {
     try {
-      const running = await startDashboard(context, { broker, store, metrics, listen: dashboardListen });
+      const running = await startDashboard(context, {
+        broker,
+        store,
+        metrics,
+        listen: dashboardListen,
+        writes: () => consumers.writeProblem,
+      });
       process.stdout.write(`lograbbit run: dashboard at ${running.url}/\n`);
       return running;
     } catch (error) {

@@ -167,21 +167,30 @@ export function createBatchWriter<Row>(options: BatchWriterOptions<Row>): BatchW
         options.onCommit?.(rows, inserted, (performance.now() - startedAt) / 1000);
         if (problem !== undefined) {
           problem = undefined;
-          log.info({ table: name }, 'database writes go through again; resumed');
+          log.info({ table: name }, 'database reachable again; writes resumed');
           options.onRecovered?.();
         }
         return;
       } catch (error) {
+        // What is wrong (`detail`, kept in `problem` with what it means), and the log's one line for
+        // it, said once per outage.
+        let detail = messageOf(error);
         let why: string;
-        if (isTransientDatabaseError(error)) why = `database unavailable: ${messageOf(error)}`;
-        else if (!isRowRefusal(error)) why = `the database refuses writes: ${messageOf(error)}`;
-        else {
+        let said: string;
+        if (isTransientDatabaseError(error)) {
+          why = `database unavailable: ${detail}`;
+          said = 'database unavailable; retrying with backoff';
+        } else if (!isRowRefusal(error)) {
+          why = `the database refuses writes: ${detail}`;
+          said = 'database refuses writes; retrying with backoff';
+        } else {
           const tables = await tableProblem();
           if (tables === null) throw error;
+          detail = tables;
           why = `the database refuses rows because a table changed: ${tables}`;
+          said = 'a table changed and the database refuses rows; retrying with backoff';
         }
-        if (problem === undefined)
-          log.warn({ table: name, error: why }, 'writes stopped; retrying with backoff');
+        if (problem === undefined) log.warn({ table: name, error: detail }, said);
         problem = why;
         await sleep(Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** Math.min(attempt, 5)));
       }

@@ -52,7 +52,8 @@ test('an undecodable message goes to data-dead with its reason, from each queue,
   await publisher.close();
 
   const consumed = await runCli(['consume', '--until-idle', '--json'], { env: services.env });
-  assert.equal(consumed.code, 0, consumed.stderr);
+  assert.equal(consumed.code, 4, 'exit 4: done, but messages went to data-dead');
+  assert.match(consumed.stderr, /2 messages were moved to data-dead, not stored: `lograbbit dead list` says why/);
   const report = JSON.parse(consumed.stdout.trim()) as { stored: { deadMessages: number } };
   assert.equal(report.stored.deadMessages, 2, 'one from each queue');
 
@@ -70,7 +71,7 @@ test('`dead replay` sends a message back to the queue it came from only', async 
   const first = await runCli(['dead', 'replay', '--json'], { env: services.env });
   assert.equal(first.code, 0, first.stderr);
   assert.deepEqual(JSON.parse(first.stdout), { replayed: 2, kept: 0 });
-  assert.equal((await runCli(['consume', '--until-idle'], { env: services.env })).code, 0);
+  assert.equal((await runCli(['consume', '--until-idle'], { env: services.env })).code, 4);
   assert.equal((await deadList()).length, 2, 'still undecodable, so dead again, with its reason');
   const channel = await rabbit.acquire();
   await channel.queuePurge({ queue: 'data-dead' });

@@ -174,7 +174,7 @@ describe('values and refusals: every line stored once, nothing dead-lettered', (
       await assertExactlyOnce(services, 'revoked.log', expectedLines(content));
       const dead = await runCli(['dead', 'list', '--json'], { env: services.env });
       assert.equal(dead.stdout.trim(), '', 'nothing dead-lettered');
-      const warnings = ended.stderr.split('\n').filter((line) => /writes stopped/.test(line));
+      const warnings = ended.stderr.split('\n').filter((line) => /retrying with backoff/.test(line));
       assert.ok(
         warnings.length >= 1 && warnings.length <= 2,
         `one warning per table, not per message:\n${ended.stderr}`,

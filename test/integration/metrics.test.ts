@@ -94,7 +94,7 @@ describe('metrics and stats', () => {
       assert.equal(ready.status, 200);
       assert.deepEqual(await ready.json(), {
         status: 'ready',
-        checks: { broker: { ok: true }, database: { ok: true } },
+        checks: { broker: { ok: true }, database: { ok: true }, writes: { ok: true } },
       });
 
       const produce = await runCli(['produce', logFile, '--batch-lines', '50', '--json'], {
@@ -199,7 +199,7 @@ describe('metrics and stats', () => {
         assert.equal(ready.status, 200, base);
         assert.deepEqual(await ready.json(), {
           status: 'ready',
-          checks: { broker: { ok: true }, database: { ok: true } },
+          checks: { broker: { ok: true }, database: { ok: true }, writes: { ok: true } },
         });
       }
     } finally {
