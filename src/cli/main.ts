@@ -29,7 +29,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     process.stderr.write(`lograbbit: ${terminalSafe(messageOf(error))}\n`);
     if (/^(debug|trace)$/.test(process.env.LOG_LEVEL ?? '') && error instanceof Error) {
-      process.stderr.write(`${error.stack ?? ''}\n`);
+      process.stderr.write(`${(error.stack ?? '').split('\n').map(terminalSafe).join('\n')}\n`);
     } else {
       process.stderr.write('lograbbit: (run with --log-level debug for the details)\n');
     }
