@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { DEAD_QUEUE, listDeadLetters, replayDeadLetters } from '../broker/index.js';
 import { UsageError } from '../errors.js';
+import { terminalSafe } from '../telemetry/index.js';
 import { createContext, openBroker } from './context.js';
 import type { GlobalOptions } from './context.js';
 
@@ -45,17 +46,21 @@ async function list(globals: GlobalOptions, options: DeadOptions): Promise<void>
   try {
     const letters = await listDeadLetters(broker, limit);
     if (options.json) {
-      for (const letter of letters) process.stdout.write(`${JSON.stringify(letter)}\n`);
+      // JSON escapes C0 controls but not C1 or bidi ones; escaping those too keeps it the same JSON.
+      for (const letter of letters) process.stdout.write(`${terminalSafe(JSON.stringify(letter))}\n`);
       return;
     }
     if (letters.length === 0) {
       process.stdout.write(`${DEAD_QUEUE} is empty\n`);
       return;
     }
+    // The reason header and the source come from the message: whoever published it chose them.
     for (const letter of letters) {
       const what =
-        letter.lines === null ? `${letter.bytes} bytes` : `${letter.lines} lines of ${letter.source}`;
-      process.stdout.write(`${letter.queue ?? '?'}  ${what}  ${letter.reason}\n`);
+        letter.lines === null
+          ? `${letter.bytes} bytes`
+          : `${letter.lines} lines of ${terminalSafe(letter.source ?? '?')}`;
+      process.stdout.write(`${letter.queue ?? '?'}  ${what}  ${terminalSafe(letter.reason)}\n`);
     }
     process.stdout.write(
       `${letters.length} message(s); \`lograbbit dead replay\` sends them back once fixed\n`,

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { CommanderError } from 'commander';
 import { EXIT_CODES, LograbbitError, messageOf } from '../errors.js';
+import { terminalSafe } from '../telemetry/index.js';
 import { buildProgram } from './program.js';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -21,13 +22,14 @@ export async function main(argv: readonly string[]): Promise<number> {
       // Help and version end with exitCode 0; everything else commander rejects is a usage error.
       return error.exitCode === 0 ? EXIT_CODES.ok : EXIT_CODES.usage;
     }
+    // Messages quote paths and server answers: escaped, they stay one line and cannot drive the terminal.
     if (error instanceof LograbbitError) {
-      process.stderr.write(`lograbbit: ${error.message}\n`);
+      process.stderr.write(`lograbbit: ${terminalSafe(error.message)}\n`);
       return error.exitCode;
     }
-    process.stderr.write(`lograbbit: ${messageOf(error)}\n`);
+    process.stderr.write(`lograbbit: ${terminalSafe(messageOf(error))}\n`);
     if (/^(debug|trace)$/.test(process.env.LOG_LEVEL ?? '') && error instanceof Error) {
-      process.stderr.write(`${error.stack ?? ''}\n`);
+      process.stderr.write(`${(error.stack ?? '').split('\n').map(terminalSafe).join('\n')}\n`);
     } else {
       process.stderr.write('lograbbit: (run with --log-level debug for the details)\n');
     }

@@ -2,6 +2,8 @@
  * A progress line on a terminal (`[#####.....] 45%  1.2/2.7 MB  12,345 lines  20,000 lines/s`),
  * redrawn at most ten times a second; nothing at all when stderr is not a terminal.
  */
+import { terminalSafe } from '../telemetry/index.js';
+
 export interface ProgressLine {
   update(label: string, done: number, total: number | undefined, lines: number): void;
   /** Erases the line (before a summary or a log line is printed). */
@@ -30,7 +32,7 @@ export function createProgressLine(
           ? ''
           : `[${'#'.repeat(Math.round(fraction * WIDTH)).padEnd(WIDTH, '.')}] ${Math.floor(fraction * 100)}%  `;
       const size = total ? `${megabytes(done)}/${megabytes(total)} MB` : `${megabytes(done)} MB`;
-      const text = `${bar}${size}  ${lines.toLocaleString('en-US')} lines  ${Math.round(rate).toLocaleString('en-US')} lines/s  ${label}`;
+      const text = `${bar}${size}  ${lines.toLocaleString('en-US')} lines  ${Math.round(rate).toLocaleString('en-US')} lines/s  ${terminalSafe(label)}`;
       stream.write(`\r${text.slice(0, (stream.columns || 100) - 1)}\x1b[K`);
       drawn = true;
     },

@@ -8,7 +8,7 @@ import type { BrokerConnection } from '../broker/index.js';
 import { UsageError } from '../errors.js';
 import { countRecent, countRows, rejectReasons } from '../store/index.js';
 import type { Store } from '../store/index.js';
-import { rejectReasonClassOf } from '../telemetry/index.js';
+import { rejectReasonClassOf, terminalSafe } from '../telemetry/index.js';
 import type { QueueDepthReading } from '../telemetry/index.js';
 import { createContext, openBroker, openDatabase } from './context.js';
 import type { GlobalOptions } from './context.js';
@@ -93,7 +93,8 @@ async function stats(globals: GlobalOptions, options: StatsOptions): Promise<voi
           t,
         );
         previous = { snapshot, t };
-        if (options.json) process.stdout.write(`${JSON.stringify(snapshot)}\n`);
+        // The reject examples quote log lines: JSON escapes their C0 controls, not C1 or bidi ones.
+        if (options.json) process.stdout.write(`${terminalSafe(JSON.stringify(snapshot))}\n`);
         else {
           if (interval !== undefined && process.stdout.isTTY) process.stdout.write('\x1b[H\x1b[2J');
           else if (done > 0) process.stdout.write('\n');
@@ -184,7 +185,7 @@ export function render(snapshot: StatsSnapshot, interval: number | undefined): s
   lines.push('', snapshot.rejects.length === 0 ? '  rejects      none' : '  rejects by reason');
   for (const reject of snapshot.rejects.slice(0, 10)) {
     lines.push(
-      `  ${reject.reason.padEnd(18)} ${n(reject.lines).padStart(9)}  e.g. ${reject.example.slice(0, 70)}`,
+      `  ${reject.reason.padEnd(18)} ${n(reject.lines).padStart(9)}  e.g. ${terminalSafe(reject.example.slice(0, 70))}`,
     );
   }
   return `${lines.map((line) => line.trimEnd()).join('\n')}\n`;

@@ -54,6 +54,17 @@ const SECRET_VARIABLES = new Set([
   'DASHBOARD_TOKEN',
 ]);
 
+/** What each URL variable may hold: its schemes, and what its path names (for messages). */
+const URL_SHAPES = {
+  RABBIT_URL: { protocols: ['amqp:', 'amqps:'], path: 'vhost' },
+  DATABASE_URL: { protocols: ['mysql:', 'mariadb:'], path: 'database name' },
+} as const satisfies Record<string, UrlShape>;
+
+interface UrlShape {
+  readonly protocols: readonly string[];
+  readonly path: string;
+}
+
 /**
  * The process environment with the variables of `envFile` under it (the environment wins, as with
  * docker compose). A missing default `.env` is fine; a missing file the user named is an error.
@@ -93,15 +104,11 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: T
     }
   } else {
     // The URLs are checked even when another variable is wrong, so every problem is reported at once.
-    const urls: Array<[string, readonly string[]]> = [
-      ['RABBIT_URL', ['amqp:', 'amqps:']],
-      ['DATABASE_URL', ['mysql:', 'mariadb:']],
-    ];
-    for (const [variable, protocols] of urls) {
+    for (const [variable, shape] of Object.entries(URL_SHAPES)) {
       const value = env[variable];
       if (value === undefined || value === '') continue;
       try {
-        parseUrl(variable, value, protocols);
+        parseUrl(variable, value, shape);
       } catch (error) {
         problems.push((error as Error).message);
       }
@@ -122,8 +129,8 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: T
 
 function rabbitConfigOf(env: Environment): RabbitConfig {
   if (env.RABBIT_URL !== undefined) {
-    const url = parseUrl('RABBIT_URL', env.RABBIT_URL, ['amqp:', 'amqps:']);
-    const vhost = url.pathname.length > 1 ? decodeURIComponent(url.pathname.slice(1)) : '/';
+    const { url, path } = parseUrl('RABBIT_URL', env.RABBIT_URL, URL_SHAPES.RABBIT_URL);
+    const vhost = path === '' ? '/' : path;
     const port = url.port === '' ? (url.protocol === 'amqps:' ? 5671 : 5672) : Number(url.port);
     return {
       url: url.href,
@@ -147,12 +154,12 @@ function rabbitConfigOf(env: Environment): RabbitConfig {
 function databaseConfigOf(env: Environment): DatabaseConfig {
   let { DB_HOST: host, DB_PORT: port, DB_NAME: database, DB_USER: user, DB_PASSWORD: password } = env;
   if (env.DATABASE_URL !== undefined) {
-    const url = parseUrl('DATABASE_URL', env.DATABASE_URL, ['mysql:', 'mariadb:']);
-    host = url.hostname.replace(/^\[|\]$/g, '');
-    port = url.port === '' ? 3306 : Number(url.port);
-    database = url.pathname.length > 1 ? decodeURIComponent(url.pathname.slice(1)) : database;
-    user = url.username === '' ? user : decodeURIComponent(url.username);
-    password = decodeURIComponent(url.password);
+    const parsed = parseUrl('DATABASE_URL', env.DATABASE_URL, URL_SHAPES.DATABASE_URL);
+    host = parsed.url.hostname.replace(/^\[|\]$/g, '');
+    port = parsed.url.port === '' ? 3306 : Number(parsed.url.port);
+    database = parsed.path === '' ? database : parsed.path;
+    user = parsed.user === '' ? user : parsed.user;
+    password = parsed.password;
     if (!/^[A-Za-z0-9_$]{1,64}$/.test(database)) {
       throw new Error('DATABASE_URL: the database name must be letters, digits, _ or $ (at most 64)');
     }
@@ -169,7 +176,15 @@ function databaseConfigOf(env: Environment): DatabaseConfig {
   };
 }
 
-function parseUrl(variable: string, value: string, protocols: readonly string[]): URL {
+/** A connection URL with its user name, password and path (without its `/`) percent-decoded. */
+interface ParsedUrl {
+  readonly url: URL;
+  readonly user: string;
+  readonly password: string;
+  readonly path: string;
+}
+
+function parseUrl(variable: string, value: string, { protocols, path }: UrlShape): ParsedUrl {
   let url: URL;
   try {
     url = new URL(value);
@@ -179,7 +194,25 @@ function parseUrl(variable: string, value: string, protocols: readonly string[])
   if (!protocols.includes(url.protocol)) {
     throw new Error(`${variable}: the scheme must be ${protocols.join(' or ')}, not ${url.protocol}`);
   }
-  return url;
+  // Decoded here, even where the client decodes it again (the broker's URL), so that a stray `%`
+  // is reported at start under the variable's name, not later as a bare "URI malformed".
+  return {
+    url,
+    user: decodedPart(variable, 'user name', url.username),
+    password: decodedPart(variable, 'password', url.password),
+    path: decodedPart(variable, path, url.pathname.slice(1)),
+  };
+}
+
+/** `text` percent-decoded; the error names the part but never quotes it (it may be the password). */
+function decodedPart(variable: string, part: string, text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw new Error(
+      `${variable}: the ${part} is not valid percent-encoding (each % must begin a %XX escape of UTF-8 bytes; write a literal % as %25)`,
+    );
+  }
 }
 
 function describeIssues(

@@ -27,6 +27,7 @@ export interface DashboardAppOptions {
 
 export function buildDashboardApp(options: DashboardAppOptions): FastifyInstance {
   const app = Fastify({ logger: false });
+  forbidContentSniffing(app);
   if (options.token !== undefined) requireToken(app, options.token);
   registerStaticRoutes(app);
   registerHealthRoutes(app, { registry: options.registry, readiness: options.readiness });
@@ -38,6 +39,18 @@ export function buildDashboardApp(options: DashboardAppOptions): FastifyInstance
 /** A bare app with /metrics /healthz /readyz only: the `--metrics-port` of long-running commands. */
 export function buildHealthApp(options: { registry: Registry; readiness: Readiness }): FastifyInstance {
   const app = Fastify({ logger: false });
+  forbidContentSniffing(app);
   registerHealthRoutes(app, options);
   return app;
+}
+
+/**
+ * Every answer, refusals and errors included, is to be read as the type it declares: a browser that
+ * sniffed a JSON answer quoting log lines could run it as a script or a page.
+ */
+function forbidContentSniffing(app: FastifyInstance): void {
+  app.addHook('onSend', async (_request, reply, payload) => {
+    reply.header('x-content-type-options', 'nosniff');
+    return payload;
+  });
 }

@@ -14,12 +14,19 @@ function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();
 }
 
+/** The value of cookie `name`, or undefined when absent or not valid percent-encoding. */
 function cookieOf(request: FastifyRequest, name: string): string | undefined {
   const header = request.headers.cookie;
   if (header === undefined) return undefined;
   for (const part of header.split(';')) {
     const [key, ...rest] = part.trim().split('=');
-    if (key === name) return decodeURIComponent(rest.join('='));
+    if (key !== name) continue;
+    try {
+      return decodeURIComponent(rest.join('='));
+    } catch {
+      // The client sent it, not this server: a value that cannot be decoded is a wrong token (401).
+      return undefined;
+    }
   }
   return undefined;
 }

@@ -26,6 +26,8 @@ export function registerEventsRoute(app: FastifyInstance, pipeline: PipelineSamp
       'cache-control': 'no-cache, no-transform',
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
+      // A hijacked reply skips the app's onSend hooks, which set this on every other answer.
+      'x-content-type-options': 'nosniff',
     });
     const send = (event: string, data: unknown): void => {
       stream.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);

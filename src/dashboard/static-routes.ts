@@ -43,7 +43,6 @@ export function registerStaticRoutes(app: FastifyInstance): void {
       reply
         .type(asset.type)
         .header('cache-control', 'no-cache')
-        .header('x-content-type-options', 'nosniff')
         .header('content-security-policy', CONTENT_SECURITY_POLICY)
         .send(asset.body),
     );

@@ -5,6 +5,7 @@
  */
 import { pino } from 'pino';
 import type { Logger, LevelWithSilent } from 'pino';
+import { terminalSafe } from './terminal-text.js';
 
 export type { Logger };
 
@@ -27,7 +28,10 @@ export function createLogger(
   return pino({ level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime }, destination);
 }
 
-/** Renders pino's JSON lines as `12:00:01 INFO  message key=value`; logs are few, so parsing is cheap. */
+/**
+ * Renders pino's JSON lines as `12:00:01 INFO  message key=value`; logs are few, so parsing is cheap.
+ * Fields carry message- and file-derived text (a source, a message id), so every piece is escaped.
+ */
 function humanReadable(stream: NodeJS.WritableStream): { write(line: string): void } {
   return {
     write(line: string): void {
@@ -38,9 +42,8 @@ function humanReadable(stream: NodeJS.WritableStream): { write(line: string): vo
         .filter(([key]) => !OMITTED_KEYS.has(key))
         .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
         .join(' ');
-      stream.write(
-        `${time} ${label} ${typeof record.msg === 'string' ? record.msg : ''}${fields ? `  ${fields}` : ''}\n`,
-      );
+      const message = typeof record.msg === 'string' ? record.msg : '';
+      stream.write(`${time} ${label} ${terminalSafe(message)}${fields ? `  ${terminalSafe(fields)}` : ''}\n`);
     },
   };
 }
