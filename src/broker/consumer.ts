@@ -3,14 +3,22 @@
  * happened to the batch instead of acking itself: `ack` once its rows are committed, `requeue` to try
  * again later, or `dead` with a reason, which moves the message to `data-dead` (reason in the
  * `x-lograbbit-reason` header) before it is acked. A message that cannot be decoded is dead at once.
- * Up to `prefetch` messages are handled at a time, so the handler can batch rows across messages.
+ *
+ * Up to `prefetch` messages are handled at a time, so the handler can batch rows across messages, and
+ * about `maxBytesHeld` bytes of them: the AMQP prefetch count is made from the sizes of the messages
+ * seen (prefetch.ts), and changed by subscribing again (rabbitmq-client's Consumer cannot change its
+ * QoS in place, and RabbitMQ applies a new count only to a new subscription). The subscription being
+ * replaced finishes the messages in hand first; what it had not started is redelivered.
  */
-import { ConsumerStatus } from 'rabbitmq-client';
+import { AMQPChannelError, AMQPError, ConsumerStatus } from 'rabbitmq-client';
 import type { AsyncMessage, Connection, Consumer } from 'rabbitmq-client';
 import type { Logger } from 'pino';
 import { PoisonMessageError, messageOf } from '../errors.js';
+import { exactBodyOf } from './body.js';
 import { readLineBatch } from './codec.js';
 import type { ReceivedLineBatch } from './codec.js';
+import { nextPrefetchCount, prefetchCountFor } from './prefetch.js';
+import type { PrefetchLimits } from './prefetch.js';
 import { BINDINGS, DEAD_LETTER_EXCHANGE, DEAD_QUEUE, EXCHANGES, queueDeclarationOf } from './topology.js';
 
 export type BatchOutcome =
@@ -22,8 +30,13 @@ export type BatchHandler = (batch: ReceivedLineBatch) => Promise<BatchOutcome>;
 
 export interface LineConsumerOptions {
   readonly queue: string;
-  /** Unacknowledged messages held at once; also how many the handler sees concurrently. */
+  /** Unacknowledged messages held at once, at most; also how many the handler sees concurrently. */
   readonly prefetch: number;
+  /**
+   * Bytes of message bodies held at once (received and not settled), about: fewer messages are taken
+   * when they are large (default `CONSUMER_HELD_BYTES`). A single larger message is still taken, alone.
+   */
+  readonly maxBytesHeld?: number;
   /** Declare the queue, its exchange and binding before consuming and after every reconnect (default true). */
   readonly declare?: boolean;
   readonly log: Logger;
@@ -34,6 +47,10 @@ export interface LineConsumerOptions {
 export interface LineConsumer {
   /** Messages received and not yet settled. */
   readonly inFlight: number;
+  /** Bytes of the message bodies received and not yet settled. */
+  readonly inFlightBytes: number;
+  /** The most bytes of message bodies held at once since the start. */
+  readonly peakInFlightBytes: number;
   /** Messages this consumer moved to data-dead. */
   readonly deadLettered: number;
   /** Stops taking messages, lets the ones in hand finish, then closes the channel. */
@@ -42,6 +59,13 @@ export interface LineConsumer {
 
 export const REASON_HEADER = 'x-lograbbit-reason';
 export const ORIGIN_QUEUE_HEADER = 'x-lograbbit-queue';
+
+/**
+ * Bytes of message bodies a consumer holds at once, by default, per queue: 100 messages of ordinary
+ * lines (tens of kB each) fit, so their throughput is unchanged, while 1 MiB messages of wide lines
+ * are taken about 25 at a time instead of 100, and messages of one 16 MiB line one at a time.
+ */
+export const CONSUMER_HELD_BYTES = 32 * 1024 * 1024;
 
 export function consumeLineBatches(
   connection: Connection,
@@ -62,10 +86,17 @@ export function consumeLineBatches(
         }
       : {}),
   });
+  const limits: PrefetchLimits = {
+    budgetBytes: options.maxBytesHeld ?? CONSUMER_HELD_BYTES,
+    maxCount: options.prefetch,
+  };
   let inFlight = 0;
+  let inFlightBytes = 0;
+  let peakInFlightBytes = 0;
   let deadLettered = 0;
+  let closing = false;
 
-  const moveToDead = async (message: AsyncMessage, reason: string): Promise<ConsumerStatus> => {
+  const moveToDead = async (message: AsyncMessage, body: Buffer, reason: string): Promise<ConsumerStatus> => {
     log.warn({ queue, reason, messageId: message.messageId }, 'message moved to data-dead');
     await deadLetters.send(
       {
@@ -76,73 +107,138 @@ export function consumeLineBatches(
         messageId: message.messageId,
         headers: { ...message.headers, [REASON_HEADER]: reason, [ORIGIN_QUEUE_HEADER]: queue },
       },
-      message.body,
+      body,
     );
     deadLettered++;
     return ConsumerStatus.ACK;
   };
 
-  const consumer: Consumer = connection.createConsumer(
-    {
-      queue,
-      ...(declare
-        ? {
-            queueOptions: queueDeclarationOf(queue),
-            exchanges: [...EXCHANGES],
-            queueBindings: BINDINGS.filter((binding) => binding.queue === queue),
-          }
-        : // rabbitmq-client declares the queue in any case; passively, that only checks it exists.
-          { queueOptions: { passive: true } }),
-      qos: { prefetchCount: options.prefetch },
-      concurrency: options.prefetch,
-      requeue: true,
-    },
-    async (message) => {
-      inFlight++;
-      try {
-        let batch: ReceivedLineBatch;
-        try {
-          batch = readLineBatch(asBuffer(message.body));
-        } catch (error) {
-          if (error instanceof PoisonMessageError) {
-            const status = await moveToDead(message, error.message);
-            options.onSettled?.('dead', 0);
-            return status;
-          }
-          throw error;
-        }
-        const result = await handler(batch);
-        if (result.outcome !== 'dead') {
-          options.onSettled?.(result.outcome, batch.lineCount);
-          return result.outcome === 'ack' ? ConsumerStatus.ACK : ConsumerStatus.REQUEUE;
-        }
-        const status = await moveToDead(message, result.reason);
-        options.onSettled?.('dead', batch.lineCount);
+  const settle = async (message: AsyncMessage, body: Buffer | undefined): Promise<ConsumerStatus> => {
+    if (body === undefined) {
+      // Not one of ours (ours are binary frames), and its bytes are gone from here: rejected, the
+      // queue's own dead-lettering moves it to data-dead as it was sent (the reason in `x-death`).
+      log.warn(
+        { queue, contentType: message.contentType, messageId: message.messageId },
+        'message moved to data-dead: not a lograbbit line batch (a text or JSON body)',
+      );
+      deadLettered++;
+      options.onSettled?.('dead', 0);
+      return ConsumerStatus.DROP;
+    }
+    let batch: ReceivedLineBatch;
+    try {
+      batch = readLineBatch(body);
+    } catch (error) {
+      if (error instanceof PoisonMessageError) {
+        const status = await moveToDead(message, body, error.message);
+        options.onSettled?.('dead', 0);
         return status;
-      } finally {
-        inFlight--;
       }
-    },
-  );
-  consumer.on('error', (error: unknown) => log.warn({ queue, error: messageOf(error) }, 'consumer error'));
+      throw error;
+    }
+    const result = await handler(batch);
+    if (result.outcome !== 'dead') {
+      options.onSettled?.(result.outcome, batch.lineCount);
+      return result.outcome === 'ack' ? ConsumerStatus.ACK : ConsumerStatus.REQUEUE;
+    }
+    const status = await moveToDead(message, body, result.reason);
+    options.onSettled?.('dead', batch.lineCount);
+    return status;
+  };
+
+  // An ack or nack refused because the channel is gone is a consequence, not news: the broker
+  // redelivers the message, the connection says an outage once, and a channel that the broker
+  // closes emits its reason as an error of its own.
+  const reportError = (error: unknown): void => {
+    const consequence =
+      (error instanceof AMQPChannelError && error.code === 'CH_CLOSE') ||
+      (!connection.ready && error instanceof AMQPError);
+    if (consequence)
+      log.debug({ queue, error: messageOf(error) }, 'consumer error while its channel is down');
+    else log.warn({ queue, error: messageOf(error) }, 'consumer error');
+  };
+
+  /** The current subscription: its prefetch count, and the messages it received. */
+  let subscription = { count: prefetchCountFor(limits, 0), largestBytes: 0, received: 0 };
+  let changing: Promise<void> | undefined;
+
+  const subscribe = (count: number): Consumer => {
+    subscription = { count, largestBytes: 0, received: 0 };
+    const created = connection.createConsumer(
+      {
+        queue,
+        ...(declare
+          ? {
+              queueOptions: queueDeclarationOf(queue),
+              exchanges: [...EXCHANGES],
+              queueBindings: BINDINGS.filter((binding) => binding.queue === queue),
+            }
+          : // rabbitmq-client declares the queue in any case; passively, that only checks it exists.
+            { queueOptions: { passive: true } }),
+        qos: { prefetchCount: count },
+        concurrency: count,
+        requeue: true,
+      },
+      onMessage,
+    );
+    created.on('error', reportError);
+    return created;
+  };
+
+  const resubscribe = async (count: number): Promise<void> => {
+    log.debug(
+      { queue, from: subscription.count, to: count, largestBytes: subscription.largestBytes },
+      'prefetch count changed to hold the bytes of messages within the budget',
+    );
+    try {
+      await consumer.close();
+    } catch (error) {
+      // Closing a channel that an outage already closed: what it held is redelivered in any case.
+      log.debug({ queue, error: messageOf(error) }, 'closing the previous subscription failed');
+    }
+    if (!closing) consumer = subscribe(count);
+    changing = undefined;
+  };
+
+  async function onMessage(message: AsyncMessage): Promise<ConsumerStatus> {
+    const body = exactBodyOf(message);
+    const bytes = body?.length ?? 0;
+    inFlight++;
+    inFlightBytes += bytes;
+    peakInFlightBytes = Math.max(peakInFlightBytes, inFlightBytes);
+    subscription.received++;
+    subscription.largestBytes = Math.max(subscription.largestBytes, bytes);
+    const next = nextPrefetchCount(limits, subscription);
+    if (next !== undefined && changing === undefined && !closing) changing = resubscribe(next);
+    try {
+      return await settle(message, body);
+    } finally {
+      inFlight--;
+      inFlightBytes -= bytes;
+    }
+  }
+
+  let consumer: Consumer = subscribe(subscription.count);
 
   return {
     get inFlight() {
       return inFlight;
     },
+    get inFlightBytes() {
+      return inFlightBytes;
+    },
+    get peakInFlightBytes() {
+      return peakInFlightBytes;
+    },
     get deadLettered() {
       return deadLettered;
     },
     async close() {
+      closing = true;
+      await changing;
       await consumer.close();
       await deadLetters.close();
+      log.debug({ queue, peakBytesHeld: peakInFlightBytes }, 'consumer closed');
     },
   };
-}
-
-function asBuffer(body: unknown): Buffer {
-  if (Buffer.isBuffer(body)) return body;
-  if (typeof body === 'string') return Buffer.from(body, 'utf8');
-  // Only a foreign producer with a JSON content type gets here; the codec will refuse it clearly.
-  return Buffer.from(JSON.stringify(body) ?? '', 'utf8');
 }

@@ -1,9 +1,11 @@
 /**
  * Publishes line batches to the `weblogs` exchange with publisher confirms. A batch counts as sent
  * only once the broker has confirmed it (so it is in both quorum queues); `mandatory` turns a message
- * that no queue would take into an error instead of a silent loss. At most `window` batches await
- * their confirm at once: when the window is full, `publish` waits, and that wait is the backpressure
- * that slows the source down instead of buffering without bound.
+ * that no queue would take into an error instead of a silent loss. At most `window` batches, and
+ * about `windowBytes` bytes of message bodies, await their confirm at once: when the window is full,
+ * `publish` waits, and that wait is the backpressure that slows the source down instead of buffering
+ * without bound. The byte bound is what holds memory down when lines are wide: a message is closed at
+ * `--batch-bytes`, but a single line may make one of up to `--max-line-bytes`.
  *
  * A publish that fails because the broker is away, or that the broker refuses (a nack), is retried
  * with backoff for as long as it takes; the connection reports the outage once. A retry may send a
@@ -20,6 +22,11 @@ import { BINDINGS, EXCHANGE, EXCHANGES, LINE_BATCH_CONTENT_TYPE, QUEUES, routing
 export interface LinePublisherOptions {
   /** Batches awaiting their confirm at once. */
   readonly window: number;
+  /**
+   * Bytes of message bodies awaiting their confirm at once, at most (default `PUBLISH_WINDOW_BYTES`);
+   * a single larger message is still sent, alone.
+   */
+  readonly windowBytes?: number;
   /** Called once per batch, after the broker confirmed it (not always in publishing order). */
   readonly onConfirmed?: (batch: LineBatch) => void;
   /** Declare the topology before publishing and after every reconnect (default true). */
@@ -37,9 +44,19 @@ export interface LinePublisher {
   flush(): Promise<void>;
   /** Batches sent and not yet confirmed. */
   readonly inFlight: number;
+  /** Bytes of the message bodies sent and not yet confirmed. */
+  readonly inFlightBytes: number;
   /** Flushes, then closes the channel. */
   close(): Promise<void>;
 }
+
+/**
+ * Bytes of message bodies awaiting their confirm, by default: room for a window of 64 messages of
+ * ordinary lines (tens of kB each), so throughput is unchanged there, while wide lines (1 MiB
+ * messages, or one line of 16 MiB) no longer make the window 64 such messages. Each body is held
+ * twice meanwhile (the batch's lines and its encoding).
+ */
+export const PUBLISH_WINDOW_BYTES = 8 * 1024 * 1024;
 
 const RETRY_FIRST_MS = 200;
 const RETRY_MAX_MS = 5000;
@@ -59,7 +76,9 @@ export function createLinePublisher(connection: Connection, options: LinePublish
 
   const idPrefix = randomUUID();
   let nextId = 0;
+  const windowBytes = options.windowBytes ?? PUBLISH_WINDOW_BYTES;
   let inFlight = 0;
+  let inFlightBytes = 0;
   let closed = false;
   let refusing = false;
   let failure: LograbbitError | undefined;
@@ -105,9 +124,8 @@ export function createLinePublisher(connection: Connection, options: LinePublish
     return true;
   };
 
-  const send = async (batch: LineBatch): Promise<void> => {
+  const send = async (batch: LineBatch, body: Buffer): Promise<void> => {
     const messageId = `${idPrefix}.${nextId++}`;
-    const body = encodeLineBatch(batch);
     try {
       for (let tries = 0; !(await attempt(batch, body, messageId)); tries++) {
         await new Promise((resolve) =>
@@ -128,6 +146,7 @@ export function createLinePublisher(connection: Connection, options: LinePublish
             );
     } finally {
       inFlight--;
+      inFlightBytes -= body.length;
       wake();
     }
   };
@@ -142,13 +161,18 @@ export function createLinePublisher(connection: Connection, options: LinePublish
   return {
     async publish(batch) {
       if (failure) throw failure;
+      const body = encodeLineBatch(batch);
       inFlight++;
-      void send(batch);
-      await waitUntil(() => inFlight < options.window);
+      inFlightBytes += body.length;
+      void send(batch, body);
+      await waitUntil(() => inFlight < options.window && inFlightBytes < windowBytes);
     },
     flush: () => waitUntil(() => inFlight === 0),
     get inFlight() {
       return inFlight;
+    },
+    get inFlightBytes() {
+      return inFlightBytes;
     },
     async close() {
       try {

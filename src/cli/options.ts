@@ -53,7 +53,11 @@ export function addProduceOptions(command: Command): Command {
       'longer lines are cut there and flagged, never dropped',
       String(defaults.maxLineBytes),
     )
-    .option('--publish-window <n>', 'messages awaiting their confirm at once', String(defaults.publishWindow))
+    .option(
+      '--publish-window <n>',
+      'messages awaiting their confirm at once (and 8 MiB of them at most)',
+      String(defaults.publishWindow),
+    )
     .option('--no-progress', 'no progress bar (there is none when stderr is not a terminal)');
 }
 
@@ -70,7 +74,11 @@ export function addConsumeOptions(command: Command): Command {
       'no country and city (GEOIP_DB names a database; default: the shipped DB-IP City Lite)',
     )
     .option('--no-user-agent', 'no browser, OS, device and bot flag from the user agent')
-    .option('--prefetch <n>', 'unacknowledged messages held at once, per queue', String(defaults.prefetch))
+    .option(
+      '--prefetch <n>',
+      'unacknowledged messages held at once, per queue (fewer when large: about 32 MiB)',
+      String(defaults.prefetch),
+    )
     .option(
       '--write-batch-rows <n>',
       'rows per database transaction, at most',

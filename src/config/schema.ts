@@ -62,13 +62,18 @@ export const tuningSchema = z.object({
   batchBytes: positiveInt(64 * 1024 * 1024).default(1024 * 1024),
   /** Longer lines are cut to this many bytes and flagged `truncated` (never dropped). */
   maxLineBytes: positiveInt(16 * 1024 * 1024).default(64 * 1024),
-  /** Published messages awaiting their confirm at once; the producer waits when the window is full. */
+  /**
+   * Published messages awaiting their confirm at once; the producer waits when the window is full,
+   * or when the messages in it reach 8 MiB (wide lines make messages of up to --max-line-bytes).
+   */
   publishWindow: positiveInt(10_000).default(64),
   /**
    * Unacknowledged messages a consumer holds at once, per queue (AMQP prefetch). With 100-line
    * messages, 100 hold 10,000 lines: two transactions of 2,000 rows in flight and three ready. Lines
    * held are the consumer's memory, as bytes until their transaction forms (about 11 MB more at its
    * peak than 60 with 1,000-row transactions; see writeBatchRows). With --batch-lines 1, raise it.
+   * Large messages are taken fewer at a time, so that the messages held stay within about 32 MiB (the
+   * consumer makes the AMQP count from the sizes it sees).
    */
   prefetch: positiveInt(10_000).default(100),
   /**
