@@ -158,6 +158,8 @@ export interface RowEncoder {
 
 /** Free buffers an encoder keeps: enough for the transactions in flight of one table. */
 const FREE_BUFFERS = 4;
+/** The largest buffer kept for reuse: what an ordinary batch grows to, with room to spare. */
+const KEPT_BUFFER_BYTES = 16 * 1024 * 1024;
 /** The first buffer of an input; it grows (is copied) when the input outgrows it. */
 const FIRST_BUFFER_BYTES = 512 * 1024;
 
@@ -233,7 +235,9 @@ export function createRowEncoder(
     const whole = lent.get(input.buffer);
     if (whole === undefined) return;
     lent.delete(input.buffer);
-    if (free.length < FREE_BUFFERS) free.push(whole);
+    // A buffer grown for a huge row (a 16 MiB line) is left to the collector: kept, it would hold
+    // that memory for good, for batches that need a fraction of it.
+    if (free.length < FREE_BUFFERS && whole.length <= KEPT_BUFFER_BYTES) free.push(whole);
   };
   return Object.assign(encode, { start, release });
 }
