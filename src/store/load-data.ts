@@ -57,7 +57,7 @@ export function loadDataInto<Row extends object>(table: MySqlTable): TableWriter
             sql: statement,
             // Whatever file name the server asks for, it gets these rows: a hostile server cannot
             // make LOCAL INFILE read a file of the consumer's machine.
-            infileStreamFactory: () => Readable.from([bytes]),
+            infileStreamFactory: () => Readable.from(piecesOf(bytes)),
           });
         } catch (error) {
           failed = true;
@@ -73,6 +73,15 @@ export function loadDataInto<Row extends object>(table: MySqlTable): TableWriter
     };
   };
 }
+
+/**
+ * The input in views of at most `PIECE_BYTES`: mysql2 copies each piece it is given into a packet
+ * of its own, so a whole input of 32 MiB (rows of 16 MiB lines) was copied at once.
+ */
+function* piecesOf(bytes: Buffer): Generator<Buffer> {
+  for (let at = 0; at < bytes.length; at += PIECE_BYTES) yield bytes.subarray(at, at + PIECE_BYTES);
+}
+const PIECE_BYTES = 256 * 1024;
 
 /** How a column's values are written, from its SQL type. */
 function kindOf(column: Column): FieldKind {
