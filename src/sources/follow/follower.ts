@@ -312,6 +312,9 @@ class Follower implements FileFollower {
       if (more) {
         this.readDue = true;
         busy.add(tailer.followedPath);
+      } else if (tailer.detachedAtMs !== undefined) {
+        // A rotated file read to its end: its last lines go now, before its successor's.
+        this.ready.push(...tailer.flushDue(0, 0, true));
       }
     }
     this.counts.bytes = 0;
