@@ -12,6 +12,8 @@ import type { PipelineMetrics } from '../telemetry/index.js';
 /** Batches until stopped; told of each confirm; closed after the last confirm. */
 export interface LiveSource extends AsyncIterable<LineBatch> {
   confirm?(batch: LineBatch): void;
+  /** Tells the source where to report bytes it can no longer read (see `FileFollower.watchLosses`). */
+  watchLosses?(record: (bytes: number) => void): void;
   close?(): Promise<void>;
 }
 
@@ -61,6 +63,7 @@ export function publishLive(
       options.onConfirmed?.(batch);
     },
   });
+  if (options.metrics) source.watchLosses?.(options.metrics.followLost.bind(options.metrics));
   const run = async (): Promise<void> => {
     try {
       try {

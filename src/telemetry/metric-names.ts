@@ -78,6 +78,10 @@ export const METRICS = {
     'Bytes of a followed file that RabbitMQ has not confirmed yet (its size less the checkpoint).',
     ['file'],
   ),
+  followLostBytes: spec(
+    'lograbbit_follow_lost_bytes_total',
+    'Bytes of followed files that can no longer be read: rotated generations deleted or compressed before they were read.',
+  ),
   reconnects: spec(
     'lograbbit_reconnects_total',
     'Connections re-established after an outage, by service (broker, database).',

@@ -41,6 +41,8 @@ export interface PipelineMetrics {
   reconnected(service: 'broker' | 'database'): void;
   /** Bytes of `file` not yet read; `null` when the file is no longer followed. */
   followLag(file: string, bytes: number | null): void;
+  /** Bytes of a followed file found unreadable for good (deleted or compressed before they were read). */
+  followLost(bytes: number): void;
 }
 
 export interface Metrics extends PipelineMetrics {
@@ -89,6 +91,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const insertBatchRows = histogram(METRICS.insertBatchRows, BATCH_SIZE_BUCKETS);
   const insertDuration = histogram(METRICS.insertDuration, INSERT_SECONDS_BUCKETS);
   const reconnects = counter(METRICS.reconnects);
+  const followLostBytes = counter(METRICS.followLostBytes);
   const followLag = new Gauge({
     name: METRICS.followLag.name,
     help: METRICS.followLag.help,
@@ -168,6 +171,9 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     followLag(file, bytes) {
       if (bytes === null) followLag.remove({ file });
       else followLag.set({ file }, bytes);
+    },
+    followLost(bytes) {
+      followLostBytes.inc(bytes);
     },
     watchQueueDepths(read) {
       readDepths = read;

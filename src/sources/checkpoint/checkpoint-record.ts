@@ -20,7 +20,10 @@ export interface Checkpoint {
   readonly dev: string;
   readonly ino: string;
   readonly fingerprint: Fingerprint;
-  /** The path the file was followed under (it may have been renamed since). */
+  /**
+   * The path the file was followed under (it may have been renamed since): its rotated generations
+   * are the files beside it named after it (`access.log.1`, `access.log-20261128`).
+   */
   readonly path: string;
   /** The source name its lines are sent with. */
   readonly source: string;
@@ -28,7 +31,12 @@ export interface Checkpoint {
   readonly streamId: string | null;
   /** Every line that ends at or before this byte offset is confirmed by the broker. */
   readonly offset: number;
-  /** ISO time of the write, for people reading the state directory. */
+  /**
+   * True once the file was rotated away, read to its end and every line confirmed: when it is deleted
+   * or compressed later, nothing is lost. Absent while it may still get lines.
+   */
+  readonly finished?: true;
+  /** ISO time of the write; also tells, at start-up, which rotated files were written since. */
   readonly updatedAt: string;
 }
 
@@ -63,6 +71,7 @@ export function parseCheckpoint(text: string): Checkpoint | string {
     (record.streamId === null ||
       (typeof record.streamId === 'string' && /^[0-9a-f]{16}$/.test(record.streamId))) &&
     Number.isSafeInteger(record.offset) &&
-    (record.offset as number) >= 0;
+    (record.offset as number) >= 0 &&
+    (record.finished === undefined || record.finished === true);
   return valid ? (record as unknown as Checkpoint) : 'missing or invalid fields';
 }

@@ -74,6 +74,15 @@ export async function startsWith(
   );
 }
 
+/** True when `head` (a file's first bytes) starts with the bytes `fingerprint` was made of. */
+export function headMatches(head: Buffer, fingerprint: Fingerprint): boolean {
+  return (
+    fingerprint.bytes > 0 &&
+    head.length >= fingerprint.bytes &&
+    createHash('sha256').update(head.subarray(0, fingerprint.bytes)).digest('hex') === fingerprint.sha256
+  );
+}
+
 /** Reads `length` bytes at `position` (fewer at the end of the file). */
 export async function readAt(handle: FileHandle, position: number, length: number): Promise<Buffer> {
   const buffer = Buffer.allocUnsafe(length);

@@ -18,11 +18,13 @@ import type { LineBatch } from '../../domain/index.js';
 import { UsageError, messageOf } from '../../errors.js';
 import { checkpointKeyOf, openCheckpointStore } from '../checkpoint/index.js';
 import type { Checkpoint, CheckpointStore } from '../checkpoint/index.js';
-import { compileFileGlob, isCompressedName } from './file-glob.js';
+import { compileFileGlob } from './file-glob.js';
 import type { FileGlob } from './file-glob.js';
 import { identityOfHandle, identityOfPath, isGone, startsWith } from './file-identity.js';
 import type { FileIdentity } from './file-identity.js';
-import { Tailer, findCopy, lastLineStart } from './tailer.js';
+import { planCatchUp } from './generations.js';
+import type { CatchUpPlan } from './generations.js';
+import { Tailer, lastLineStart } from './tailer.js';
 import type { BatchTicket, TailedBatch, TailerSettings, TailerStart } from './tailer.js';
 
 export interface FollowOptions {
@@ -60,6 +62,8 @@ export interface FollowCounts {
   /** Files that were renamed or deleted while followed, and truncations seen. */
   rotations: number;
   truncations: number;
+  /** Bytes of rotated generations found deleted or compressed before they were read (when known). */
+  lostBytes: number;
 }
 
 export interface FileFollower extends AsyncIterable<LineBatch> {
@@ -71,6 +75,11 @@ export interface FileFollower extends AsyncIterable<LineBatch> {
    * how far behind the follower is, as the size it last saw less the checkpointed offset.
    */
   lag(): Array<{ readonly path: string; readonly bytes: number }>;
+  /**
+   * Where to report bytes that can no longer be read (a generation deleted or compressed while
+   * lograbbit was stopped), once each; those found before the call are reported at once.
+   */
+  watchLosses(record: (bytes: number) => void): void;
   /** Stops, writes every checkpoint and closes the files. */
   close(): Promise<void>;
 }
@@ -100,6 +109,7 @@ class Follower implements FileFollower {
     confirmed: 0,
     rotations: 0,
     truncations: 0,
+    lostBytes: 0,
   };
   private readonly tailers = new Map<string, Tailer>();
   private readonly known = new Map<string, Checkpoint>();
@@ -107,6 +117,9 @@ class Follower implements FileFollower {
   private readonly ready: TailedBatch[] = [];
   private readonly watchers = new Map<string, FSWatcher>();
   private readonly unreadable = new Set<string>();
+  /** Paths that had checkpoints at start-up: a file found there now was created while stopped. */
+  private readonly followedBefore = new Set<string>();
+  private recordLoss: ((bytes: number) => void) | undefined;
   private readonly settings: TailerSettings;
   private readonly now: () => number;
   private started = false;
@@ -184,6 +197,11 @@ class Follower implements FileFollower {
     }));
   }
 
+  watchLosses(record: (bytes: number) => void): void {
+    this.recordLoss = record;
+    if (this.counts.lostBytes > 0) record(this.counts.lostBytes);
+  }
+
   confirm(batch: LineBatch): void {
     const ticket = this.tickets.get(batch);
     if (!ticket) return;
@@ -191,12 +209,12 @@ class Follower implements FileFollower {
     this.counts.confirmed += batch.lines.length;
     const { tailer } = ticket;
     if (ticket.generation === tailer.generation) {
-      if (tailer.offsets.confirm(ticket.ticket) !== undefined) this.saveCheckpoint(tailer);
+      if (tailer.offsets.confirm(ticket.ticket) !== undefined) void this.saveCheckpoint(tailer);
     } else if (tailer.previous?.generation === ticket.generation) {
       tailer.previous.offsets.confirm(ticket.ticket);
       if (tailer.previous.offsets.outstanding === 0) {
         tailer.previous = undefined;
-        this.saveCheckpoint(tailer);
+        void this.saveCheckpoint(tailer);
       }
     }
     if (tailer.ended && tailer.offsets.outstanding === 0) void this.retire(tailer);
@@ -205,7 +223,7 @@ class Follower implements FileFollower {
   async close(): Promise<void> {
     this.stop();
     for (const tailer of this.tailers.values()) {
-      this.saveCheckpoint(tailer);
+      void this.saveCheckpoint(tailer);
       await tailer.close();
     }
     this.tailers.clear();
@@ -247,9 +265,10 @@ class Follower implements FileFollower {
       this.known.set(checkpointKeyOf(checkpoint.dev, checkpoint.ino), checkpoint);
     }
     const loaded = [...this.known.values()];
-    const resumed = new Set<Checkpoint>();
-    await this.discover(true, resumed);
-    await this.resumeElsewhere(loaded.filter((checkpoint) => !resumed.has(checkpoint)));
+    for (const checkpoint of loaded) this.followedBefore.add(checkpoint.path);
+    // Older generations first: the follower reads a path's generations in the order they were opened.
+    await this.catchUp(await planCatchUp(loaded, (path) => this.isFollowed(path)));
+    await this.discover(true);
     this.pollTimer = setInterval(() => {
       this.pollDue = true;
       this.notify();
@@ -281,10 +300,22 @@ class Follower implements FileFollower {
       await this.endQuietDetached(now);
     }
     this.readDue = false;
+    // A generation waits while an older one of the same path has bytes to read, so lines keep their order.
+    const busy = new Set<string>();
     for (const tailer of [...this.tailers.values()]) {
+      if (busy.has(tailer.followedPath)) {
+        this.readDue = true;
+        continue;
+      }
       const { batches, more } = await tailer.read();
       this.ready.push(...batches);
-      if (more) this.readDue = true;
+      if (more) {
+        this.readDue = true;
+        busy.add(tailer.followedPath);
+      } else if (tailer.detachedAtMs !== undefined) {
+        // A rotated file read to its end: its last lines go now, before its successor's.
+        this.ready.push(...tailer.flushDue(0, 0, true));
+      }
     }
     this.counts.bytes = 0;
     for (const tailer of this.tailers.values()) this.counts.bytes += tailer.readPosition;
@@ -297,14 +328,15 @@ class Follower implements FileFollower {
       this.counts.truncations++;
       this.options.log?.info({ path: tailer.path }, 'file truncated: reading it again from its start');
       this.ready.push(...(await tailer.restartTruncated()));
-      this.saveCheckpoint(tailer);
+      void this.saveCheckpoint(tailer);
     }
   }
 
   /** A renamed or deleted file that has been quiet for the rotate wait is read to its end and ended. */
   private async endQuietDetached(now: number): Promise<void> {
+    const waiting = this.waitingForOlder();
     for (const tailer of [...this.tailers.values()]) {
-      if (tailer.ended || tailer.detachedAtMs === undefined) continue;
+      if (tailer.ended || tailer.detachedAtMs === undefined || waiting.has(tailer)) continue;
       const quietSince = Math.max(tailer.detachedAtMs, tailer.lastGrowthAtMs);
       if (now - quietSince < this.options.rotateWaitMs) continue;
       for (let more = true; more;) {
@@ -318,17 +350,28 @@ class Follower implements FileFollower {
     }
   }
 
+  /** Tailers not read yet because an older generation of their path still has bytes to read. */
+  private waitingForOlder(): Set<Tailer> {
+    const busy = new Set<string>();
+    const waiting = new Set<Tailer>();
+    for (const tailer of this.tailers.values()) {
+      if (busy.has(tailer.followedPath)) waiting.add(tailer);
+      else if (tailer.hasUnread) busy.add(tailer.followedPath);
+    }
+    return waiting;
+  }
+
   /** An ended file whose lines are all confirmed: last checkpoint, then close it. */
   private async retire(tailer: Tailer): Promise<void> {
     if (this.tailers.get(tailer.key) !== tailer) return;
     this.tailers.delete(tailer.key);
     this.counts.files = this.tailers.size;
-    this.saveCheckpoint(tailer);
+    void this.saveCheckpoint(tailer);
     await tailer.close();
   }
 
   /** Opens the matching files not yet followed; returns the keys of every file that matches. */
-  private async discover(initial: boolean, resumed?: Set<Checkpoint>): Promise<Set<string>> {
+  private async discover(initial: boolean): Promise<Set<string>> {
     const matched = new Set<string>();
     for (const glob of this.globs) {
       for (const name of await namesIn(glob)) {
@@ -342,18 +385,13 @@ class Follower implements FileFollower {
           if (tailer.detachedAtMs !== undefined) tailer.reattach(path);
           continue;
         }
-        await this.follow(path, identity, initial, resumed);
+        await this.follow(path, identity, initial);
       }
     }
     return matched;
   }
 
-  private async follow(
-    path: string,
-    identity: FileIdentity,
-    initial: boolean,
-    resumed?: Set<Checkpoint>,
-  ): Promise<void> {
+  private async follow(path: string, identity: FileIdentity, initial: boolean): Promise<void> {
     let handle: FileHandle;
     try {
       handle = await open(path, 'r');
@@ -380,10 +418,9 @@ class Follower implements FileFollower {
       checkpoint.offset <= opened.size &&
       (await startsWith(handle, opened.size, checkpoint.fingerprint))
     ) {
-      resumed?.add(checkpoint);
       start = startOfCheckpoint(checkpoint, path);
       how = 'resuming after the last confirmed line';
-    } else if (initial && this.options.from === 'end') {
+    } else if (initial && this.options.from === 'end' && !this.followedBefore.has(path)) {
       start = { path, source: this.sourceOf(path), offset: await lastLineStart(handle, opened.size) };
       how = 'new lines only (--from end)';
     } else {
@@ -393,96 +430,78 @@ class Follower implements FileFollower {
     const tailer = await Tailer.open(handle, start, this.settings);
     this.tailers.set(key, tailer);
     this.counts.files = this.tailers.size;
-    this.saveCheckpoint(tailer);
+    void this.saveCheckpoint(tailer);
     this.options.log?.info({ path, offset: start.offset, source: start.source }, `following: ${how}`);
   }
 
   /**
-   * Checkpoints whose file no pattern matches any more, found at start-up: the file was rotated (or
-   * copied and truncated) while lograbbit was stopped. Its remaining lines are read from where it is
-   * now, under its old source and stream, so a restart between or during rotations loses nothing.
+   * At start-up, what logrotate did while lograbbit was stopped: every generation of a checkpointed
+   * path that the patterns do not match (`access.log.1`, a copytruncate copy, …) is opened, oldest
+   * first, to be read from its checkpoint or, written since, from its start; then read to its end and
+   * ended like any rotated file. What cannot be read any more is said once, with its size when known.
    */
-  private async resumeElsewhere(checkpoints: readonly Checkpoint[]): Promise<void> {
-    for (const checkpoint of checkpoints) {
-      const key = checkpointKeyOf(checkpoint.dev, checkpoint.ino);
-      const found = await this.locate(checkpoint);
-      if (!found) {
-        if (!this.tailers.has(key)) {
-          // The file is gone (deleted, or compressed by logrotate): nothing is left to read.
-          this.known.delete(key);
-          await this.store.remove(checkpoint.dev, checkpoint.ino);
-        }
-        continue;
-      }
-      const { handle, path } = found;
-      const identity = await identityOfHandle(handle);
-      const foundKey = checkpointKeyOf(identity.dev, identity.ino);
-      if (identity.size <= checkpoint.offset || this.tailers.has(foundKey)) {
-        await handle.close();
-        continue;
-      }
-      const tailer = await Tailer.open(handle, startOfCheckpoint(checkpoint, path), this.settings);
+  private async catchUp(plan: CatchUpPlan): Promise<void> {
+    for (const { handle, start, continues } of plan.reads) {
+      const tailer = await Tailer.open(handle, start, this.settings);
       tailer.detachedAtMs = this.now();
-      this.tailers.set(foundKey, tailer);
+      this.tailers.set(tailer.key, tailer);
       this.counts.files = this.tailers.size;
-      this.saveCheckpoint(tailer);
-      if (foundKey !== key && !this.tailers.has(key)) await this.store.remove(checkpoint.dev, checkpoint.ino);
+      // In order, each on disk before the next: a crash now must not leave a newer generation
+      // checkpointed and an older one forgotten.
+      await this.saveCheckpoint(tailer);
       this.options.log?.info(
-        { path, was: checkpoint.path, offset: checkpoint.offset },
-        'reading the rest of a file rotated while stopped',
+        { path: start.path, was: continues?.path ?? start.followedPath, offset: start.offset },
+        continues
+          ? 'reading the rest of a file rotated while stopped'
+          : 'reading a generation written while stopped, from its start',
+      );
+    }
+    for (const checkpoint of plan.obsolete) {
+      const key = checkpointKeyOf(checkpoint.dev, checkpoint.ino);
+      // Its inode may hold a newer generation now, followed under the same key.
+      if (this.tailers.has(key)) continue;
+      this.known.delete(key);
+      await this.store.remove(checkpoint.dev, checkpoint.ino);
+    }
+    for (const lost of plan.lost) {
+      if (lost.bytes !== undefined) {
+        this.counts.lostBytes += lost.bytes;
+        this.recordLoss?.(lost.bytes);
+      }
+      this.options.log?.warn(
+        { path: lost.path, followedPath: lost.followedPath, offset: lost.offset, lostBytes: lost.bytes },
+        lost.why === 'compressed'
+          ? 'a rotated file was compressed before it was read to its end: its unread bytes lost (logrotate: use delaycompress)'
+          : 'a followed file is gone and was not read to its end: its unread bytes lost (how many is unknown)',
       );
     }
   }
 
-  /** The file a checkpoint names, beside its old path: the same inode with the same head, or a copy. */
-  private async locate(checkpoint: Checkpoint): Promise<{ handle: FileHandle; path: string } | undefined> {
-    const dir = dirname(checkpoint.path);
-    let names: string[];
-    try {
-      names = await readdir(dir);
-    } catch (error) {
-      if (isGone(error)) return undefined;
-      throw error;
-    }
-    for (const name of names) {
-      if (isCompressedName(name)) continue;
-      const path = join(dir, name);
-      const identity = await identityOfPath(path);
-      if (identity?.dev !== checkpoint.dev || identity.ino !== checkpoint.ino) continue;
-      const handle = await open(path, 'r').catch(() => undefined);
-      if (!handle) return undefined;
-      if (await startsWith(handle, identity.size, checkpoint.fingerprint)) return { handle, path };
-      await handle.close();
-      break;
-    }
-    return findCopy(
-      checkpoint.path,
-      checkpoint.fingerprint,
-      checkpoint.offset,
-      checkpointKeyOf(checkpoint.dev, checkpoint.ino),
-    );
+  private isFollowed(path: string): boolean {
+    return this.globs.some((glob) => glob.dir === dirname(path) && glob.matches(basename(path)));
   }
 
   private sourceOf(path: string): string {
     return this.options.source ?? basename(path);
   }
 
-  private saveCheckpoint(tailer: Tailer): void {
+  private saveCheckpoint(tailer: Tailer): Promise<void> {
     // While the stream before a truncation awaits confirms, its checkpoint stands.
-    if (tailer.previous) return;
+    if (tailer.previous) return Promise.resolve();
     const checkpoint: Checkpoint = {
       version: 1,
       dev: tailer.dev,
       ino: tailer.ino,
       fingerprint: tailer.fingerprint,
-      path: tailer.path,
+      path: tailer.followedPath,
       source: tailer.source,
       streamId: tailer.splitter.stream?.toString('hex') ?? null,
       offset: tailer.offsets.offset,
+      ...(tailer.ended && tailer.offsets.outstanding === 0 ? { finished: true as const } : {}),
       updatedAt: new Date(this.now()).toISOString(),
     };
     this.known.set(tailer.key, checkpoint);
-    this.store.save(checkpoint).catch((error: unknown) => this.checkpointFailed(error));
+    return this.store.save(checkpoint).catch((error: unknown) => this.checkpointFailed(error));
   }
 
   private checkpointFailed(error: unknown): void {
@@ -518,6 +537,7 @@ class Follower implements FileFollower {
 function startOfCheckpoint(checkpoint: Checkpoint, path: string): TailerStart {
   return {
     path,
+    followedPath: checkpoint.path,
     source: checkpoint.source,
     offset: checkpoint.offset,
     streamId: checkpoint.streamId === null ? undefined : Buffer.from(checkpoint.streamId, 'hex'),

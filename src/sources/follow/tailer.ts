@@ -35,6 +35,8 @@ export interface TailerSettings {
 
 export interface TailerStart {
   readonly path: string;
+  /** The path the patterns matched, whose generations this file is one of; `path` by default. */
+  readonly followedPath?: string;
   readonly source: string;
   /** Byte offset to read from. */
   readonly offset: number;
@@ -65,7 +67,12 @@ export class Tailer {
   readonly dev: string;
   readonly ino: string;
   readonly source: string;
-  /** The path the file is followed under; it may no longer name this file once `detachedAtMs` is set. */
+  /**
+   * The path the patterns matched when it was first followed: its generations are named after it, and
+   * they are read in order (an older one before a newer one).
+   */
+  readonly followedPath: string;
+  /** Where the file is now; it may no longer name this file once `detachedAtMs` is set. */
   path: string;
   fingerprint: Fingerprint;
   /** Bumped when the file is truncated: confirms of the older stream no longer move the checkpoint. */
@@ -104,6 +111,7 @@ export class Tailer {
     this.ino = identity.ino;
     this.source = start.source;
     this.path = start.path;
+    this.followedPath = start.followedPath ?? start.path;
     this.fingerprint = fingerprint;
     this.settings = settings;
     this.readPosition = start.offset;
@@ -127,6 +135,11 @@ export class Tailer {
 
   get key(): string {
     return `${this.dev}-${this.ino}`;
+  }
+
+  /** Bytes are waiting past the read position (or the file was not read yet). */
+  get hasUnread(): boolean {
+    return !this.ended && this.readPosition < this.sizeSeen;
   }
 
   /** Takes batches just cut by the current splitter: each is on its way, in this order. */
