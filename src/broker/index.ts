@@ -11,7 +11,14 @@ export {
   DELIVERY_LIMIT,
   routingKeyOf,
 } from './topology.js';
-export { encodeLineBatch, readLineBatch } from './codec.js';
+export {
+  encodeLineBatch,
+  readLineBatch,
+  MAX_LINES_PER_MESSAGE,
+  MAX_LINE_BYTES,
+  MIN_READ_AT_MS,
+  MAX_READ_AT_MS,
+} from './codec.js';
 export type { ReceivedLineBatch } from './codec.js';
 export { createLinePublisher } from './publisher.js';
 export type { LinePublisher, LinePublisherOptions } from './publisher.js';
