@@ -26,6 +26,7 @@ export { consumeLineBatches, REASON_HEADER, ORIGIN_QUEUE_HEADER } from './consum
 export type { BatchHandler, BatchOutcome, LineConsumer, LineConsumerOptions } from './consumer.js';
 export { declareTopology, queueDepth } from './admin.js';
 export { listDeadLetters, replayDeadLetters } from './dead-letters.js';
+export { bodyBytesOf } from './body.js';
 export type { DeadLetter, ReplayResult } from './dead-letters.js';
 export type { QueueDepth } from './admin.js';
 export type { Connection as BrokerConnection } from 'rabbitmq-client';
