@@ -179,8 +179,8 @@ export function readLineBatch(body: Buffer): ReceivedLineBatch {
   let lineBytes = 0;
   let previous = -1;
   for (let index = 0; index < lineCount; index++) {
-    const where = `line ${index + 1} of ${lineCount}`;
-    if (body.length < at + LINE_HEADER_BYTES) fail(`${where}: truncated in its header`);
+    if (body.length < at + LINE_HEADER_BYTES)
+      fail(`line ${index + 1} of ${lineCount}: truncated in its header`);
     const offset = body.readDoubleBE(at);
     const flags = body.readUInt8(at + 8);
     const length = body.readUInt32BE(at + 9);
@@ -190,7 +190,7 @@ export function readLineBatch(body: Buffer): ReceivedLineBatch {
       ((flags & ~KNOWN_FLAGS) !== 0 ? `unknown flags 0x${flags.toString(16)}` : null) ??
       lineLengthProblem(length) ??
       (body.length < at + length ? `truncated: ${length} bytes announced, ${body.length - at} left` : null);
-    if (problem !== null) fail(`${where}: ${problem}`);
+    if (problem !== null) fail(`line ${index + 1} of ${lineCount}: ${problem}`);
     previous = offset;
     lineBytes += length;
     at += length;
