@@ -3,13 +3,15 @@
  * fixed. A message lands there when it can never be processed (undecodable, or rows the database
  * refuses: reason in `x-lograbbit-reason`), or when the broker gave up after `DELIVERY_LIMIT`
  * deliveries (reason in `x-death`). Replay sends a message back to the one queue it came from, so the
- * other queue does not see it twice.
+ * other queue does not see it twice. Bodies are listed and replayed as the exact bytes received,
+ * whatever their content type (see body.ts).
  */
 import type { Connection, SyncMessage } from 'rabbitmq-client';
 import { messageOf } from '../errors.js';
+import { bodyBytesOf } from './body.js';
 import { readLineBatch } from './codec.js';
 import { ORIGIN_QUEUE_HEADER, REASON_HEADER } from './consumer.js';
-import { CLEAN_QUEUE, DEAD_QUEUE, RAW_QUEUE } from './topology.js';
+import { CLEAN_QUEUE, DEAD_QUEUE, DELIVERY_LIMIT, RAW_QUEUE } from './topology.js';
 
 export interface DeadLetter {
   readonly messageId: string | null;
@@ -24,10 +26,10 @@ export interface DeadLetter {
   readonly bytes: number;
 }
 
+/** An entry of `x-death`. Its `count` counts the times the message was dead-lettered, not delivered. */
 interface DeathRecord {
   readonly reason?: string;
   readonly queue?: string;
-  readonly count?: number;
 }
 
 /** Up to `limit` dead messages, oldest first; the queue is left as it was. */
@@ -82,6 +84,8 @@ export async function replayDeadLetters(connection: Connection, limit: number): 
       delete headers['x-last-death-exchange'];
       delete headers['x-last-death-queue'];
       delete headers['x-last-death-reason'];
+      // data-dead's own count of its deliveries of the message (see DELIVERY_LIMIT_REASON).
+      delete headers['x-delivery-count'];
       const messageId = message.messageId ?? `replay.${message.deliveryTag}`;
       // The default exchange routes by queue name: the message goes back to its own queue only.
       await publisher.send(
@@ -91,10 +95,12 @@ export async function replayDeadLetters(connection: Connection, limit: number): 
           durable: true,
           mandatory: true,
           contentType: message.contentType,
+          contentEncoding: message.contentEncoding,
+          timestamp: message.timestamp,
           messageId,
           headers,
         },
-        message.body,
+        bodyBytesOf(message),
       );
       if (returned.delete(messageId)) {
         // The queue is gone: leave the message in data-dead (unacked, it returns there on close).
@@ -112,7 +118,7 @@ export async function replayDeadLetters(connection: Connection, limit: number): 
 }
 
 function describe(message: SyncMessage): DeadLetter {
-  const body = Buffer.isBuffer(message.body) ? message.body : Buffer.from(String(message.body));
+  const body = bodyBytesOf(message);
   let lines: number | null = null;
   let source: string | null = null;
   let undecodable: string | null = null;
@@ -127,7 +133,7 @@ function describe(message: SyncMessage): DeadLetter {
   const reason =
     stringHeader(message, REASON_HEADER) ??
     (death?.reason === 'delivery_limit'
-      ? `delivered ${death.count ?? 'too many'} times without success (delivery limit)`
+      ? DELIVERY_LIMIT_REASON
       : death?.reason
         ? `dead-lettered by RabbitMQ: ${death.reason}`
         : (undecodable ?? 'unknown'));
@@ -141,6 +147,16 @@ function describe(message: SyncMessage): DeadLetter {
     bytes: body.length,
   };
 }
+
+/**
+ * Why the broker dead-lettered a message at its delivery limit. The exact number of deliveries is not
+ * in the dead copy: `x-death`'s count is the number of times it was dead-lettered, and the
+ * `x-delivery-count` it carries is data-dead's own (0 at its first delivery from there). A quorum
+ * queue dead-letters a message when a return would take its count past the limit, so it was handed
+ * out at least limit + 1 times: exactly that on RabbitMQ 3.x, where every return counts, more on
+ * versions that count only some returns (4.3 counts a basic.reject, not a basic.nack).
+ */
+const DELIVERY_LIMIT_REASON = `delivered at least ${DELIVERY_LIMIT + 1} times without success (delivery limit ${DELIVERY_LIMIT})`;
 
 function originQueueOf(message: SyncMessage): string | null {
   const queue = stringHeader(message, ORIGIN_QUEUE_HEADER) ?? firstDeath(message)?.queue ?? null;

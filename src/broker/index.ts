@@ -11,7 +11,14 @@ export {
   DELIVERY_LIMIT,
   routingKeyOf,
 } from './topology.js';
-export { encodeLineBatch, readLineBatch } from './codec.js';
+export {
+  encodeLineBatch,
+  readLineBatch,
+  MAX_LINES_PER_MESSAGE,
+  MAX_LINE_BYTES,
+  MIN_READ_AT_MS,
+  MAX_READ_AT_MS,
+} from './codec.js';
 export type { ReceivedLineBatch } from './codec.js';
 export { createLinePublisher } from './publisher.js';
 export type { LinePublisher, LinePublisherOptions } from './publisher.js';
@@ -19,6 +26,7 @@ export { consumeLineBatches, REASON_HEADER, ORIGIN_QUEUE_HEADER } from './consum
 export type { BatchHandler, BatchOutcome, LineConsumer, LineConsumerOptions } from './consumer.js';
 export { declareTopology, queueDepth } from './admin.js';
 export { listDeadLetters, replayDeadLetters } from './dead-letters.js';
+export { bodyBytesOf } from './body.js';
 export type { DeadLetter, ReplayResult } from './dead-letters.js';
 export type { QueueDepth } from './admin.js';
 export type { Connection as BrokerConnection } from 'rabbitmq-client';
