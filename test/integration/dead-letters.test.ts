@@ -53,7 +53,10 @@ test('an undecodable message goes to data-dead with its reason, from each queue,
 
   const consumed = await runCli(['consume', '--until-idle', '--json'], { env: services.env });
   assert.equal(consumed.code, 4, 'exit 4: done, but messages went to data-dead');
-  assert.match(consumed.stderr, /2 messages were moved to data-dead, not stored: `lograbbit dead list` says why/);
+  assert.match(
+    consumed.stderr,
+    /2 messages were moved to data-dead, not stored: `lograbbit dead list` says why/,
+  );
   const report = JSON.parse(consumed.stdout.trim()) as { stored: { deadMessages: number } };
   assert.equal(report.stored.deadMessages, 2, 'one from each queue');
 
