@@ -104,6 +104,8 @@ export function consumeLineBatches(
         routingKey: message.routingKey,
         durable: true,
         contentType: message.contentType,
+        contentEncoding: message.contentEncoding,
+        timestamp: message.timestamp,
         messageId: message.messageId,
         headers: { ...message.headers, [REASON_HEADER]: reason, [ORIGIN_QUEUE_HEADER]: queue },
       },
