@@ -152,9 +152,13 @@ export function consumeLineBatches(
   // redelivers the message, the connection says an outage once, and a channel that the broker
   // closes emits its reason as an error of its own.
   const reportError = (error: unknown): void => {
+    // A write to a socket the broker has just dropped fails (EPIPE, ECONNRESET) before the connection
+    // knows it is down: one error per ack in hand, each a consequence too.
+    const socketGone = /\b(EPIPE|ECONNRESET|ETIMEDOUT)\b/.test(messageOf(error));
     const consequence =
       (error instanceof AMQPChannelError && error.code === 'CH_CLOSE') ||
-      (!connection.ready && error instanceof AMQPError);
+      (!connection.ready && error instanceof AMQPError) ||
+      socketGone;
     if (consequence)
       log.debug({ queue, error: messageOf(error) }, 'consumer error while its channel is down');
     else log.warn({ queue, error: messageOf(error) }, 'consumer error');
