@@ -29,14 +29,20 @@ const TRANSIENT_CODES = new Set([
   'ER_DISK_FULL',
 ]);
 
-/** The driver's error code (`ER_…` or a socket code), looking through drizzle's wrapping. */
-export function errorCodeOf(error: unknown): string | undefined {
+/** The first `field` of `error` or of its causes that has the `type` asked: drizzle wraps the driver's errors. */
+function fieldOf(error: unknown, field: 'code' | 'errno', type: 'string' | 'number'): unknown {
   for (let current = error, depth = 0; current && depth < 5; depth++) {
     if (typeof current !== 'object') return undefined;
-    if ('code' in current && typeof current.code === 'string') return current.code;
+    const value: unknown = (current as Record<string, unknown>)[field];
+    if (typeof value === type) return value;
     current = 'cause' in current ? current.cause : undefined;
   }
   return undefined;
+}
+
+/** The driver's error code (`ER_…` or a socket code), looking through drizzle's wrapping. */
+export function errorCodeOf(error: unknown): string | undefined {
+  return fieldOf(error, 'code', 'string') as string | undefined;
 }
 
 /** True when the error says the server is away or busy, not that it refuses these rows. */
@@ -51,12 +57,7 @@ export function isTransientDatabaseError(error: unknown): boolean {
 
 /** The server's error number (1406…), looking through drizzle's wrapping. */
 export function errnoOf(error: unknown): number | undefined {
-  for (let current = error, depth = 0; current && depth < 5; depth++) {
-    if (typeof current !== 'object') return undefined;
-    if ('errno' in current && typeof current.errno === 'number') return current.errno;
-    current = 'cause' in current ? current.cause : undefined;
-  }
-  return undefined;
+  return fieldOf(error, 'errno', 'number') as number | undefined;
 }
 
 /**

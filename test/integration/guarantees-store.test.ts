@@ -8,13 +8,13 @@ import { afterEach, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import type { RowDataPacket } from 'mysql2/promise';
 import { DB_HOST, createTestServices } from '../helpers/services.js';
 import type { TestServices } from '../helpers/services.js';
+import { freePort } from '../helpers/ports.js';
 import { runCli, startCli, waitFor } from '../helpers/cli.js';
 import { assertExactlyOnce, expectedLines, rawRowCount } from '../helpers/stored-lines.js';
 import { writeAccessLog } from '../helpers/log-file.js';
@@ -41,17 +41,6 @@ async function query(sql: string, values: unknown[] = []): Promise<RowDataPacket
 /** `stored.deadMessages` of a command's `--json` report. */
 function deadMessagesOf(stdout: string): number {
   return (JSON.parse(stdout) as { stored: { deadMessages: number } }).stored.deadMessages;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 /** A caddy line whose duration is `duration`, as written (JSON). */

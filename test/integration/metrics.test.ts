@@ -5,7 +5,6 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -14,6 +13,7 @@ import { runCli, startCli, waitFor } from '../helpers/cli.js';
 import type { RunningCli } from '../helpers/cli.js';
 import { createTestServices } from '../helpers/services.js';
 import type { TestServices } from '../helpers/services.js';
+import { freePort } from '../helpers/ports.js';
 
 const GOOD = 250;
 const BAD = [
@@ -30,17 +30,6 @@ function accessLines(n: number): string[] {
     const d = new Date(Date.now() - i * 1000);
     const time = `${pad(d.getUTCDate())}/${months[d.getUTCMonth()]}/${d.getUTCFullYear()}:${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} +0000`;
     return `10.0.${i % 3}.${i % 11} - - [${time}] "GET /p/${i % 5} HTTP/1.1" ${[200, 404, 500][i % 3]} ${100 + i} "-" "curl/8.0"`;
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
   });
 }
 

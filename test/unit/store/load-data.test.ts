@@ -46,7 +46,8 @@ test('an input is sent again as it is after a failure, and its buffer is never r
   first.add([rowOf(2)]);
   await assert.rejects(first.send(connection), /lost/);
   assert.equal(await first.send(connection), 2, 'the retry sends both rows');
-  assert.equal(inputs[1], inputs[0], 'the same bytes, not encoded again');
+  assert.deepEqual(inputs[1], inputs[0], 'the same bytes');
+  assert.equal(inputs[1]?.buffer, inputs[0]?.buffer, 'from the same memory: not encoded again');
   first.release();
 
   const second = writer();
@@ -60,4 +61,31 @@ test('an input is sent again as it is after a failure, and its buffer is never r
   await third.send(connection);
   assert.equal(inputs[3]?.buffer, inputs[2]?.buffer, 'a buffer released after a clean send is reused');
   assert.match(inputs[3]?.toString('latin1') ?? '', /\tline 4\t0\n$/);
+});
+
+test('a large input reaches the driver in views of 256 KiB at most, which make it whole', async () => {
+  const writer = loadDataInto<RawRow>(rawLog);
+  const pieces: Buffer[] = [];
+  const connection = {
+    async query(options: { infileStreamFactory: () => Readable }) {
+      for await (const chunk of options.infileStreamFactory()) pieces.push(chunk as Buffer);
+      return [{ info: 'Records: 1  Deleted: 0  Skipped: 0  Warnings: 0', affectedRows: 1 }];
+    },
+  } as unknown as PoolConnection;
+  const input = writer();
+  input.add([{ ...rowOf(1), line: Buffer.alloc(1024 * 1024, 0x61) }]);
+  await input.send(connection);
+  assert.ok(pieces.length >= 4, `${pieces.length} pieces`);
+  assert.ok(pieces.every((piece) => piece.length <= 256 * 1024));
+  const whole = Buffer.concat(pieces);
+  assert.equal(
+    whole.length,
+    pieces.reduce((sum, piece) => sum + piece.length, 0),
+  );
+  assert.match(whole.subarray(-20).toString('latin1'), /a{8}\t0\n$/);
+  assert.ok(
+    pieces.every((piece) => piece.buffer === pieces[0]?.buffer),
+    'views, not copies',
+  );
+  input.release();
 });
