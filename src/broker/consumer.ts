@@ -241,10 +241,49 @@ export function consumeLineBatches(
     },
     async close() {
       closing = true;
-      await changing;
-      await consumer.close();
-      await deadLetters.close();
+      const subscriptionClosed = (async (): Promise<void> => {
+        await changing;
+        await consumer.close();
+      })();
+      // Shutdown must end: right after a reconnect the broker may leave a cancel unanswered. What a
+      // subscription still holds unacknowledged is redelivered once the connection closes, so going
+      // on loses nothing.
+      if (!(await settlesWithin(subscriptionClosed, CLOSE_DEADLINE_MS))) {
+        log.warn(
+          { queue, deadlineMs: CLOSE_DEADLINE_MS },
+          'the subscription did not close in time; going on (what it holds unacknowledged is redelivered)',
+        );
+      }
+      if (!(await settlesWithin(deadLetters.close(), CLOSE_DEADLINE_MS))) {
+        log.warn(
+          { queue, deadlineMs: CLOSE_DEADLINE_MS },
+          'the dead-letter publisher did not close in time; going on',
+        );
+      }
       log.debug({ queue, peakBytesHeld: peakInFlightBytes }, 'consumer closed');
     },
   };
+}
+
+/** How long closing a subscription or the dead-letter publisher may take at shutdown, in ms. */
+const CLOSE_DEADLINE_MS = 10_000;
+
+/** True when `work` settles (either way) within `ms`; the timer does not keep the process alive. */
+async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([
+      work.then(
+        () => true,
+        () => true,
+      ),
+      late,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
