@@ -48,22 +48,13 @@ function keepBodiesAsBytes(): void {
 keepBodiesAsBytes();
 
 /**
- * The bytes of a received message's body. With this module loaded the body is always a Buffer; a
- * string or value could only come from a library that decoded it anyway, and is encoded back as well
- * as it can be (exact for valid UTF-8 text, not for JSON).
+ * The bytes of a received message's body, exactly as they were sent. With this module loaded the
+ * library hands every body over as a Buffer; anything else means the hook above is not in place, a
+ * defect that must not pass for data (re-encoding a decoded body would not give back its bytes).
  */
 export function bodyBytesOf(message: { readonly body: unknown }): Buffer {
-  const { body } = message;
-  if (Buffer.isBuffer(body)) return body;
-  if (typeof body === 'string') return Buffer.from(body, 'utf8');
-  return Buffer.from(JSON.stringify(body) ?? '', 'utf8');
-}
-
-/**
- * The body exactly as it was sent, or `undefined` when it reached this process decoded (a string or
- * a parsed value), should this module's hook not be in place: the consumer then rejects the message
- * so that its queue dead-letters it with the bytes still on the broker.
- */
-export function exactBodyOf(message: { readonly body: unknown }): Buffer | undefined {
-  return Buffer.isBuffer(message.body) ? message.body : undefined;
+  if (Buffer.isBuffer(message.body)) return message.body;
+  throw new TypeError(
+    `a message body arrived decoded (${typeof message.body}), not as bytes: src/broker/body.ts is not in effect`,
+  );
 }

@@ -14,7 +14,8 @@ import { AMQPChannelError, AMQPError, ConsumerStatus } from 'rabbitmq-client';
 import type { AsyncMessage, Connection, Consumer } from 'rabbitmq-client';
 import type { Logger } from 'pino';
 import { PoisonMessageError, messageOf } from '../errors.js';
-import { exactBodyOf } from './body.js';
+import { bodyBytesOf } from './body.js';
+import { settledWithin } from '../deadline.js';
 import { readLineBatch } from './codec.js';
 import type { ReceivedLineBatch } from './codec.js';
 import { nextPrefetchCount, prefetchCountFor } from './prefetch.js';
@@ -115,18 +116,7 @@ export function consumeLineBatches(
     return ConsumerStatus.ACK;
   };
 
-  const settle = async (message: AsyncMessage, body: Buffer | undefined): Promise<ConsumerStatus> => {
-    if (body === undefined) {
-      // Not one of ours (ours are binary frames), and its bytes are gone from here: rejected, the
-      // queue's own dead-lettering moves it to data-dead as it was sent (the reason in `x-death`).
-      log.warn(
-        { queue, contentType: message.contentType, messageId: message.messageId },
-        'message moved to data-dead: not a lograbbit line batch (a text or JSON body)',
-      );
-      deadLettered++;
-      options.onSettled?.('dead', 0);
-      return ConsumerStatus.DROP;
-    }
+  const settle = async (message: AsyncMessage, body: Buffer): Promise<ConsumerStatus> => {
     let batch: ReceivedLineBatch;
     try {
       batch = readLineBatch(body);
@@ -207,8 +197,8 @@ export function consumeLineBatches(
   };
 
   async function onMessage(message: AsyncMessage): Promise<ConsumerStatus> {
-    const body = exactBodyOf(message);
-    const bytes = body?.length ?? 0;
+    const body = bodyBytesOf(message);
+    const bytes = body.length;
     inFlight++;
     inFlightBytes += bytes;
     peakInFlightBytes = Math.max(peakInFlightBytes, inFlightBytes);
@@ -248,13 +238,13 @@ export function consumeLineBatches(
       // Shutdown must end: right after a reconnect the broker may leave a cancel unanswered. What a
       // subscription still holds unacknowledged is redelivered once the connection closes, so going
       // on loses nothing.
-      if (!(await settlesWithin(subscriptionClosed, CLOSE_DEADLINE_MS))) {
+      if ((await settledWithin(subscriptionClosed, CLOSE_DEADLINE_MS)).outcome === 'late') {
         log.warn(
           { queue, deadlineMs: CLOSE_DEADLINE_MS },
           'the subscription did not close in time; going on (what it holds unacknowledged is redelivered)',
         );
       }
-      if (!(await settlesWithin(deadLetters.close(), CLOSE_DEADLINE_MS))) {
+      if ((await settledWithin(deadLetters.close(), CLOSE_DEADLINE_MS)).outcome === 'late') {
         log.warn(
           { queue, deadlineMs: CLOSE_DEADLINE_MS },
           'the dead-letter publisher did not close in time; going on',
@@ -267,23 +257,3 @@ export function consumeLineBatches(
 
 /** How long closing a subscription or the dead-letter publisher may take at shutdown, in ms. */
 const CLOSE_DEADLINE_MS = 10_000;
-
-/** True when `work` settles (either way) within `ms`; the timer does not keep the process alive. */
-async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-    timer.unref();
-  });
-  try {
-    return await Promise.race([
-      work.then(
-        () => true,
-        () => true,
-      ),
-      late,
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}

@@ -1,4 +1,6 @@
 /** The broker adapter: connection, topology, line-batch codec, publisher and consumer. */
+// Every channel of every connection hands message bodies over as the bytes sent (see body.ts).
+import './body.js';
 export { connectBroker } from './connection.js';
 export type { BrokerEndpoint } from './connection.js';
 export {
@@ -26,7 +28,6 @@ export { consumeLineBatches, REASON_HEADER, ORIGIN_QUEUE_HEADER } from './consum
 export type { BatchHandler, BatchOutcome, LineConsumer, LineConsumerOptions } from './consumer.js';
 export { declareTopology, queueDepth } from './admin.js';
 export { listDeadLetters, replayDeadLetters } from './dead-letters.js';
-export { bodyBytesOf } from './body.js';
 export type { DeadLetter, ReplayResult } from './dead-letters.js';
 export type { QueueDepth } from './admin.js';
 export type { Connection as BrokerConnection } from 'rabbitmq-client';

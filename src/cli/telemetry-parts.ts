@@ -6,6 +6,7 @@ import { CLEAN_QUEUE, DEAD_QUEUE, RAW_QUEUE, queueDepth } from '../broker/index.
 import type { BrokerConnection } from '../broker/index.js';
 import type { Readiness, ReadinessCheck } from '../dashboard/index.js';
 import { messageOf } from '../errors.js';
+import { settledWithin } from '../deadline.js';
 import type { Store } from '../store/index.js';
 import { createMetrics } from '../telemetry/index.js';
 import type { Metrics, QueueDepthReading } from '../telemetry/index.js';
@@ -40,21 +41,11 @@ export function createProcessMetrics(broker?: BrokerConnection): Metrics {
   return metrics;
 }
 
-function withTimeout(check: Promise<void>): Promise<ReadinessCheck> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<ReadinessCheck>((resolve) => {
-    timer = setTimeout(
-      () => resolve({ ok: false, error: `no answer within ${READINESS_TIMEOUT_MS} ms` }),
-      READINESS_TIMEOUT_MS,
-    );
-  });
-  return Promise.race([
-    check.then(
-      (): ReadinessCheck => ({ ok: true }),
-      (error: unknown): ReadinessCheck => ({ ok: false, error: messageOf(error) }),
-    ),
-    timeout,
-  ]).finally(() => clearTimeout(timer));
+async function withTimeout(check: Promise<void>): Promise<ReadinessCheck> {
+  const settled = await settledWithin(check, READINESS_TIMEOUT_MS);
+  if (settled.outcome === 'fulfilled') return { ok: true };
+  if (settled.outcome === 'rejected') return { ok: false, error: messageOf(settled.error) };
+  return { ok: false, error: `no answer within ${READINESS_TIMEOUT_MS} ms` };
 }
 
 /**

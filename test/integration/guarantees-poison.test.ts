@@ -13,7 +13,8 @@ import { createTestServices } from '../helpers/services.js';
 import type { TestServices } from '../helpers/services.js';
 import { runCli } from '../helpers/cli.js';
 import { assertExactlyOnce } from '../helpers/stored-lines.js';
-import { DELIVERY_LIMIT, bodyBytesOf, encodeLineBatch } from '../../src/broker/index.js';
+import { DELIVERY_LIMIT, encodeLineBatch } from '../../src/broker/index.js';
+import { bodyBytesOf } from '../../src/broker/body.js';
 import { streamIdOf } from '../../src/domain/index.js';
 import type { LineBatch } from '../../src/domain/index.js';
 
