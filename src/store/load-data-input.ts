@@ -3,7 +3,8 @@
  * newlines, NULL as `\N`, and a backslash before each tab, newline, NUL and backslash of a value.
  *
  * The input is read by the server as `CHARACTER SET binary`: text columns are written as UTF-8 and
- * byte columns (event ids, raw lines) as their own bytes, escaped, straight into one buffer. Sending
+ * byte columns (event ids, raw lines) as their own bytes, escaped, into chunks of reused memory; a
+ * long value with nothing to escape is not copied at all but sent as it is (see `InputPieces`). Sending
  * bytes as hex instead, UNHEXed by the statement, cost the server 40% more CPU per raw row, and the
  * consumer a hex string twice the line's size (measured: see bench/RESULTS.md, 2026-12-01).
  */
@@ -81,32 +82,55 @@ export function fitEscapedLine(line: Buffer, room: number): Buffer {
   return line;
 }
 
-/** A buffer that grows as the input is written into it. */
-class InputBuffer {
-  bytes: Buffer;
+/**
+ * An input being written, as the pieces it will be sent in: views of chunks of the encoder's own
+ * memory, in order, between which a long byte value that needs no escaping (a raw line) is referenced
+ * where it lies rather than copied. A 16 MiB line copied into one growing buffer cost its row about
+ * four times its size in copies and left-over buffers (see bench/RESULTS.md, 16 MB lines).
+ */
+class InputPieces {
+  readonly pieces: Buffer[] = [];
+  /** The chunks written into, to be given back once the server has read them. */
+  readonly chunks: Buffer[] = [];
   length = 0;
+  private chunk: Buffer;
+  /** Where the piece being written starts in `chunk`, and where the next byte goes. */
+  private start = 0;
+  private at = 0;
 
-  /** `start`: where to write first; grown (copied) when the input outgrows it. */
-  constructor(start: Buffer) {
-    this.bytes = start;
+  constructor(private readonly chunkOf: (atLeast: number) => Buffer) {
+    this.chunk = chunkOf(0);
+    this.chunks.push(this.chunk);
   }
 
-  reserve(count: number): void {
-    if (this.length + count <= this.bytes.length) return;
-    const grown = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, this.length + count));
-    this.bytes.copy(grown, 0, 0, this.length);
-    this.bytes = grown;
+  /** Room for `count` more bytes in the chunk being written, in a new one if need be. */
+  private reserve(count: number): void {
+    if (this.at + count <= this.chunk.length) return;
+    this.cut();
+    this.chunk = this.chunkOf(count);
+    this.chunks.push(this.chunk);
+    this.start = 0;
+    this.at = 0;
+  }
+
+  /** Ends the piece being written (if it has bytes); what follows starts a new one. */
+  private cut(): void {
+    if (this.at > this.start) this.pieces.push(this.chunk.subarray(this.start, this.at));
+    this.start = this.at;
   }
 
   byte(value: number): void {
     this.reserve(1);
-    this.bytes[this.length++] = value;
+    this.chunk[this.at++] = value;
+    this.length++;
   }
 
   /** Text already escaped; a UTF-16 unit takes at most 3 bytes of UTF-8. */
   text(value: string): void {
     this.reserve(value.length * 3);
-    this.length += this.bytes.write(value, this.length, 'utf8');
+    const written = this.chunk.write(value, this.at, 'utf8');
+    this.at += written;
+    this.length += written;
   }
 
   /** Bytes with the four special ones escaped. */
@@ -117,20 +141,37 @@ class InputBuffer {
       value.indexOf(NEWLINE) === -1 &&
       value.indexOf(NUL) === -1
     ) {
-      this.reserve(value.length);
-      this.length += value.copy(this.bytes, this.length);
+      if (value.length >= REFERENCED_BYTES) {
+        this.cut();
+        this.pieces.push(value);
+      } else {
+        this.reserve(value.length);
+        this.at += value.copy(this.chunk, this.at);
+      }
+      this.length += value.length;
       return;
     }
-    this.reserve(value.length * 2);
-    const out = this.bytes;
-    let at = this.length;
-    for (const byte of value) {
-      if (byte === BACKSLASH || byte === TAB || byte === NEWLINE || byte === NUL) {
-        out[at++] = BACKSLASH;
-        out[at++] = byte === TAB ? 0x74 : byte === NEWLINE ? 0x6e : byte === NUL ? 0x30 : BACKSLASH;
-      } else out[at++] = byte;
+    // Escaped a chunk's worth at a time: the escaped form never needs more than a fresh chunk.
+    for (let from = 0; from < value.length; from += CHUNK_BYTES / 2) {
+      const part = value.subarray(from, from + CHUNK_BYTES / 2);
+      this.reserve(part.length * 2);
+      const out = this.chunk;
+      let at = this.at;
+      for (const byte of part) {
+        if (byte === BACKSLASH || byte === TAB || byte === NEWLINE || byte === NUL) {
+          out[at++] = BACKSLASH;
+          out[at++] = byte === TAB ? 0x74 : byte === NEWLINE ? 0x6e : byte === NUL ? 0x30 : BACKSLASH;
+        } else out[at++] = byte;
+      }
+      this.length += at - this.at;
+      this.at = at;
     }
-    this.length = at;
+  }
+
+  /** The pieces, the one being written included: nothing may be written after this. */
+  finish(): readonly Buffer[] {
+    this.cut();
+    return this.pieces;
   }
 }
 
@@ -140,34 +181,38 @@ export interface EncodingInput {
   append(rows: readonly object[]): void;
   /** Rows appended so far. */
   readonly rows: number;
-  /** The input as it stands (a view of its buffer: append nothing after sending it). */
-  bytes(): Buffer;
-}
-
-/** Rows encoded into one input: call it with rows, or `start` one and append to it. */
-export interface RowEncoder {
-  (rows: readonly object[]): Buffer;
-  start(): EncodingInput;
+  /** Bytes of the input so far. */
+  readonly length: number;
   /**
-   * Takes back an input this encoder made, once the server has read all of it: the next inputs are
-   * written over it. An input never released (one whose sending failed) is left to the garbage
-   * collector.
+   * The input as it stands, as the views it is sent in (append nothing after taking them). A long
+   * byte value may be one of them whole: cut them smaller if the sender copies each at once.
    */
-  release(input: Buffer): void;
+  pieces(): readonly Buffer[];
+  /**
+   * Gives the input's memory back to its encoder once the server has read all of it: the next
+   * inputs are written over it. An input never released (one whose sending failed) is left to the
+   * garbage collector.
+   */
+  release(): void;
 }
 
-/** Free buffers an encoder keeps: enough for the transactions in flight of one table. */
-const FREE_BUFFERS = 4;
-/** The largest buffer kept for reuse: what an ordinary batch grows to, with room to spare. */
-const KEPT_BUFFER_BYTES = 16 * 1024 * 1024;
-/** The first buffer of an input; it grows (is copied) when the input outgrows it. */
-const FIRST_BUFFER_BYTES = 512 * 1024;
+/** Inputs for rows with given fields: `start` one and append rows to it. */
+export interface RowEncoder {
+  start(): EncodingInput;
+}
+
+/** The size of the chunks an input is written in; bigger only for a single text that needs more. */
+const CHUNK_BYTES = 256 * 1024;
+/** Byte values at least this long and with nothing to escape are sent where they lie, not copied. */
+const REFERENCED_BYTES = 64 * 1024;
+/** Free chunks an encoder keeps: what the transactions in flight of one table take, with room to spare. */
+const FREE_CHUNKS = 64;
 
 /**
  * An encoder for rows with these fields, in this order. Consecutive non-byte fields are joined into
  * one string per row before they are written, so a row of the clean table is two writes, not forty.
  *
- * Its buffers are reused: a fresh megabyte per batch lived long enough to reach V8's old space, so it
+ * Its chunks are reused: a fresh megabyte per batch lived long enough to reach V8's old space, so it
  * was freed only by a full collection, and the consumer held 60 MB of spent inputs between two.
  */
 export function createRowEncoder(
@@ -177,12 +222,12 @@ export function createRowEncoder(
   // columns of a row (a line's time and when it was read) seldom do.
   const caches = fields.map(newSecondCache);
   const free: Buffer[] = [];
-  // Inputs out, by the memory they are views of (each buffer here has its own: 64 KiB and up are
-  // never cut from Node's shared pool). Weak, so that an input never given back (one whose sending
-  // failed) is collected rather than kept here for good.
-  const lent = new WeakMap<ArrayBufferLike, Buffer>();
+  // A chunk of the ordinary size comes from the free ones if it can; a bigger one (a text field of
+  // more than a chunk) is made for its input alone and never kept.
+  const chunkOf = (atLeast: number): Buffer =>
+    atLeast > CHUNK_BYTES ? Buffer.allocUnsafe(atLeast) : (free.pop() ?? Buffer.allocUnsafe(CHUNK_BYTES));
 
-  const appendRows = (input: InputBuffer, rows: readonly object[]): void => {
+  const appendRows = (input: InputPieces, rows: readonly object[]): void => {
     for (const row of rows) {
       const record = row as Record<string, unknown>;
       let pending = '';
@@ -205,39 +250,35 @@ export function createRowEncoder(
   };
 
   const start = (): EncodingInput => {
-    const input = new InputBuffer(free.pop() ?? Buffer.allocUnsafe(FIRST_BUFFER_BYTES));
+    const input = new InputPieces(chunkOf);
     let rows = 0;
-    let view: Buffer | undefined;
+    let pieces: readonly Buffer[] | undefined;
+    let released = false;
     return {
       append(more) {
-        if (view !== undefined) throw new Error('rows appended to an input already taken');
+        if (pieces !== undefined) throw new Error('rows appended to an input already taken');
         appendRows(input, more);
         rows += more.length;
       },
       get rows() {
         return rows;
       },
-      bytes() {
-        if (view === undefined) {
-          lent.set(input.bytes.buffer, input.bytes);
-          view = input.bytes.subarray(0, input.length);
+      get length() {
+        return input.length;
+      },
+      pieces() {
+        pieces ??= input.finish();
+        return pieces;
+      },
+      release() {
+        if (released) return;
+        released = true;
+        pieces ??= input.finish();
+        for (const chunk of input.chunks) {
+          if (free.length < FREE_CHUNKS && chunk.length === CHUNK_BYTES) free.push(chunk);
         }
-        return view;
       },
     };
   };
-  const encode = (rows: readonly object[]): Buffer => {
-    const input = start();
-    input.append(rows);
-    return input.bytes();
-  };
-  const release = (input: Buffer): void => {
-    const whole = lent.get(input.buffer);
-    if (whole === undefined) return;
-    lent.delete(input.buffer);
-    // A buffer grown for a huge row (a 16 MiB line) is left to the collector: kept, it would hold
-    // that memory for good, for batches that need a fraction of it.
-    if (free.length < FREE_BUFFERS && whole.length <= KEPT_BUFFER_BYTES) free.push(whole);
-  };
-  return Object.assign(encode, { start, release });
+  return { start };
 }

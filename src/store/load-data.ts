@@ -50,14 +50,14 @@ export function loadDataInto<Row extends object>(table: MySqlTable): TableWriter
       async send(connection) {
         const sent = input.rows;
         if (sent === 0) return 0;
-        const bytes = input.bytes();
+        const pieces = input.pieces();
         let result: ResultSetHeader;
         try {
           [result] = await connection.query<ResultSetHeader>({
             sql: statement,
             // Whatever file name the server asks for, it gets these rows: a hostile server cannot
             // make LOCAL INFILE read a file of the consumer's machine.
-            infileStreamFactory: () => Readable.from(piecesOf(bytes)),
+            infileStreamFactory: () => Readable.from(smallPiecesOf(pieces)),
           });
         } catch (error) {
           failed = true;
@@ -68,7 +68,7 @@ export function loadDataInto<Row extends object>(table: MySqlTable): TableWriter
         return result.affectedRows;
       },
       release() {
-        if (!failed) encoder.release(input.bytes());
+        if (!failed) input.release();
       },
     };
   };
@@ -76,10 +76,12 @@ export function loadDataInto<Row extends object>(table: MySqlTable): TableWriter
 
 /**
  * The input in views of at most `PIECE_BYTES`: mysql2 copies each piece it is given into a packet
- * of its own, so a whole input of 32 MiB (rows of 16 MiB lines) was copied at once.
+ * of its own, so a 16 MiB line handed over whole was copied at once.
  */
-function* piecesOf(bytes: Buffer): Generator<Buffer> {
-  for (let at = 0; at < bytes.length; at += PIECE_BYTES) yield bytes.subarray(at, at + PIECE_BYTES);
+function* smallPiecesOf(pieces: readonly Buffer[]): Generator<Buffer> {
+  for (const piece of pieces) {
+    for (let at = 0; at < piece.length; at += PIECE_BYTES) yield piece.subarray(at, at + PIECE_BYTES);
+  }
 }
 const PIECE_BYTES = 256 * 1024;
 

@@ -5,8 +5,18 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createRowEncoder, datetimeOf, newSecondCache } from '../../../src/store/load-data-input.js';
+import type { RowEncoder } from '../../../src/store/load-data-input.js';
 
-const encode = createRowEncoder([
+/** The whole input of these rows, as the server reads it. */
+function encodeWith(encoder: RowEncoder, rows: readonly object[]): Buffer {
+  const input = encoder.start();
+  input.append(rows);
+  const bytes = Buffer.concat(input.pieces());
+  assert.equal(bytes.length, input.length);
+  return bytes;
+}
+
+const encoder = createRowEncoder([
   { key: 'id', kind: 'bytes' },
   { key: 'name', kind: 'text' },
   { key: 'n', kind: 'text' },
@@ -15,6 +25,7 @@ const encode = createRowEncoder([
   { key: 'line', kind: 'bytes' },
   { key: 'extra', kind: 'text' },
 ]);
+const encode = (rows: readonly object[]): Buffer => encodeWith(encoder, rows);
 
 test('fields are tab-separated, rows end with a newline, NULL is \\N', () => {
   const input = encode([
@@ -95,18 +106,70 @@ test('a DATETIME is the UTC time with milliseconds, for any second and milliseco
 
 test('a released input is written over by the next; one still out is never touched', () => {
   const rowOf = (name: string) => ({ id: null, name, n: 1, flag: true, at: null, line: null, extra: null });
-  const first = encode([rowOf('first')]);
-  const second = encode([rowOf('second')]);
-  assert.notEqual(first.buffer, second.buffer, 'two inputs out at once have their own memory');
-  encode.release(first);
-  const third = encode([rowOf('third')]);
-  assert.equal(third.buffer, first.buffer, 'the released buffer is reused');
-  assert.equal(third.toString('utf8'), '\\N\tthird\t1\t1\t\\N\t\\N\t\\N\n');
-  assert.equal(second.toString('utf8'), '\\N\tsecond\t1\t1\t\\N\t\\N\t\\N\n', 'untouched while out');
-  // A buffer the encoder did not make is ignored: nothing is free, so the next input is new memory.
-  encode.release(Buffer.alloc(64 * 1024));
-  const fourth = encode([rowOf('fourth')]);
-  assert.ok(fourth.buffer !== second.buffer && fourth.buffer !== third.buffer);
+  const inputOf = (name: string) => {
+    const input = encoder.start();
+    input.append([rowOf(name)]);
+    return input;
+  };
+  const first = inputOf('first');
+  const second = inputOf('second');
+  const memoryOf = (input: ReturnType<typeof inputOf>) => input.pieces()[0]?.buffer;
+  assert.notEqual(memoryOf(first), memoryOf(second), 'two inputs out at once have their own memory');
+  const firstMemory = memoryOf(first);
+  first.release();
+  const third = inputOf('third');
+  assert.equal(memoryOf(third), firstMemory, 'the released chunk is reused');
+  assert.equal(Buffer.concat(third.pieces()).toString('utf8'), '\\N\tthird\t1\t1\t\\N\t\\N\t\\N\n');
+  assert.equal(
+    Buffer.concat(second.pieces()).toString('utf8'),
+    '\\N\tsecond\t1\t1\t\\N\t\\N\t\\N\n',
+    'untouched while out',
+  );
+  // Released twice, a chunk would be handed to two inputs at once.
+  third.release();
+  third.release();
+  const fourth = inputOf('fourth');
+  const fifth = inputOf('fifth');
+  assert.notEqual(memoryOf(fourth), memoryOf(fifth));
+});
+
+test('a long value with nothing to escape is sent where it lies, not copied', () => {
+  const line = Buffer.alloc(1024 * 1024, 0x61);
+  const input = encoder.start();
+  input.append([{ id: Buffer.from('a'), name: 'x', n: 1, flag: true, at: null, line, extra: null }]);
+  const pieces = input.pieces();
+  assert.ok(
+    pieces.some((piece) => piece === line),
+    'the line itself is one of the pieces',
+  );
+  assert.equal(input.length, line.length + 'a\tx\t1\t1\t\\N\t\t\\N\n'.length);
+  assert.deepEqual(
+    Buffer.concat(pieces),
+    Buffer.concat([Buffer.from('a\tx\t1\t1\t\\N\t'), line, Buffer.from('\t\\N\n')]),
+  );
+});
+
+test('long values with bytes to escape, and long texts, are written whole across chunks', () => {
+  const pair = createRowEncoder([
+    { key: 'text', kind: 'text' },
+    { key: 'bytes', kind: 'bytes' },
+  ]);
+  // Every byte value, the four special ones among them, over several chunks of the encoder.
+  const bytes = Buffer.from(Array.from({ length: 3 * 1024 * 1024 + 7 }, (_, n) => (n * 7919) & 0xff));
+  const text = `é\t${'a'.repeat(700_000)}\\`;
+  const rows = [
+    { text, bytes },
+    { text: 'next', bytes: Buffer.from('ok') },
+  ];
+  assert.deepEqual(
+    encodeWith(pair, rows),
+    Buffer.concat([
+      escapedReference(Buffer.from(text, 'utf8')),
+      Buffer.from('\t'),
+      escapedReference(bytes),
+      Buffer.from('\nnext\tok\n'),
+    ]),
+  );
 });
 
 test('rows appended to a started input, a few at a time, make the same bytes as one call', () => {
@@ -120,11 +183,11 @@ test('rows appended to a started input, a few at a time, make the same bytes as 
     extra: null,
   });
   const rows = Array.from({ length: 250 }, (_, n) => rowOf(n));
-  const whole = Buffer.from(encode(rows));
-  const input = encode.start();
+  const whole = encode(rows);
+  const input = encoder.start();
   for (let at = 0; at < rows.length; at += 100) input.append(rows.slice(at, at + 100));
   assert.equal(input.rows, 250);
-  assert.deepEqual(input.bytes(), whole);
+  assert.deepEqual(Buffer.concat(input.pieces()), whole);
   assert.throws(() => input.append([rowOf(1)]), /already taken/, 'sent bytes are never written over');
 });
 
@@ -157,7 +220,7 @@ test('any text and any bytes are written as their escaped UTF-8 and bytes', () =
           escapedReference(Buffer.from(bytes)),
           Buffer.from('\n'),
         ]);
-        assert.deepEqual(pair([{ text, bytes: Buffer.from(bytes) }]), expected);
+        assert.deepEqual(encodeWith(pair, [{ text, bytes: Buffer.from(bytes) }]), expected);
       },
     ),
   );
@@ -169,11 +232,11 @@ test('an input never released is left to the garbage collector, not kept by the 
   // to the end of the current job, so it is called once, after the collections.
   const script = `
     import { createRowEncoder } from ${JSON.stringify(new URL('../../../src/store/load-data-input.ts', import.meta.url).href)};
-    const encode = createRowEncoder([{ key: 'name', kind: 'text' }]);
+    const encoder = createRowEncoder([{ key: 'name', kind: 'text' }]);
     const memoryOf = () => {
-      const input = encode.start();
+      const input = encoder.start();
       input.append([{ name: 'never released' }]);
-      return new WeakRef(input.bytes().buffer);
+      return new WeakRef(input.pieces()[0].buffer);
     };
     const memory = memoryOf();
     for (let round = 0; round < 3; round++) {
