@@ -62,6 +62,15 @@ export interface RunningConsumers {
 /** How far into a line its time is looked for (for raw_log.ts): a default line's whole length. */
 const LINE_TIME_BYTES = 64 * 1024;
 
+/**
+ * The longest line parsed into columns. A longer one is rejected with its reason and kept whole in
+ * rejected_log (and raw_log): no column holds more than 64 KiB of it anyway, and each such line
+ * parsed would be a string of its own size for the collector, which let two queues of 16 MiB lines
+ * hold 300 MB and more (bench/RESULTS.md, 16 MB lines). Vector and Fluent Bit skip lines over
+ * 100 KiB and 32 KiB by default; this is ten times the former.
+ */
+export const MAX_PARSED_LINE_BYTES = 1024 * 1024;
+
 /** Rows a little over this many bytes make a transaction of their own (below max_allowed_packet). */
 const MAX_TRANSACTION_BYTES = 8 * 1024 * 1024;
 
@@ -207,7 +216,9 @@ export function startConsumers(
                 ? `line longer than the maximum line length; only its first ${bytes.length} bytes were kept`
                 : bytes !== line.bytes
                   ? `line longer than the database takes in one row (max_allowed_packet); only its first ${bytes.length} bytes were kept`
-                  : undefined;
+                  : bytes.length > MAX_PARSED_LINE_BYTES
+                    ? `line longer than the ${MAX_PARSED_LINE_BYTES / 1024 / 1024} MiB that are parsed into columns; kept whole, unparsed`
+                    : undefined;
               if (why === undefined) {
                 const result = parseLine(bytes.toString('utf8'), options.format, memo);
                 if (result.ok) {

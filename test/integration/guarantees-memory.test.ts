@@ -10,6 +10,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
+import type { RowDataPacket } from 'mysql2';
 import { Connection } from 'rabbitmq-client';
 import {
   RAW_QUEUE,
@@ -146,6 +147,9 @@ describe('the pipeline under wide lines and outages', () => {
       wideLine(0, 16_000_000),
       wideLine(1, 16_000_000),
       ...Array.from({ length: 700 }, (_, index) => wideLine(index + 2, 60_000)),
+      // Either side of the longest line parsed into columns (MAX_PARSED_LINE_BYTES).
+      wideLine(702, MiB),
+      wideLine(703, MiB + 1),
     ];
     const content = Buffer.from(lines.join('\n') + '\n');
     await writeFile(file, content);
@@ -169,6 +173,21 @@ describe('the pipeline under wide lines and outages', () => {
       assert.ok(peakBytesHeld <= 32 * MiB, `${queue} held at most 32 MiB (saw ${peakBytesHeld} bytes)`);
     }
     await assertExactlyOnce(services, 'wide.log', expectedLines(content, maxLineBytes));
+    // A line over 1 MiB is kept whole, with why it was not parsed: a string of its size per line was
+    // what took the consumer over 300 MB.
+    const sql = await services.sql();
+    const [rejected] = await sql.query<RowDataPacket[]>(
+      'SELECT LENGTH(line) AS bytes, reason FROM rejected_log ORDER BY bytes',
+    );
+    assert.deepEqual(
+      rejected.map((row) => Number(row.bytes)),
+      [MiB + 1, 16_000_000, 16_000_000],
+    );
+    for (const { reason } of rejected) {
+      assert.match(String(reason), /longer than the 1 MiB that are parsed into columns/);
+    }
+    const [[clean]] = await sql.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM clean_log');
+    assert.equal(Number(clean?.n), 701, 'the 60 kB lines and the line of exactly 1 MiB are parsed');
   });
 
   test('an outage of RabbitMQ is said once, not once per message in hand', async () => {
