@@ -3,7 +3,8 @@
  * schema, so help never disagrees with behaviour), and how they map onto the tuning settings.
  */
 import type { Command } from 'commander';
-import { Option } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
+import { sourceNameProblem } from '../domain/index.js';
 import { tuningSchema } from '../config/index.js';
 import type { TuningOverrides } from '../config/index.js';
 import { FORMAT_CHOICES } from './context.js';
@@ -41,7 +42,11 @@ export interface CommonOptionValues {
 
 export function addProduceOptions(command: Command): Command {
   return command
-    .option('--source <name>', 'source name stored with each line (default: the file name; stdin for -)')
+    .option(
+      '--source <name>',
+      'source name stored with each line (default: the file name; stdin for -)',
+      sourceNameOption,
+    )
     .option(
       '--batch-lines <n>',
       'lines per broker message; 1 = one message per line',
@@ -179,4 +184,11 @@ export function followTuning(options: Partial<FollowOptionValues>): TuningOverri
     pollIntervalMs: options.pollIntervalMs,
     rotateWaitMs: options.rotateWaitMs,
   };
+}
+
+/** `--source`, checked as the codec will check it: a name it cannot send is a bad option, exit 2. */
+export function sourceNameOption(value: string): string {
+  const problem = sourceNameProblem(value);
+  if (problem !== null) throw new InvalidArgumentError(problem);
+  return value;
 }

@@ -25,7 +25,8 @@ Environment (or a .env file; see .env.example):
   LOG_LEVEL (info)         fatal, error, warn, info, debug, trace or silent
 
 Exit codes: 0 done, 1 failed, 2 bad option, argument or variable, 3 RabbitMQ or the database
-unreachable or refusing the login, 130 stopped by a second Ctrl-C.`;
+unreachable or refusing the login, 4 done but messages went to data-dead (ingest, consume
+--until-idle), 130 stopped by a second Ctrl-C.`;
 
 /** The `lograbbit` program, ready for `parseAsync`. */
 export function buildProgram(version: string): Command {

@@ -10,6 +10,7 @@ import { publishLive } from '../pipeline/index.js';
 import { UsageError } from '../errors.js';
 import { createContext, openBroker } from './context.js';
 import type { GlobalOptions } from './context.js';
+import { sourceNameOption } from './options.js';
 import {
   durationOption,
   numberOption,
@@ -51,7 +52,12 @@ export function registerSimulateCommand(program: Command, globals: () => GlobalO
     .option('--start <time>', 'time of the first line, ISO 8601 (default: now)')
     .option('--output <path>', 'append to this file (created with its directory)')
     .option('--to-broker', 'publish to RabbitMQ instead, with confirms')
-    .option('--source <name>', 'source name of the lines sent with --to-broker', 'simulator')
+    .option(
+      '--source <name>',
+      'source name of the lines sent with --to-broker',
+      sourceNameOption,
+      'simulator',
+    )
     .option('--no-setup', 'with --to-broker: do not declare the topology')
     .action((options: SimulateOptions) => simulate(globals(), options));
 }

@@ -131,6 +131,12 @@ test('unknown options, formats and files: exit 2 with a clear message', async ()
     [['produce', '--follow', empty], /is a directory; to follow the files in it, give a glob/],
     [['consume', '--queues', 'lake'], /--queues: unknown queue "lake"/],
     [['frobnicate'], /unknown command 'frobnicate'/],
+    // The frame stores a source name in one byte: refused before anything is sent, not mid-run.
+    [
+      ['produce', '--source', 'x'.repeat(256), SAMPLE],
+      /the source name is 256 bytes of UTF-8, more than 255/,
+    ],
+    [['ingest', '--source', '', SAMPLE], /the source name is empty/],
   ];
   try {
     for (const [args, message] of cases) {
