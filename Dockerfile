@@ -3,7 +3,8 @@
 # sample log, run as the unprivileged `node` user. `docker run lograbbit:local consume` runs
 # `lograbbit consume`; with no command it prints the help.
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+# Node 24: the active LTS (20 reached its end of life in April 2026). Debian 13, the current stable.
+ARG NODE_IMAGE=node:24-trixie-slim
 
 # Compiles src/ to dist/ with the dev dependencies (TypeScript).
 FROM ${NODE_IMAGE} AS build
