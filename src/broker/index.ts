@@ -11,6 +11,7 @@ export {
   DELIVERY_LIMIT,
   routingKeyOf,
 } from './topology.js';
+export type { DeclaredTopology } from './topology.js';
 export {
   encodeLineBatch,
   readLineBatch,
