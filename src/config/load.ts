@@ -189,7 +189,7 @@ function managementConfigOf(
   brokerLogin: { readonly user: string; readonly password: string },
 ): ManagementConfig {
   if (env.RABBIT_MANAGEMENT_URL === undefined) {
-    const urls = nodes.map((node) => `http://${node.replace(/:\d+$/, '')}:15672/`);
+    const urls = [...new Set(nodes.map((node) => `http://${node.replace(/:\d+$/, '')}:15672/`))];
     return { urls, user: brokerLogin.user, password: brokerLogin.password };
   }
   const { url, user, password } = parseUrl('RABBIT_MANAGEMENT_URL', env.RABBIT_MANAGEMENT_URL, {
