@@ -15,8 +15,8 @@ export async function benchBrokerOnly(
   const connection = new Connection(url);
   await connection.onConnect(10_000);
   try {
-    await declareTopology(connection);
-    const publisher = createLinePublisher(connection, { window });
+    const topology = await declareTopology(connection);
+    const publisher = createLinePublisher(connection, { window, topology });
     const buffers = lines.map((line) => Buffer.from(line));
     const source = 'broker-only';
     const streamId = streamIdOf(source, buffers[0] ?? Buffer.alloc(0));

@@ -3,13 +3,42 @@
  * (for `--until-idle`, `ingest`, and stats).
  */
 import type { Connection } from 'rabbitmq-client';
-import { BINDINGS, EXCHANGES, QUEUES } from './topology.js';
+import { BINDINGS, EXCHANGES, LEADER_LOCATOR_ARGUMENT, QUEUES, withoutLeaderLocator } from './topology.js';
+import type { DeclaredTopology } from './topology.js';
 
-/** Declares every exchange, queue and binding; idempotent. */
-export async function declareTopology(connection: Connection): Promise<void> {
+/**
+ * Declares every exchange, queue and binding; idempotent. Returns the queues' declarations as the
+ * broker took them, for the publishers and consumers to declare again after a reconnect.
+ *
+ * A queue made by a lograbbit that declared no leader locator keeps that declaration: RabbitMQ
+ * refuses to declare an existing queue with an argument it was not made with (PRECONDITION_FAILED,
+ * in either direction), and a queue's arguments cannot change. Its leader stays where it is.
+ */
+export async function declareTopology(connection: Connection): Promise<DeclaredTopology> {
   for (const exchange of EXCHANGES) await connection.exchangeDeclare(exchange);
-  for (const queue of QUEUES) await connection.queueDeclare(queue);
+  const queues = [];
+  for (const queue of QUEUES) {
+    try {
+      await connection.queueDeclare(queue);
+      queues.push(queue);
+    } catch (error) {
+      if (!madeWithoutLeaderLocator(error)) throw error;
+      const before = withoutLeaderLocator(queue);
+      await connection.queueDeclare(before);
+      queues.push(before);
+    }
+  }
   for (const binding of BINDINGS) await connection.queueBind(binding);
+  return { queues };
+}
+
+/** The broker's answer to a declaration with the leader locator, of a queue made without one. */
+function madeWithoutLeaderLocator(error: unknown): boolean {
+  if (!(error instanceof Error) || !('code' in error) || error.code !== 'PRECONDITION_FAILED') return false;
+  return (
+    error.message.includes(`inequivalent arg '${LEADER_LOCATOR_ARGUMENT}'`) &&
+    / current is none\b/.test(error.message)
+  );
 }
 
 export interface QueueDepth {

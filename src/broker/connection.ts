@@ -2,6 +2,9 @@
  * The connection to RabbitMQ. At start-up it fails fast, with one line naming the broker's address,
  * when the broker refuses us or does not answer in time; once up, it reconnects by itself and says
  * so once per outage, not once per retry.
+ *
+ * Given several nodes of a cluster, the client library connects to the first and, when its node goes
+ * away, moves round-robin to the next (its `hosts` option): the failover is the library's, not ours.
  */
 import { readFileSync } from 'node:fs';
 import { Connection } from 'rabbitmq-client';
@@ -11,6 +14,8 @@ import { ServiceUnavailableError, UsageError, messageOf } from '../errors.js';
 export interface BrokerEndpoint {
   /** Connection URL with credentials: never logged. */
   readonly url: string;
+  /** The nodes, as `host:port`; with one, the URL's host is the node (an IPv6 address works there). */
+  readonly nodes: readonly string[];
   /** `host:port vhost "/"`, for messages. */
   readonly address: string;
   /** A CA file to trust for the broker's certificate (amqps:// with a private CA). */
@@ -18,14 +23,13 @@ export interface BrokerEndpoint {
 }
 
 /** Errors after which waiting longer cannot help: the command ends at once. */
-const FINAL_CODES = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ACCESS_REFUSED',
-  'NOT_ALLOWED',
-]);
+const FINAL_CODES = new Set(['ACCESS_REFUSED', 'NOT_ALLOWED']);
+/**
+ * Errors of one node's address: final when there is only that node; with several, the client tries
+ * the next one, and only the time limit ends the wait (the library reports the first error of a run
+ * of failed attempts, not each).
+ */
+const NODE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
 
 /** Opens a connection and waits until it is up, or throws a `ServiceUnavailableError`. */
 export async function connectBroker(
@@ -43,8 +47,10 @@ export async function connectBroker(
       );
     }
   }
+  const several = endpoint.nodes.length > 1;
   const connection = new Connection({
     url: endpoint.url,
+    ...(several ? { hosts: [...endpoint.nodes] } : {}),
     ...(ca === undefined ? {} : { tls: { ca } }),
     connectionName: options.name,
     connectionTimeout: options.timeoutMs,
@@ -53,13 +59,17 @@ export async function connectBroker(
   });
   try {
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(unavailable(endpoint, `no answer within ${options.timeoutMs} ms`)),
-        options.timeoutMs,
-      );
+      let firstError: string | undefined;
+      const timer = setTimeout(() => {
+        const why = several
+          ? `no node answered within ${options.timeoutMs} ms${firstError === undefined ? '' : ` (the first: ${firstError})`}`
+          : `no answer within ${options.timeoutMs} ms`;
+        reject(unavailable(endpoint, why));
+      }, options.timeoutMs);
       const onError = (error: unknown): void => {
         const code = codeOf(error);
-        if (code !== undefined && FINAL_CODES.has(code)) {
+        firstError ??= describe(code, error);
+        if (code !== undefined && (FINAL_CODES.has(code) || (!several && NODE_CODES.has(code)))) {
           clearTimeout(timer);
           reject(unavailable(endpoint, describe(code, error), code));
         }
@@ -116,7 +126,7 @@ function codeOf(error: unknown): string | undefined {
   return undefined;
 }
 
-function describe(code: string, error: unknown): string {
+function describe(code: string | undefined, error: unknown): string {
   if (code === 'ECONNREFUSED') return 'connection refused';
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'unknown host';
   if (code === 'ACCESS_REFUSED') return 'login refused';

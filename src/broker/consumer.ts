@@ -20,7 +20,8 @@ import { readLineBatch } from './codec.js';
 import type { ReceivedLineBatch } from './codec.js';
 import { nextPrefetchCount, prefetchCountFor } from './prefetch.js';
 import type { PrefetchLimits } from './prefetch.js';
-import { BINDINGS, DEAD_LETTER_EXCHANGE, DEAD_QUEUE, EXCHANGES, queueDeclarationOf } from './topology.js';
+import { BINDINGS, DEAD_LETTER_EXCHANGE, DEAD_QUEUE, EXCHANGES, queueDeclarationIn } from './topology.js';
+import type { DeclaredTopology } from './topology.js';
 
 export type BatchOutcome =
   | { readonly outcome: 'ack' }
@@ -38,8 +39,11 @@ export interface LineConsumerOptions {
    * when they are large (default `CONSUMER_HELD_BYTES`). A single larger message is still taken, alone.
    */
   readonly maxBytesHeld?: number;
-  /** Declare the queue, its exchange and binding before consuming and after every reconnect (default true). */
-  readonly declare?: boolean;
+  /**
+   * The topology whose queue, exchange and binding to declare before consuming and after every
+   * reconnect, as `declareTopology` settled it; without it, the queue is only checked to exist.
+   */
+  readonly topology?: DeclaredTopology | undefined;
   readonly log: Logger;
   /** Called once per message as it is settled, with the lines it held (0 if undecodable): for metrics. */
   readonly onSettled?: (outcome: BatchOutcome['outcome'], lines: number) => void;
@@ -75,14 +79,14 @@ export function consumeLineBatches(
 ): LineConsumer {
   const { queue, log } = options;
   // Declares data-dead and its binding too, so that a dead message never goes into a void.
-  const declare = options.declare !== false;
+  const { topology } = options;
   const deadLetters = connection.createPublisher({
     confirm: true,
     maxAttempts: 3,
-    ...(declare
+    ...(topology
       ? {
           exchanges: [...EXCHANGES],
-          queues: [queueDeclarationOf(DEAD_QUEUE)],
+          queues: [queueDeclarationIn(topology, DEAD_QUEUE)],
           queueBindings: BINDINGS.filter((binding) => binding.queue === DEAD_QUEUE),
         }
       : {}),
@@ -163,9 +167,9 @@ export function consumeLineBatches(
     const created = connection.createConsumer(
       {
         queue,
-        ...(declare
+        ...(topology
           ? {
-              queueOptions: queueDeclarationOf(queue),
+              queueOptions: queueDeclarationIn(topology, queue),
               exchanges: [...EXCHANGES],
               queueBindings: BINDINGS.filter((binding) => binding.queue === queue),
             }

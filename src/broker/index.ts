@@ -13,6 +13,7 @@ export {
   DELIVERY_LIMIT,
   routingKeyOf,
 } from './topology.js';
+export type { DeclaredTopology } from './topology.js';
 export {
   encodeLineBatch,
   readLineBatch,
@@ -27,6 +28,8 @@ export type { LinePublisher, LinePublisherOptions } from './publisher.js';
 export { consumeLineBatches, REASON_HEADER, ORIGIN_QUEUE_HEADER } from './consumer.js';
 export type { BatchHandler, BatchOutcome, LineConsumer, LineConsumerOptions } from './consumer.js';
 export { declareTopology, queueDepth } from './admin.js';
+export { readClusterView, memberShortfalls, growCommands } from './cluster-members.js';
+export type { ClusterView, ManagementEndpoint, MemberShortfall, QueuePlacement } from './cluster-members.js';
 export { listDeadLetters, replayDeadLetters } from './dead-letters.js';
 export type { DeadLetter, ReplayResult } from './dead-letters.js';
 export type { QueueDepth } from './admin.js';

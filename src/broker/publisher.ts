@@ -17,7 +17,8 @@ import type { Logger } from 'pino';
 import type { LineBatch } from '../domain/index.js';
 import { LograbbitError, messageOf } from '../errors.js';
 import { encodeLineBatch } from './codec.js';
-import { BINDINGS, EXCHANGE, EXCHANGES, LINE_BATCH_CONTENT_TYPE, QUEUES, routingKeyOf } from './topology.js';
+import { BINDINGS, EXCHANGE, EXCHANGES, LINE_BATCH_CONTENT_TYPE, routingKeyOf } from './topology.js';
+import type { DeclaredTopology } from './topology.js';
 
 export interface LinePublisherOptions {
   /** Batches awaiting their confirm at once. */
@@ -29,8 +30,11 @@ export interface LinePublisherOptions {
   readonly windowBytes?: number;
   /** Called once per batch, after the broker confirmed it (not always in publishing order). */
   readonly onConfirmed?: (batch: LineBatch) => void;
-  /** Declare the topology before publishing and after every reconnect (default true). */
-  readonly declare?: boolean;
+  /**
+   * The topology to declare before publishing and after every reconnect, as `declareTopology`
+   * settled it; without it, nothing is declared (operators who separate roles).
+   */
+  readonly topology?: DeclaredTopology | undefined;
   /** Where a refused publish is reported (once per run of refusals). */
   readonly log?: Logger;
   /** Called when the broker returns a message as unroutable: for metrics. */
@@ -65,9 +69,9 @@ export function createLinePublisher(connection: Connection, options: LinePublish
   const returned = new Set<string>();
   const publisher = connection.createPublisher({
     confirm: true,
-    ...(options.declare === false
+    ...(options.topology === undefined
       ? {}
-      : { exchanges: [...EXCHANGES], queues: [...QUEUES], queueBindings: [...BINDINGS] }),
+      : { exchanges: [...EXCHANGES], queues: [...options.topology.queues], queueBindings: [...BINDINGS] }),
     onReturn: (message: ReturnedMessage) => {
       if (message.messageId !== undefined) returned.add(message.messageId);
       options.onReturned?.();

@@ -29,8 +29,17 @@ type QueueDeclare = MethodParams[Cmd.QueueDeclare];
 type ExchangeDeclare = MethodParams[Cmd.ExchangeDeclare];
 type QueueBind = MethodParams[Cmd.QueueBind];
 
+/**
+ * Where a new queue's leader goes: `balanced` puts it on the node with the fewest leaders, so the
+ * three queues' leaders spread over a cluster instead of all landing on the node `setup` talked to.
+ * RabbitMQ compares it when a queue is declared again, so a queue made before it keeps its own
+ * declaration (see `declareTopology`).
+ */
+export const LEADER_LOCATOR_ARGUMENT = 'x-queue-leader-locator';
+
 const workQueueArguments = {
   'x-queue-type': 'quorum',
+  [LEADER_LOCATOR_ARGUMENT]: 'balanced',
   'x-delivery-limit': DELIVERY_LIMIT,
   'x-dead-letter-exchange': DEAD_LETTER_EXCHANGE,
   // at-least-once dead-lettering: a message moves to data-dead only once data-dead has confirmed it.
@@ -46,7 +55,11 @@ export const EXCHANGES: readonly ExchangeDeclare[] = [
 export const QUEUES: readonly QueueDeclare[] = [
   { queue: RAW_QUEUE, durable: true, arguments: workQueueArguments },
   { queue: CLEAN_QUEUE, durable: true, arguments: workQueueArguments },
-  { queue: DEAD_QUEUE, durable: true, arguments: { 'x-queue-type': 'quorum' } },
+  {
+    queue: DEAD_QUEUE,
+    durable: true,
+    arguments: { 'x-queue-type': 'quorum', [LEADER_LOCATOR_ARGUMENT]: 'balanced' },
+  },
 ];
 
 export const BINDINGS: readonly QueueBind[] = [
@@ -55,9 +68,23 @@ export const BINDINGS: readonly QueueBind[] = [
   { queue: DEAD_QUEUE, exchange: DEAD_LETTER_EXCHANGE, routingKey: '' },
 ];
 
+/**
+ * The queues' declarations as the broker accepted them (from `declareTopology`): what a publisher or
+ * a consumer declares again after every reconnect.
+ */
+export interface DeclaredTopology {
+  readonly queues: readonly QueueDeclare[];
+}
+
 /** The declaration of one of our queues, for a consumer that (re)declares it before consuming. */
-export function queueDeclarationOf(queue: string): QueueDeclare {
-  const declaration = QUEUES.find((candidate) => candidate.queue === queue);
+export function queueDeclarationIn(topology: DeclaredTopology, queue: string): QueueDeclare {
+  const declaration = topology.queues.find((candidate) => candidate.queue === queue);
   if (!declaration) throw new Error(`unknown queue ${queue}`);
   return declaration;
+}
+
+/** A declaration without the leader locator: that of a queue made before lograbbit declared one. */
+export function withoutLeaderLocator(declaration: QueueDeclare): QueueDeclare {
+  const { [LEADER_LOCATOR_ARGUMENT]: _locator, ...others } = declaration.arguments ?? {};
+  return { ...declaration, arguments: others };
 }

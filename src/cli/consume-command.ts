@@ -4,7 +4,7 @@ import { CLEAN_QUEUE, RAW_QUEUE } from '../broker/index.js';
 import { waitUntilDrained } from '../pipeline/index.js';
 import type { QueueRole, RunningConsumers } from '../pipeline/index.js';
 import { DeadLetteredError, UsageError } from '../errors.js';
-import { createContext, formatOption, openBroker, openDatabase } from './context.js';
+import { createContext, formatOption, openBroker, openDatabase, topologyOf } from './context.js';
 import type { GlobalOptions } from './context.js';
 import { addCommonOptions, addConsumeOptions, consumeTuning } from './options.js';
 import type { CommonOptionValues, ConsumeOptionValues } from './options.js';
@@ -60,7 +60,7 @@ async function consume(globals: GlobalOptions, options: ConsumeCommandOptions): 
       const consumers = startPipelineConsumers(context, broker, store, {
         roles,
         format,
-        declare: options.setup,
+        topology: await topologyOf(broker, options.setup),
         enrich,
         metrics,
       });

@@ -6,8 +6,8 @@ import { loadConfig, readEnvironment } from '../config/index.js';
 import type { Config, TuningOverrides } from '../config/index.js';
 import { createLogger } from '../telemetry/index.js';
 import type { Logger } from '../telemetry/index.js';
-import { connectBroker } from '../broker/index.js';
-import type { BrokerConnection } from '../broker/index.js';
+import { connectBroker, declareTopology } from '../broker/index.js';
+import type { BrokerConnection, DeclaredTopology } from '../broker/index.js';
 import { openStore } from '../store/index.js';
 import type { Store } from '../store/index.js';
 import { UsageError } from '../errors.js';
@@ -45,6 +45,17 @@ export function openBroker(context: CommandContext, role: string): Promise<Broke
     timeoutMs: context.config.tuning.connectTimeoutMs,
     log: context.log,
   });
+}
+
+/**
+ * Declares the topology, unless `--no-setup` said the operator does: what the publishers and
+ * consumers declare again after every reconnect (undefined: they declare nothing).
+ */
+export async function topologyOf(
+  broker: BrokerConnection,
+  setup: boolean,
+): Promise<DeclaredTopology | undefined> {
+  return setup ? declareTopology(broker) : undefined;
 }
 
 export async function openDatabase(context: CommandContext, setup: boolean): Promise<Store> {

@@ -3,7 +3,7 @@
  * configured tuning, published with confirms, checkpoints moved on each confirm, a status line.
  */
 import { stat } from 'node:fs/promises';
-import type { BrokerConnection } from '../broker/index.js';
+import type { BrokerConnection, DeclaredTopology } from '../broker/index.js';
 import { UsageError } from '../errors.js';
 import type { LineBatch } from '../domain/index.js';
 import { publishLive } from '../pipeline/index.js';
@@ -18,7 +18,8 @@ export interface FollowRunOptions {
   readonly patterns: readonly string[];
   readonly from: 'start' | 'end';
   readonly source?: string;
-  readonly declare: boolean;
+  /** From `declareTopology`; undefined with `--no-setup`. */
+  readonly topology: DeclaredTopology | undefined;
   /** Show the status line (on a terminal; log lines elsewhere). */
   readonly status: boolean;
   /** Lines stored so far, when this process also consumes (for the status line). */
@@ -62,7 +63,7 @@ export async function startFollowing(
   });
   const publishing = publishLive(broker, follower, {
     publishWindow: tuning.publishWindow,
-    declare: options.declare,
+    topology: options.topology,
     log: context.log,
     onConfirmed: options.onConfirmed,
     metrics: options.metrics,

@@ -3,12 +3,11 @@
  * stored.
  */
 import type { Command } from 'commander';
-import { declareTopology } from '../broker/index.js';
 import { DeadLetteredError } from '../errors.js';
 import { waitUntilDrained } from '../pipeline/index.js';
 import { expandDirectories } from '../sources/index.js';
 import type { ProduceCounts } from '../pipeline/index.js';
-import { createContext, formatOption, openBroker, openDatabase } from './context.js';
+import { createContext, formatOption, openBroker, openDatabase, topologyOf } from './context.js';
 import type { GlobalOptions } from './context.js';
 import { inputsOf } from './inputs.js';
 import {
@@ -56,18 +55,18 @@ async function ingest(
     // After both services answer, so that an outage is the one line a failed start prints.
     const enrich = await enrichmentOf(context, options);
     try {
-      if (options.setup) await declareTopology(broker);
+      const topology = await topologyOf(broker, options.setup);
       const consumers = startPipelineConsumers(context, broker, store, {
         roles: ['raw', 'clean'],
         format,
-        declare: options.setup,
+        topology,
         enrich,
       });
       let produced: ProduceCounts;
       try {
         produced = await produceWithProgress(context, broker, inputs, {
           progress: options.progress && options.json !== true,
-          declare: options.setup,
+          topology,
         });
         if (!context.signal.aborted)
           await waitUntilDrained(broker, consumers, undefined, { signal: context.signal });

@@ -1,5 +1,5 @@
 /** The producing and consuming halves as the subcommands run them, with progress and tuning applied. */
-import type { BrokerConnection } from '../broker/index.js';
+import type { BrokerConnection, DeclaredTopology } from '../broker/index.js';
 import { createUserAgentLookup } from '../enrich/index.js';
 import type { EnrichOptions } from '../enrich/index.js';
 import type { FormatChoice } from '../formats/index.js';
@@ -20,7 +20,8 @@ export async function produceWithProgress(
   inputs: readonly ProduceInput[],
   options: {
     readonly progress: boolean;
-    readonly declare: boolean;
+    /** From `declareTopology`; undefined with `--no-setup`. */
+    readonly topology: DeclaredTopology | undefined;
     /** Counts lines read, published and confirmed (`--metrics-port`). */
     readonly metrics?: PipelineMetrics;
   },
@@ -34,7 +35,7 @@ export async function produceWithProgress(
       maxLineBytes: tuning.maxLineBytes,
       publishWindow: tuning.publishWindow,
       batchLingerMs: tuning.batchLingerMs,
-      declare: options.declare,
+      topology: options.topology,
       log: context.log,
       signal: context.signal,
       metrics: options.metrics,
@@ -54,7 +55,8 @@ export function startPipelineConsumers(
   options: {
     readonly roles: readonly QueueRole[];
     readonly format: FormatChoice;
-    readonly declare: boolean;
+    /** From `declareTopology`; undefined with `--no-setup`. */
+    readonly topology: DeclaredTopology | undefined;
     /** From `enrichmentOf`; without it, no geo and no user-agent fields. */
     readonly enrich?: EnrichOptions;
     /** Counts messages, rows and rejects (`--metrics-port`). */
@@ -72,7 +74,7 @@ export function startPipelineConsumers(
       writeBatchRows: tuning.writeBatchRows,
       writeConcurrency: tuning.writeConcurrency,
       flushIntervalMs: tuning.flushIntervalMs,
-      declare: options.declare,
+      topology: options.topology,
       enrich: options.enrich,
       metrics: options.metrics,
       log: context.log,

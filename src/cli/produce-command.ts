@@ -3,7 +3,7 @@
  * progress bar. It never opens the database: producers may run where it cannot be reached.
  */
 import type { Command } from 'commander';
-import { createContext, openBroker } from './context.js';
+import { createContext, openBroker, topologyOf } from './context.js';
 import type { GlobalOptions } from './context.js';
 import { inputsOf } from './inputs.js';
 import {
@@ -68,7 +68,7 @@ async function produce(
   try {
     const produced = await produceWithProgress(context, broker, inputs, {
       progress: options.progress && options.json !== true,
-      declare: options.setup,
+      topology: await topologyOf(broker, options.setup),
     });
     printReport(
       {
@@ -117,7 +117,7 @@ async function produceFollowing(
       patterns,
       from: options.from === 'end' ? 'end' : 'start',
       source: options.source,
-      declare: options.setup,
+      topology: await topologyOf(broker, options.setup),
       status: options.progress && options.json !== true,
       metrics,
     });

@@ -7,14 +7,13 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { Listen } from '../config/index.js';
-import { declareTopology } from '../broker/index.js';
 import type { BrokerConnection } from '../broker/index.js';
 import type { LineBatch } from '../domain/index.js';
 import { waitUntilDrained } from '../pipeline/index.js';
 import type { RunningConsumers } from '../pipeline/index.js';
 import type { Store } from '../store/index.js';
 import type { Metrics } from '../telemetry/index.js';
-import { createContext, formatOption, openBroker, openDatabase } from './context.js';
+import { createContext, formatOption, openBroker, openDatabase, topologyOf } from './context.js';
 import type { CommandContext, GlobalOptions } from './context.js';
 import { addMetricsOptions, listenOf, startHttpEndpoints } from './http-server.js';
 import type { HttpEndpoints, MetricsOptionValues } from './http-server.js';
@@ -144,7 +143,7 @@ async function run(
     try {
       // After both services answer, so that an outage is the one line a failed start prints.
       const enrich = await enrichmentOf(context, options);
-      if (options.setup) await declareTopology(broker);
+      const topology = await topologyOf(broker, options.setup);
       const metrics = createProcessMetrics(broker);
       if (metricsListen) {
         metricsEndpoints = await startHttpEndpoints({
@@ -157,7 +156,7 @@ async function run(
       const consumers = startPipelineConsumers(context, broker, store, {
         roles: ['raw', 'clean'],
         format,
-        declare: options.setup,
+        topology,
         enrich,
         metrics,
       });
@@ -191,7 +190,7 @@ async function run(
           patterns: demo ? [demoPath] : paths,
           from: options.from === 'end' ? 'end' : 'start',
           source: options.source,
-          declare: options.setup,
+          topology,
           status: options.progress && options.json !== true,
           stored: () => consumers.counts.raw,
           onConfirmed: extensions.onConfirmed,

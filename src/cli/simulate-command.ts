@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { publishLive } from '../pipeline/index.js';
 import { UsageError } from '../errors.js';
-import { createContext, openBroker } from './context.js';
+import { createContext, openBroker, topologyOf } from './context.js';
 import type { GlobalOptions } from './context.js';
 import { sourceNameOption } from './options.js';
 import {
@@ -99,7 +99,7 @@ async function simulate(globals: GlobalOptions, options: SimulateOptions): Promi
       });
       const publishing = publishLive(broker, source, {
         publishWindow: context.config.tuning.publishWindow,
-        declare: options.setup,
+        topology: await topologyOf(broker, options.setup),
         log: context.log,
       });
       await publishing.done;

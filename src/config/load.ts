@@ -8,17 +8,33 @@ import { parse as parseDotEnv } from 'dotenv';
 import type { z } from 'zod';
 import { UsageError } from '../errors.js';
 import { environmentSchema, tuningSchema } from './schema.js';
+import { assertSameButHost, nodeAddress, parseHostList, splitUrlList } from './broker-nodes.js';
 import type { Environment, Tuning, TuningOverrides } from './schema.js';
 
 export interface RabbitConfig {
-  /** Connection URL, credentials included: hand it to the client, never print it. */
+  /** Connection URL, credentials included (host: the first node): hand it to the client, never print it. */
   readonly url: string;
-  /** `host:port vhost "/"`: safe to print. */
+  /**
+   * Every node, as `host:port`: more than one when RABBIT_HOST or RABBIT_URL is a list; the client
+   * connects to the first and moves round-robin to the next when its node goes away.
+   */
+  readonly nodes: readonly string[];
+  /** `host:port vhost "/"` (`host:port, host:port vhost "/"` for a list): safe to print. */
   readonly address: string;
   readonly tls: boolean;
   /** RABBIT_TLS_CA: a CA file to trust for the broker's certificate. */
   readonly tlsCaFile: string | undefined;
   readonly vhost: string;
+  /** RabbitMQ's management API, read by `setup` only. */
+  readonly management: ManagementConfig;
+}
+
+export interface ManagementConfig {
+  /** RABBIT_MANAGEMENT_URL, else `http://<node>:15672` for each node: without credentials, safe to print. */
+  readonly urls: readonly string[];
+  /** From RABBIT_MANAGEMENT_URL when it holds them, else the broker login. */
+  readonly user: string;
+  readonly password: string;
 }
 
 export interface DatabaseConfig {
@@ -48,6 +64,7 @@ export interface Config {
 /** Variables whose values are secret: a message about them never quotes the value. */
 const SECRET_VARIABLES = new Set([
   'RABBIT_URL',
+  'RABBIT_MANAGEMENT_URL',
   'RABBIT_PASSWORD',
   'DATABASE_URL',
   'DB_PASSWORD',
@@ -108,7 +125,8 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: T
       const value = env[variable];
       if (value === undefined || value === '') continue;
       try {
-        parseUrl(variable, value, shape);
+        if (variable === 'RABBIT_URL') parseUrlList(variable, value, shape);
+        else parseUrl(variable, value, shape);
       } catch (error) {
         problems.push((error as Error).message);
       }
@@ -129,26 +147,66 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: T
 
 function rabbitConfigOf(env: Environment): RabbitConfig {
   if (env.RABBIT_URL !== undefined) {
-    const { url, path } = parseUrl('RABBIT_URL', env.RABBIT_URL, URL_SHAPES.RABBIT_URL);
+    const parsed = parseUrlList('RABBIT_URL', env.RABBIT_URL, URL_SHAPES.RABBIT_URL);
+    const { url, path } = parsed[0] as ParsedUrl;
     const vhost = path === '' ? '/' : path;
-    const port = url.port === '' ? (url.protocol === 'amqps:' ? 5671 : 5672) : Number(url.port);
+    const defaultPort = url.protocol === 'amqps:' ? 5671 : 5672;
+    const nodes = parsed.map(({ url: each }) =>
+      nodeAddress({
+        host: each.hostname.replace(/^\[|\]$/g, ''),
+        port: each.port === '' ? defaultPort : Number(each.port),
+      }),
+    );
     return {
       url: url.href,
-      address: `${url.hostname}:${port} vhost "${vhost}"`,
+      nodes,
+      address: `${nodes.join(', ')} vhost "${vhost}"`,
       tls: url.protocol === 'amqps:',
       tlsCaFile: env.RABBIT_TLS_CA,
       vhost,
+      management: managementConfigOf(env, nodes, parsed[0] as ParsedUrl),
     };
   }
   const credentials = `${encodeURIComponent(env.RABBIT_USER)}:${encodeURIComponent(env.RABBIT_PASSWORD)}`;
-  const host = env.RABBIT_HOST.includes(':') ? `[${env.RABBIT_HOST}]` : env.RABBIT_HOST;
+  const [first, ...others] = parseHostList(env.RABBIT_HOST, env.RABBIT_PORT);
+  if (first === undefined) throw new Error('RABBIT_HOST: expected at least one host');
+  const nodes = [first, ...others].map(nodeAddress);
   return {
-    url: `amqp://${credentials}@${host}:${env.RABBIT_PORT}/${encodeURIComponent(env.RABBIT_VHOST)}`,
-    address: `${env.RABBIT_HOST}:${env.RABBIT_PORT} vhost "${env.RABBIT_VHOST}"`,
+    url: `amqp://${credentials}@${nodeAddress(first)}/${encodeURIComponent(env.RABBIT_VHOST)}`,
+    nodes,
+    address: `${nodes.join(', ')} vhost "${env.RABBIT_VHOST}"`,
     tls: false,
     tlsCaFile: env.RABBIT_TLS_CA,
     vhost: env.RABBIT_VHOST,
+    management: managementConfigOf(env, nodes, { user: env.RABBIT_USER, password: env.RABBIT_PASSWORD }),
   };
+}
+
+/** Port 15672 of each node unless RABBIT_MANAGEMENT_URL names the API; its login, else the broker's. */
+function managementConfigOf(
+  env: Environment,
+  nodes: readonly string[],
+  brokerLogin: { readonly user: string; readonly password: string },
+): ManagementConfig {
+  if (env.RABBIT_MANAGEMENT_URL === undefined) {
+    const urls = [...new Set(nodes.map((node) => `http://${node.replace(/:\d+$/, '')}:15672/`))];
+    return { urls, user: brokerLogin.user, password: brokerLogin.password };
+  }
+  const { url, user, password } = parseUrl('RABBIT_MANAGEMENT_URL', env.RABBIT_MANAGEMENT_URL, {
+    protocols: ['http:', 'https:'],
+    path: 'path',
+  });
+  const login = user === '' ? brokerLogin : { user, password };
+  url.username = '';
+  url.password = '';
+  return { urls: [url.href], ...login };
+}
+
+/** A list of URLs (`splitUrlList`), each parsed, that differ only in host and port. */
+function parseUrlList(variable: string, value: string, shape: UrlShape): ParsedUrl[] {
+  const parsed = splitUrlList(value).map((each) => parseUrl(variable, each, shape));
+  assertSameButHost(parsed.map(({ url }) => url));
+  return parsed;
 }
 
 function databaseConfigOf(env: Environment): DatabaseConfig {

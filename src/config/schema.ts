@@ -19,8 +19,12 @@ const positiveInt = (max: number) => wholeNumber(1, max);
 
 /** The environment variables, as strings in, typed values out. */
 export const environmentSchema = z.object({
-  /** Full broker URL (`amqp://user:pass@host:5672/vhost`, or `amqps://` for TLS); wins over RABBIT_*. */
+  /**
+   * Full broker URL (`amqp://user:pass@host:5672/vhost`, or `amqps://` for TLS); wins over RABBIT_*.
+   * The nodes of a cluster: several URLs separated by commas, differing only in host and port.
+   */
   RABBIT_URL: z.string().optional(),
+  /** Broker host, or the nodes of a cluster: `host[:port]` separated by commas (port: RABBIT_PORT). */
   RABBIT_HOST: z.string().min(1).default('127.0.0.1'),
   RABBIT_PORT: port.default(5672),
   RABBIT_USER: z.string().min(1).default('guest'),
@@ -28,6 +32,13 @@ export const environmentSchema = z.object({
   RABBIT_VHOST: z.string().min(1).default('/'),
   /** CA certificate (PEM file) that signed the broker's certificate, for amqps:// with a private CA. */
   RABBIT_TLS_CA: z.string().min(1).optional(),
+  /**
+   * RabbitMQ's management API (`http://host:15672`), where `setup` compares each queue's members
+   * with the cluster's running nodes; by default port 15672 of each broker node, the first that answers.
+   */
+  RABBIT_MANAGEMENT_URL: z
+    .url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' })
+    .optional(),
   /** Full database URL (`mysql://user:pass@host:3306/name`); wins over DB_*. */
   DATABASE_URL: z.string().optional(),
   DB_HOST: z.string().min(1).default('127.0.0.1'),

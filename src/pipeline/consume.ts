@@ -8,7 +8,7 @@ import type { PipelineMetrics } from '../telemetry/index.js';
 import { eventIdOf } from '../domain/index.js';
 import { PoisonMessageError } from '../errors.js';
 import { CLEAN_QUEUE, RAW_QUEUE, consumeLineBatches } from '../broker/index.js';
-import type { BatchOutcome, BrokerConnection, LineConsumer } from '../broker/index.js';
+import type { BatchOutcome, BrokerConnection, LineConsumer, DeclaredTopology } from '../broker/index.js';
 import { createDetectMemo, parseLine, readLineTime } from '../formats/index.js';
 import type { DetectMemo, FormatChoice } from '../formats/index.js';
 import { enrich } from '../enrich/index.js';
@@ -29,8 +29,11 @@ export interface ConsumeOptions {
   readonly writeConcurrency: number;
   readonly flushIntervalMs: number;
   readonly enrich?: EnrichOptions;
-  /** Declare the topology (default true); false for operators who separate roles (`--no-setup`). */
-  readonly declare?: boolean;
+  /**
+   * The topology from `declareTopology`, declared again after every reconnect; undefined for
+   * operators who separate roles (`--no-setup`): then nothing is declared.
+   */
+  readonly topology?: DeclaredTopology | undefined;
   readonly log: Logger;
   /** Where messages, rows and rejects are counted (per message or per commit, never per line). */
   readonly metrics?: PipelineMetrics;
@@ -157,7 +160,7 @@ export function startConsumers(
         {
           queue: RAW_QUEUE,
           prefetch: options.prefetch,
-          declare: options.declare,
+          topology: options.topology,
           log,
           onSettled: settled(RAW_QUEUE),
         },
@@ -196,7 +199,7 @@ export function startConsumers(
         {
           queue: CLEAN_QUEUE,
           prefetch: options.prefetch,
-          declare: options.declare,
+          topology: options.topology,
           log,
           onSettled: settled(CLEAN_QUEUE),
         },

@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import type { LineBatch } from '../domain/index.js';
 import { createLinePublisher } from '../broker/index.js';
-import type { BrokerConnection } from '../broker/index.js';
+import type { BrokerConnection, DeclaredTopology } from '../broker/index.js';
 import type { PipelineMetrics } from '../telemetry/index.js';
 
 /** Batches until stopped; told of each confirm; closed after the last confirm. */
@@ -28,8 +28,11 @@ export interface LiveCounts {
 
 export interface PublishLiveOptions {
   readonly publishWindow: number;
-  /** Declare the topology before publishing (default true). */
-  readonly declare?: boolean;
+  /**
+   * The topology from `declareTopology`, declared again after every reconnect; undefined for
+   * operators who separate roles (`--no-setup`): then nothing is declared.
+   */
+  readonly topology?: DeclaredTopology | undefined;
   readonly log?: Logger;
   /** Called after each confirm (status line). */
   readonly onConfirmed?: (batch: LineBatch) => void;
@@ -52,7 +55,7 @@ export function publishLive(
   const counts: LiveCounts = { published: 0, confirmed: 0, messages: 0, lastConfirmedReadAtMs: undefined };
   const publisher = createLinePublisher(connection, {
     window: options.publishWindow,
-    declare: options.declare,
+    topology: options.topology,
     log: options.log,
     onConfirmed: (batch) => {
       counts.confirmed += batch.lines.length;

@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import type { PipelineMetrics } from '../telemetry/index.js';
 import { createLinePublisher } from '../broker/index.js';
-import type { BrokerConnection } from '../broker/index.js';
+import type { BrokerConnection, DeclaredTopology } from '../broker/index.js';
 import { readLineBatches, readLiveBatches } from '../sources/index.js';
 
 /** One thing to read: a file, or standard input. */
@@ -40,8 +40,11 @@ export interface ProduceOptions {
   readonly publishWindow: number;
   /** How long lines of a live input wait for their batch to fill, in ms. */
   readonly batchLingerMs?: number;
-  /** Declare the topology before publishing (default true). */
-  readonly declare?: boolean;
+  /**
+   * The topology from `declareTopology`, declared again after every reconnect; undefined for
+   * operators who separate roles (`--no-setup`): then nothing is declared.
+   */
+  readonly topology?: DeclaredTopology | undefined;
   /** Where the publisher reports a broker that refuses messages. */
   readonly log?: Logger;
   /** Where lines read, published, confirmed and returned are counted (per batch). */
@@ -61,7 +64,7 @@ export async function produceInputs(
   const totals: ProduceCounts = { lines: 0, blank: 0, truncated: 0, bytes: 0, confirmed: 0, messages: 0 };
   const publisher = createLinePublisher(connection, {
     window: options.publishWindow,
-    declare: options.declare,
+    topology: options.topology,
     log: options.log,
     onConfirmed: (batch) => {
       totals.confirmed += batch.lines.length;

@@ -21,3 +21,23 @@ for (const [variable, value, part] of [
     assert.equal(result.stdout, '');
   });
 }
+
+for (const [variable, value, message] of [
+  [
+    'RABBIT_HOST',
+    '127.0.0.1:5681,,127.0.0.1:5682',
+    'RABBIT_HOST: an empty entry in the list (a stray comma?)',
+  ],
+  [
+    'RABBIT_URL',
+    'amqp://app:hunter2@127.0.0.1:5681/logs,amqp://app:hunter3@127.0.0.1:5682/logs',
+    'RABBIT_URL: the URLs of a list must differ only in host and port (same scheme, user, password, vhost and options)',
+  ],
+] as const) {
+  test(`setup: a malformed list of nodes in ${variable} → one line naming it, exit 2`, async () => {
+    const result = await runCli(['setup'], { env: { [variable]: value } });
+    assert.equal(result.code, 2, result.stderr);
+    assert.equal(result.stderr, `lograbbit: ${message}\n`);
+    assert.equal(result.stdout, '');
+  });
+}

@@ -28,13 +28,22 @@ async function rabbitmqctl(...args: string[]): Promise<void> {
   await run('rabbitmqctl', ['-q', ...args], { timeout: 60_000 });
 }
 
-/** Creates a vhost and a database named after `label` and a random suffix. */
-export async function createTestServices(label: string): Promise<TestServices> {
+/**
+ * Creates a vhost and a database named after `label` and a random suffix; `{ vhost: false }` for a
+ * test that brings a broker of its own (the vhost is then named but not made on the local broker).
+ */
+export async function createTestServices(
+  label: string,
+  options: { readonly vhost?: boolean } = {},
+): Promise<TestServices> {
   const suffix = `${label.replace(/[^a-z0-9]/gi, '_').slice(0, 20)}_${randomBytes(4).toString('hex')}`;
   const vhost = `lograbbit_test_${suffix}`;
   const database = `lograbbit_test_${suffix}`;
-  await rabbitmqctl('add_vhost', vhost);
-  await rabbitmqctl('set_permissions', '-p', vhost, 'guest', '.*', '.*', '.*');
+  const ownVhost = options.vhost !== false;
+  if (ownVhost) {
+    await rabbitmqctl('add_vhost', vhost);
+    await rabbitmqctl('set_permissions', '-p', vhost, 'guest', '.*', '.*', '.*');
+  }
   let connection: Promise<mysql.Connection> | undefined;
   return {
     vhost,
@@ -68,7 +77,7 @@ export async function createTestServices(label: string): Promise<TestServices> {
       const admin = await mysql.createConnection({ host: DB_HOST, user: 'root' });
       await admin.query(`DROP DATABASE IF EXISTS \`${database}\``);
       await admin.end();
-      await rabbitmqctl('delete_vhost', vhost);
+      if (ownVhost) await rabbitmqctl('delete_vhost', vhost);
     },
   };
 }
