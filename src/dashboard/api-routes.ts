@@ -1,7 +1,8 @@
 /**
  * The JSON API behind the page: traffic over a range (`/api/traffic`), the top values of a column
- * (`/api/top/:dimension`), a search of requests paged by key (`/api/requests`), the sources, and the
- * pipeline's recent samples (`/api/pipeline`). Each answers with what one panel draws.
+ * (`/api/top/:dimension`), a search of requests paged by key (`/api/requests`), the sources, the span
+ * of the stored data and the range to open on (`/api/span`), and the pipeline's recent samples
+ * (`/api/pipeline`). Each answers with what one panel draws.
  */
 import type { FastifyInstance } from 'fastify';
 import type { StatsReader, TrafficFilter } from '../store/index.js';
@@ -11,6 +12,7 @@ import {
   RANGE_PRESETS,
   bucketSecondsFor,
   cursorOf,
+  defaultRangeFor,
   rangeQueryOf,
   searchQueryOf,
   topQueryOf,
@@ -53,8 +55,23 @@ export function registerApiRoutes(app: FastifyInstance, options: ApiRoutesOption
 
   app.get('/api/sources', async () => ({ sources: await stats.sources() }));
 
+  app.get('/api/span', async (request) => {
+    const { source } = rangeQueryOf(request.query);
+    const at = now();
+    const span = await stats.bounds(source);
+    return {
+      source: source ?? null,
+      firstMs: span?.firstMs ?? null,
+      lastMs: span?.lastMs ?? null,
+      now: at,
+      range: defaultRangeFor(span, at),
+    };
+  });
+
   app.get('/api/traffic', async (request) => {
-    const filter = await filterOf(rangeQueryOf(request.query), stats, now());
+    // Every row stored before this time is counted; the page shows it, as the live row count runs ahead.
+    const computedAt = now();
+    const filter = await filterOf(rangeQueryOf(request.query), stats, computedAt);
     const bucketSeconds = bucketSecondsFor(filter.to.getTime() - filter.from.getTime());
     const [series, summary, hours] = await Promise.all([
       stats.series(filter, bucketSeconds),
@@ -66,6 +83,7 @@ export function registerApiRoutes(app: FastifyInstance, options: ApiRoutesOption
       to: filter.to.getTime(),
       source: filter.source ?? null,
       bucketSeconds,
+      computedAt,
       summary,
       series,
       hours,

@@ -102,10 +102,51 @@ export function cursorOf(cursor: RequestCursor | null): string | null {
   return cursor === null ? null : `${cursor.ts.getTime()}-${cursor.eventId.toString('hex')}`;
 }
 
-/** Steps a series is cut into: about 60 to 200 buckets whatever the range. */
-const BUCKET_STEPS_S = [10, 30, 60, 300, 900, 1800, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86_400, 7 * 86_400];
+/**
+ * Steps a series is cut into: about 60 to 200 buckets whatever the range. The steps under 10 s serve
+ * `all` over data only minutes old (a demo just started), which would otherwise be a few wide bars.
+ */
+const BUCKET_STEPS_S = [
+  1,
+  2,
+  5,
+  10,
+  30,
+  60,
+  300,
+  900,
+  1800,
+  3600,
+  3 * 3600,
+  6 * 3600,
+  12 * 3600,
+  86_400,
+  7 * 86_400,
+];
 
 export function bucketSecondsFor(rangeMs: number): number {
   const wanted = Math.round(rangeMs / 1000) / 120;
   return BUCKET_STEPS_S.find((step) => step >= wanted) ?? (BUCKET_STEPS_S.at(-1) as number);
+}
+
+/**
+ * Data younger than this is shown as `all` rather than as the last 15 minutes: it would fill a third
+ * of that chart at most, a sliver at its right edge.
+ */
+const YOUNG_DATA_MS = RANGE_PRESETS['15m'] / 3;
+
+/**
+ * The range a page opens on, from the data's span: the smallest preset that holds all of it, so the
+ * charts are not one spike at their right edge; `all` when there is no data, when it is only minutes
+ * old, older than the largest preset, or (clocks apart) later than now.
+ */
+export function defaultRangeFor(
+  span: { readonly firstMs: number; readonly lastMs: number } | null,
+  nowMs: number,
+): RangePreset {
+  if (span === null || span.lastMs > nowMs) return 'all';
+  const age = nowMs - span.firstMs;
+  if (age < YOUNG_DATA_MS) return 'all';
+  const presets = Object.entries(RANGE_PRESETS) as Array<[keyof typeof RANGE_PRESETS, number]>;
+  return presets.find(([, rangeMs]) => age < rangeMs)?.[0] ?? 'all';
 }

@@ -3,8 +3,10 @@
  * database of its own, and headless Chromium (Debian's package, driven by playwright-core; no browser
  * download) opening the dashboard it serves. With the tables briefly held still (a read lock: the
  * consumers wait, the page and the test read), the numbers on the page must equal the database's;
- * once released, they must move without a reload. Screenshots go to test-artifacts/ (git-ignored);
- * with UPDATE_SCREENSHOT=1 the README's docs/dashboard.png is replaced too.
+ * once released, they must move without a reload. At first sight the range fits the data, the time
+ * axes' labels do not overlap, both lines of the rates chart show, and the search's first page follows
+ * new rows. Screenshots go to test-artifacts/ (git-ignored); with UPDATE_SCREENSHOT=1 the README's
+ * docs/dashboard.png is replaced too.
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -100,21 +102,74 @@ async function unlockTables(): Promise<void> {
   locked = undefined;
 }
 
-/** The whole page, over the last 15 minutes (the traffic so far spans less than a minute). */
-async function screenshot(page: Page): Promise<void> {
-  const loadedAt = await page.locator('body').getAttribute('data-traffic-loaded-at');
-  await page.selectOption('#range', '15m');
-  await waitFor(
-    'the traffic panels of the last 15 minutes',
-    async () => (await page.locator('body').getAttribute('data-traffic-loaded-at')) !== loadedAt,
-  );
-  await page.waitForTimeout(500);
+/** The whole page as it is, to test-artifacts/<name>.png; the README's picture only when asked. */
+async function screenshot(page: Page, name: string, forReadme = false): Promise<void> {
   await page.evaluate('window.scrollTo(0, 0)');
   await mkdir(join(REPO_ROOT, 'test-artifacts'), { recursive: true });
-  await page.screenshot({ path: join(REPO_ROOT, 'test-artifacts', 'dashboard.png'), fullPage: true });
+  await page.screenshot({ path: join(REPO_ROOT, 'test-artifacts', `${name}.png`), fullPage: true });
   // The README's picture is tracked: replaced only when asked.
-  if (process.env.UPDATE_SCREENSHOT === '1') {
+  if (forReadme && process.env.UPDATE_SCREENSHOT === '1') {
     await page.screenshot({ path: join(REPO_ROOT, 'docs', 'dashboard.png'), fullPage: true });
+  }
+}
+
+/** Waits for the traffic panels to be drawn again after `change` (a range picked, rows arriving…). */
+async function trafficRefreshed(page: Page, what: string, change: () => Promise<unknown>): Promise<void> {
+  const loadedAt = await page.locator('body').getAttribute('data-traffic-loaded-at');
+  await change();
+  await waitFor(
+    what,
+    async () => (await page.locator('body').getAttribute('data-traffic-loaded-at')) !== loadedAt,
+    30_000,
+  );
+}
+
+const TIME_CHARTS = ['chart-queues', 'chart-rates', 'chart-requests', 'chart-status', 'chart-bandwidth'];
+
+/**
+ * Runs `source` (a function, as text: this file is typed without the DOM) in the page with `args`.
+ */
+async function inPage<T>(page: Page, source: string, ...args: unknown[]): Promise<T> {
+  return await page.evaluate<T>(`(${source})(...${JSON.stringify(args)})`);
+}
+
+/** A chart's x tick labels as drawn, where, and how wide in the axis font. */
+const TICKS_OF = `(id) => {
+  const pairs = JSON.parse(document.getElementById(id).dataset.xTicks ?? '[]');
+  const context = document.createElement('canvas').getContext('2d');
+  context.font = '12px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
+  return pairs.map(([label, x]) => ({ label, x, width: context.measureText(label).width }));
+}`;
+
+/** Pixels of a chart's canvas near a colour [r, g, b] with an alpha in [minAlpha, maxAlpha]. */
+const PIXELS_OF = `(id, colour, minAlpha, maxAlpha) => {
+  const canvas = document.querySelector('#' + id + ' canvas');
+  const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+  let found = 0;
+  for (let i = 0; i < data.length; i += 4) {
+    const near = [0, 1, 2].every((c) => Math.abs(data[i + c] - colour[c]) <= 16);
+    if (near && data[i + 3] >= minAlpha && data[i + 3] <= maxAlpha) found++;
+  }
+  return found;
+}`;
+
+/**
+ * The x labels of every time chart: in the expected form, distinct, and far enough apart that no two
+ * touch (widths measured in the page, with the axis font).
+ */
+async function assertTimeTicks(page: Page, charts: readonly string[], form: RegExp): Promise<void> {
+  for (const id of charts) {
+    const ticks = await inPage<Array<{ label: string; x: number; width: number }>>(page, TICKS_OF, id);
+    assert.ok(ticks.length >= 2, `${id}: ${JSON.stringify(ticks)}`);
+    const labels = ticks.map((tick) => tick.label);
+    for (const label of labels) assert.match(label, form, id);
+    assert.equal(new Set(labels).size, labels.length, `${id}: ${labels.join(' | ')}`);
+    for (const [i, right] of ticks.entries()) {
+      const left = ticks[i - 1];
+      if (!left) continue;
+      const room = right.x - left.x - (left.width + right.width) / 2;
+      assert.ok(room >= 8, `${id}: "${left.label}" and "${right.label}" are ${room.toFixed(1)} px apart`);
+    }
   }
 }
 
@@ -155,6 +210,33 @@ describe('lograbbit run with simulated traffic, its dashboard in a browser', () 
     await page.goto(url);
     await waitFor('the page to show requests', async () => (await metric(page, 'requests')) > 0, 20_000);
 
+    // At first sight: the range is the one that fits the data, and the data fills much of the charts.
+    const span = await page.evaluate(async () => (await fetch('/api/span')).json());
+    const { firstMs, range } = span as { firstMs: number; range: string };
+    // The simulated traffic began seconds ago: younger than 5 minutes, it is shown as all the data.
+    assert.equal(range, 'all');
+    assert.equal(await page.inputValue('#range'), range);
+    assert.ok(await page.locator('#range-note').isVisible(), 'the page says the range was fitted');
+    const shown = async (name: string) => Number(await page.locator('#traffic-range').getAttribute(name));
+    const [from, to, bucketSeconds] = [
+      await shown('data-from'),
+      await shown('data-to'),
+      await shown('data-bucket-seconds'),
+    ];
+    assert.ok((to - Math.max(from, firstMs)) / (to - from) >= 0.3, 'the data spans most of the x axis');
+    assert.ok((to - from) / 1000 / bucketSeconds >= 10, `${bucketSeconds} s buckets are not one spike`);
+    // The traffic so far spans seconds: its ticks, and those of the pipeline's samples, are times.
+    await assertTimeTicks(page, TIME_CHARTS, /^\d\d:\d\d(:\d\d)?$/);
+    // While nothing waits, "in" and "stored" have the same values: the wide pale band of "in" shows
+    // around the thin line of "stored" (the colours of app.js; the band drawn on white).
+    const stored = await inPage<number>(page, PIXELS_OF, 'chart-rates', [0x15, 0x70, 0xef], 250, 255);
+    const band = await inPage<number>(page, PIXELS_OF, 'chart-rates', [0xe8, 0x59, 0x0c], 80, 120);
+    assert.ok(stored > 50 && band > 50, `stored line: ${stored} px, in band: ${band} px`);
+    // The demo's combined lines name no host: the panel says why instead of one "(none)" row.
+    const hosts = page.locator('.top[data-dimension="host"]');
+    assert.equal(await hosts.locator('tr').count(), 0);
+    assert.match(await hosts.locator('.note').innerText(), /^No host in these lines: .*combined/);
+
     // Held still, the page (reloaded, so it reads the held tables) must show the database's numbers.
     await lockTables();
     const day = 'ts >= UTC_TIMESTAMP() - INTERVAL 1 DAY';
@@ -163,6 +245,7 @@ describe('lograbbit run with simulated traffic, its dashboard in a browser', () 
               SUM(bytes) AS bytes FROM clean_log WHERE ${day}`,
     );
     const raw = await count('raw_log');
+    const lockedAt = Date.now();
     assert.ok(Number(held.requests) >= FIRST_ROWS);
     await page.reload();
     await waitFor(
@@ -170,6 +253,10 @@ describe('lograbbit run with simulated traffic, its dashboard in a browser', () 
       async () => (await metric(page, 'requests')) === Number(held.requests),
       20_000,
     );
+    // The totals say when they were counted (the pipeline's live row count runs ahead of them).
+    const computed = page.locator('#traffic-computed');
+    assert.ok(Number(await computed.getAttribute('data-value')) >= lockedAt);
+    assert.match(await computed.innerText(), /^totals as of \d\d:\d\d:\d\d UTC$/);
     assert.equal(await metric(page, 'visitors'), Number(held.visitors));
     assert.equal(await metric(page, 'bots'), Number(held.bots));
     assert.equal(await metric(page, 'bandwidth'), Number(held.bytes));
@@ -210,15 +297,24 @@ describe('lograbbit run with simulated traffic, its dashboard in a browser', () 
     });
     const notFound = await queryOne(`SELECT COUNT(*) AS n FROM clean_log WHERE ${day} AND status = 404`);
     assert.equal(await page.locator('#requests tbody tr').count(), Math.min(20, Number(notFound.n)));
+    const topRow = async () => await page.locator('#requests tbody tr').first().getAttribute('data-event-id');
     if (Number(notFound.n) > 20) {
-      const firstPage = await page.locator('#requests tbody tr').first().getAttribute('data-event-id');
+      const firstPage = await topRow();
       await page.click('#older');
-      await waitFor(
-        'the next page',
-        async () =>
-          (await page.locator('#requests tbody tr').first().getAttribute('data-event-id')) !== firstPage,
-      );
+      await waitFor('the next page', async () => (await topRow()) !== firstPage);
     }
+    // Every request (more than a page of them), and the older page: it must hold still below.
+    await page.fill('#search-form input[name="status"]', '');
+    await page.click('#search-form button[type="submit"]');
+    await waitFor('every request in the search results', async () => {
+      const statuses = await page.locator('#requests tbody tr td:nth-child(6)').allInnerTexts();
+      return statuses.length === 20 && statuses.some((status) => status !== '404');
+    });
+    const newestHeld = await topRow();
+    await page.click('#older');
+    await waitFor('the older page', async () => (await topRow()) !== newestHeld);
+    const olderPage = await topRow();
+    assert.equal(await page.locator('#search-state').getAttribute('data-page'), 'older');
 
     // Released, the waiting rows and the new ones arrive: the page follows without a reload.
     await unlockTables();
@@ -232,10 +328,29 @@ describe('lograbbit run with simulated traffic, its dashboard in a browser', () 
       async () => (await metric(page, 'rows-raw')) > raw,
     );
     assert.ok((await metric(page, 'stored-rate')) > 0, 'lines are being stored');
+    // An older page of the search holds still while the traffic panels follow the new rows…
+    await trafficRefreshed(page, 'the traffic panels after new rows', () => Promise.resolve());
+    assert.equal(await topRow(), olderPage);
+    // …and the first page follows them, without a click after "Newest".
+    await page.click('#newest');
+    await waitFor('the newest page', async () => (await topRow()) !== olderPage);
+    assert.equal(await page.locator('#search-state').getAttribute('data-page'), 'newest');
+    const newest = await topRow();
+    await waitFor('newer rows on the first page, without a click', async () => (await topRow()) !== newest);
 
     await page.waitForTimeout(1500);
     assert.deepEqual(pageErrors, []);
-    await screenshot(page);
+    await screenshot(page, 'dashboard', true);
+
+    // Picked by hand, a range stays; over a day the ticks are times, over a week dates.
+    await trafficRefreshed(page, 'the last 24 hours', () => page.selectOption('#range', '24h'));
+    assert.ok(await page.locator('#range-note').isHidden());
+    await assertTimeTicks(page, TIME_CHARTS, /^\d\d:\d\d(:\d\d)?$/);
+    await trafficRefreshed(page, 'the last 7 days', () => page.selectOption('#range', '7d'));
+    await assertTimeTicks(page, TIME_CHARTS.slice(2), /^[A-Z][a-z]{2} \d{1,2}( \d\d:\d\d)?$/);
+    await screenshot(page, 'dashboard-7d');
+    assert.equal(await page.inputValue('#range'), '7d');
+    assert.deepEqual(pageErrors, []);
 
     runner.kill('SIGINT');
     const exit = await runner.exited;

@@ -2,8 +2,9 @@
 /**
  * The dashboard page: pipeline panels fed by the server-sent events of /api/events, traffic panels
  * fetched from /api/traffic and /api/top for the chosen range and source (again whenever new rows
- * arrive, at most every few seconds), and a search of recent requests paged with a cursor. Every
- * value is written with textContent, never as HTML.
+ * arrive, at most every few seconds), and a search of recent requests paged with a cursor, whose
+ * first page follows new rows too. Until the person picks a range, the range is the one /api/span
+ * says fits the data. Every value is written with textContent, never as HTML.
  */
 
 const TOP_LIMIT = 10;
@@ -33,12 +34,18 @@ function setMetric(name, value, format = number) {
   }
 }
 
-function rangeParams() {
-  const params = new URLSearchParams({ range: $('#range').value });
+function sourceParams() {
   const source = $('#source').value;
-  if (source) params.set('source', source);
+  return new URLSearchParams(source ? { source } : {});
+}
+
+function rangeParams() {
+  const params = sourceParams();
+  params.set('range', $('#range').value);
   return params;
 }
+
+const utcTime = (ms) => `${new Date(ms).toISOString().slice(11, 19)} UTC`;
 
 async function getJson(path, params) {
   const response = await fetch(params ? `${path}?${params}` : path, {
@@ -52,24 +59,88 @@ async function getJson(path, params) {
 // ---- charts ---------------------------------------------------------------------------------------
 
 const COLORS = ['#e8590c', '#1570ef', '#12b76a', '#7a5af8', '#f04438', '#667085'];
+const AXIS_FONT = '12px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const DAY_S = 86_400;
 const charts = new Map();
 
+const measuring = document.createElement('canvas').getContext('2d');
+measuring.font = AXIS_FONT;
+
+/**
+ * A tick label of a time axis, in UTC like the rest of the page: times only over a day or less
+ * (seconds when ticks are seconds apart), dates over longer spans (with the time when ticks are hours
+ * apart, with the year over more than a year), months when ticks are months apart.
+ */
+function timeLabel(seconds, incrSeconds, spanSeconds) {
+  const date = new Date(seconds * 1000);
+  const month = MONTHS[date.getUTCMonth()];
+  if (incrSeconds >= 28 * DAY_S) return `${month} ${date.getUTCFullYear()}`;
+  const day = `${month} ${date.getUTCDate()}`;
+  if (spanSeconds > 365 * DAY_S) return `${day} ${date.getUTCFullYear()}`;
+  if (incrSeconds >= DAY_S) return day;
+  const time = date.toISOString().slice(11, incrSeconds < 60 ? 19 : 16);
+  return spanSeconds <= DAY_S + 60 ? time : `${day} ${time}`;
+}
+
+/** The room a tick needs: the widest label the span can have, and a gap, so labels never touch. */
+function timeTickSpace(_u, _axis, min, max) {
+  const span = max - min;
+  const widest = span <= DAY_S + 60 ? '00:00:00' : span > 365 * DAY_S ? 'Dec 30 2026' : 'Dec 30 00:00';
+  return Math.ceil(measuring.measureText(widest).width) + 24;
+}
+
+/**
+ * A time chart. The x tick labels drawn, and where, are kept in the element's data-x-ticks (as
+ * [label, x in CSS px] pairs) for tests and for a reader of the page's source.
+ */
 function chart(id, labels, options = {}) {
   const element = document.getElementById(id);
   const colors = options.colors ?? COLORS;
   const series = [
     {},
-    ...labels.map((label, i) => ({ label, stroke: colors[i % colors.length], width: 1.5 })),
+    ...labels.map((label, i) => ({
+      label,
+      stroke: colors[i % colors.length],
+      width: 1.5,
+      ...options.series?.[i],
+    })),
   ];
+  let ticks = [];
   const plot = new uPlot(
     {
       width: Math.max(300, element.clientWidth),
       height: 180,
       series,
+      tzDate: (seconds) => uPlot.tzDate(new Date(seconds * 1000), 'Etc/UTC'),
       scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
-      axes: [{}, { size: 72, values: options.format ? (_u, ticks) => ticks.map(options.format) : undefined }],
+      axes: [
+        {
+          font: AXIS_FONT,
+          size: 34,
+          space: timeTickSpace,
+          values: (u, splits, _axis, _space, incr) => {
+            const span = u.scales.x.max - u.scales.x.min;
+            ticks = splits.map((split) => [split, timeLabel(split, incr, span)]);
+            return ticks.map(([, label]) => label);
+          },
+        },
+        {
+          font: AXIS_FONT,
+          size: 72,
+          values: options.format ? (_u, values) => values.map(options.format) : undefined,
+        },
+      ],
       legend: { live: false },
       cursor: { drag: { x: false, y: false } },
+      hooks: {
+        draw: [
+          (u) => {
+            const drawn = ticks.map(([split, label]) => [label, Math.round(u.valToPos(split, 'x'))]);
+            element.dataset.xTicks = JSON.stringify(drawn);
+          },
+        ],
+      },
     },
     [[], ...labels.map(() => [])],
     element,
@@ -84,7 +155,11 @@ window.addEventListener('resize', () => {
 });
 
 const queueChart = chart('chart-queues', QUEUES);
-const rateChart = chart('chart-rates', ['in (data-lake)', 'stored (parsed)']);
+// While nothing waits, both lines have the same values: "in" is a wide pale band, "stored" a thin
+// line inside it, so neither hides the other.
+const rateChart = chart('chart-rates', ['in (data-lake)', 'stored (parsed)'], {
+  series: [{ width: 6, stroke: 'rgba(232, 89, 12, 0.4)' }, { width: 1.5 }],
+});
 const requestChart = chart('chart-requests', ['requests', 'unique visitors']);
 const statusChart = chart('chart-status', ['2xx', '3xx', '4xx', '5xx', 'other'], {
   colors: ['#12b76a', '#1570ef', '#f79009', '#f04438', '#667085'],
@@ -176,13 +251,27 @@ function scheduleTraffic(now = false) {
   }, wait);
 }
 
+/** True until the person picks a range; until then the range follows the data's span. */
+let rangeFromData = true;
+
+/** The range /api/span says fits the data (of the chosen source), while the person has not chosen. */
+async function fitRangeToData() {
+  const span = await getJson('/api/span', sourceParams());
+  if (!rangeFromData) return;
+  $('#range').value = span.range;
+  $('#range-note').hidden = false;
+}
+
 async function refreshTraffic() {
   if (trafficRunning) return scheduleTraffic();
   trafficRunning = true;
   trafficAt = Date.now();
-  const params = rangeParams();
   try {
+    if (rangeFromData) await fitRangeToData();
+    const params = rangeParams();
     await Promise.all([
+      // The first page of the search follows new rows, with the same range.
+      searchPage === null ? search() : undefined,
       getJson('/api/traffic', params).then(showTraffic),
       ...[...document.querySelectorAll('.top')].map((element) => {
         const topParams = new URLSearchParams(params);
@@ -198,6 +287,20 @@ async function refreshTraffic() {
   } finally {
     trafficRunning = false;
   }
+}
+
+/** "2026-12-04 15:30:28 – 15:31:02 UTC": seconds under an hour, the end's date only if another day. */
+function rangeText(from, to) {
+  const length = to - from < 3_600_000 ? 19 : 16;
+  const [start, end] = [from, to].map((ms) => new Date(ms).toISOString().slice(0, length).replace('T', ' '));
+  return `${start} – ${start.slice(0, 10) === end.slice(0, 10) ? end.slice(11) : end} UTC`;
+}
+
+function bucketText(seconds) {
+  if (seconds % 86_400 === 0) return `${seconds / 86_400}-day buckets`;
+  if (seconds % 3600 === 0) return `${seconds / 3600}-hour buckets`;
+  if (seconds % 60 === 0) return `${seconds / 60}-minute buckets`;
+  return `${seconds} s buckets`;
 }
 
 const EMPTY_BUCKET = { requests: 0, visitors: 0, bytes: 0, s2xx: 0, s3xx: 0, s4xx: 0, s5xx: 0, sOther: 0 };
@@ -220,9 +323,15 @@ function showTraffic(traffic) {
   setMetric('bandwidth', summary.bytes, bytes);
   setMetric('bots', summary.bots);
   setMetric('humans', summary.humans);
-  const format = (ms) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
-  $('#traffic-range').textContent =
-    `${format(traffic.from)} – ${format(traffic.to)} UTC, ${traffic.bucketSeconds} s buckets`;
+  const range = $('#traffic-range');
+  range.textContent = `${rangeText(traffic.from, traffic.to)}, ${bucketText(traffic.bucketSeconds)}`;
+  range.dataset.from = String(traffic.from);
+  range.dataset.to = String(traffic.to);
+  range.dataset.bucketSeconds = String(traffic.bucketSeconds);
+  // The live row count of the pipeline panel runs ahead of these totals: say when they were counted.
+  const computed = $('#traffic-computed');
+  computed.dataset.value = String(traffic.computedAt);
+  computed.textContent = `totals as of ${utcTime(traffic.computedAt)}`;
   const buckets = everyBucket(series, traffic.from, traffic.to, traffic.bucketSeconds);
   const xs = buckets.map((bucket) => bucket.t / 1000);
   requestChart.setData([xs, buckets.map((b) => b.requests), buckets.map((b) => b.visitors)]);
@@ -263,13 +372,27 @@ function cell(text, className) {
   return td;
 }
 
+function note(element, text) {
+  const paragraph = document.createElement('p');
+  paragraph.className = 'note';
+  paragraph.textContent = text;
+  element.append(paragraph);
+}
+
+/** What a panel says when its values are all empty, because the lines do not carry them. */
+const NOT_IN_THE_LINES = {
+  host: 'No host in these lines: their format does not log one (combined and common do not). vcombined, proxy, caddy and alb lines name it, and so can nginx-json and custom formats.',
+};
+
 function showTop(element, top) {
   element.querySelector('table, p')?.remove();
   if (!top.available) {
-    const note = document.createElement('p');
-    note.className = 'unavailable';
-    note.textContent = 'not in the database yet (run lograbbit setup after upgrading)';
-    element.append(note);
+    note(element, 'not in the database yet (run lograbbit setup after upgrading)');
+    return;
+  }
+  const unknown = NOT_IN_THE_LINES[top.dimension];
+  if (unknown && top.entries.length > 0 && top.entries.every((entry) => entry.value === null)) {
+    note(element, unknown);
     return;
   }
   const table = document.createElement('table');
@@ -295,18 +418,33 @@ function showTop(element, top) {
 
 // ---- search ---------------------------------------------------------------------------------------
 
+/** The criteria last searched for (what is typed but not submitted does not count). */
+let criteria = new URLSearchParams();
+/** The cursor of the page shown: null for the first (newest) page, which follows new rows. */
+let searchPage = null;
 let nextCursor = null;
+/** Only the answer to the latest request is shown, whatever order the answers come in. */
+let searchTicket = 0;
 
-async function search(cursor) {
-  const params = rangeParams();
+function submittedCriteria() {
+  const submitted = new URLSearchParams();
   for (const [key, value] of new URLSearchParams(new window.FormData($('#search-form')))) {
-    if (String(value).trim()) params.set(key, String(value).trim());
+    if (String(value).trim()) submitted.set(key, String(value).trim());
   }
+  return submitted;
+}
+
+async function search(cursor = null) {
+  const params = rangeParams();
+  for (const [key, value] of criteria) params.set(key, value);
   params.set('limit', String(SEARCH_LIMIT));
   if (cursor) params.set('cursor', cursor);
+  searchPage = cursor;
+  const ticket = ++searchTicket;
   const error = $('#search-error');
   try {
     const page = await getJson('/api/requests', params);
+    if (ticket !== searchTicket) return;
     error.hidden = true;
     const body = $('#requests tbody');
     body.replaceChildren(
@@ -330,6 +468,10 @@ async function search(cursor) {
     );
     nextCursor = page.next;
     $('#older').disabled = nextCursor === null;
+    const state = $('#search-state');
+    state.dataset.page = cursor === null ? 'newest' : 'older';
+    state.textContent =
+      cursor === null ? 'newest first, updated as rows arrive' : 'an older page, held still';
   } catch (failure) {
     error.hidden = false;
     error.textContent = failure.message;
@@ -347,15 +489,18 @@ async function loadSources() {
 }
 
 $('#range').addEventListener('change', () => {
+  rangeFromData = false;
+  $('#range-note').hidden = true;
+  searchPage = null;
   scheduleTraffic(true);
-  void search();
 });
 $('#source').addEventListener('change', () => {
+  searchPage = null;
   scheduleTraffic(true);
-  void search();
 });
 $('#search-form').addEventListener('submit', (event) => {
   event.preventDefault();
+  criteria = submittedCriteria();
   void search();
 });
 $('#newest').addEventListener('click', () => void search());
@@ -366,5 +511,5 @@ window.setInterval(() => void loadSources().catch(() => undefined), 60_000);
 
 connect();
 void loadSources().catch(() => undefined);
+// The range is fitted to the data first; the first page of the search comes with the traffic.
 scheduleTraffic(true);
-void search();

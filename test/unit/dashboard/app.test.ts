@@ -116,11 +116,13 @@ describe('dashboard app', () => {
       from: number;
       to: number;
       bucketSeconds: number;
+      computedAt: number;
       summary: { requests: number };
     }>();
     assert.equal(body.from, NOW - 3_600_000);
     assert.equal(body.to, NOW + 1);
     assert.equal(body.bucketSeconds, 30);
+    assert.equal(body.computedAt, NOW);
     assert.equal(body.summary.requests, 3);
     const [, [filter, bucket]] = stats.calls.find(([name]) => name === 'series') as [
       string,
@@ -135,6 +137,20 @@ describe('dashboard app', () => {
     const body = (await app.inject('/api/traffic?range=all')).json<{ from: number; to: number }>();
     assert.equal(body.from, NOW - 3_600_000);
     assert.equal(body.to, NOW - 60_000 + 1);
+  });
+
+  test('/api/span tells the data’s first and last time and the range to open on', async () => {
+    const { app, stats } = build();
+    const response = await app.inject('/api/span?source=www');
+    assert.equal(response.statusCode, 200);
+    assert.deepEqual(response.json(), {
+      source: 'www',
+      firstMs: NOW - 3_600_000,
+      lastMs: NOW - 60_000,
+      now: NOW,
+      range: '6h',
+    });
+    assert.deepEqual(stats.calls.find(([name]) => name === 'bounds')?.[1], ['www']);
   });
 
   test('a bad parameter is a 400 naming it, and reaches no query', async () => {

@@ -4,6 +4,7 @@ import {
   BadQueryError,
   bucketSecondsFor,
   cursorOf,
+  defaultRangeFor,
   rangeQueryOf,
   searchQueryOf,
   topQueryOf,
@@ -48,10 +49,33 @@ describe('query parameters', () => {
   });
 
   test('buckets: about 60 to 200 per range', () => {
-    for (const hours of [0.25, 1, 6, 24, 24 * 7, 24 * 30]) {
+    // 1 and 4 minutes: `all` over a demo just started.
+    for (const hours of [1 / 60, 4 / 60, 0.25, 1, 6, 24, 24 * 7, 24 * 30]) {
       const rangeMs = hours * 3_600_000;
       const buckets = rangeMs / 1000 / bucketSecondsFor(rangeMs);
       assert.ok(buckets >= 45 && buckets <= 200, `${hours} h: ${buckets} buckets`);
+    }
+  });
+
+  test('the range a page opens on: the smallest preset holding all the data, else all', () => {
+    const now = Date.UTC(2026, 11, 4, 12);
+    const minutes = (n: number) => ({ firstMs: now - n * 60_000, lastMs: now - 1000 });
+    for (const [span, range] of [
+      [null, 'all'],
+      [minutes(1), 'all'],
+      [minutes(4.9), 'all'],
+      [minutes(5), '15m'],
+      [minutes(14), '15m'],
+      [minutes(16), '1h'],
+      [minutes(59), '1h'],
+      [minutes(61), '6h'],
+      [minutes(6 * 60 + 1), '24h'],
+      [minutes(25 * 60), '7d'],
+      [minutes(8 * 24 * 60), '30d'],
+      [minutes(31 * 24 * 60), 'all'],
+      [{ firstMs: now - 60 * 60_000, lastMs: now + 60_000 }, 'all'],
+    ] as const) {
+      assert.equal(defaultRangeFor(span, now), range, JSON.stringify(span));
     }
   });
 });
