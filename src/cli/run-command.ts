@@ -71,6 +71,12 @@ export interface RunExtensions {
   readonly onConfirmed?: (batch: LineBatch) => void;
 }
 
+/**
+ * The demo's traffic file, under the state directory. Its base name is its source name: not
+ * `access.log`, which `samples/access.log` and most real logs are called, so that the demo's rows
+ * never mix with theirs in the tables or in the dashboard's source filter.
+ */
+const DEMO_FILE = 'demo.log';
 /** Lines per second of the demo traffic when `run` is given no path. */
 const DEMO_RATE = '20';
 /** Where the dashboard of `run` listens: http://127.0.0.1:3000. */
@@ -132,7 +138,7 @@ async function run(
     ...followTuning(options),
   });
   const demo = paths.length === 0;
-  const demoPath = join(context.config.tuning.stateDir, 'demo', 'access.log');
+  const demoPath = join(context.config.tuning.stateDir, 'demo', DEMO_FILE);
   // The broker first: connecting to it changes nothing, while opening the store may create the database.
   const broker = await openBroker(context, 'run');
   const startedAt = performance.now();

@@ -82,10 +82,11 @@ test('run with no path is the live demo: simulated traffic followed into MySQL u
       env: suite.services.env,
     },
   );
-  await waitFor('demo rows in raw_log', async () => (await rawRowCount(suite.services, 'access.log')) >= 200);
+  await waitFor('demo rows in raw_log', async () => (await rawRowCount(suite.services, 'demo.log')) >= 200);
   const exit = await running.stop('SIGTERM');
   assert.equal(exit.code, 0, exit.stderr);
   assert.match(exit.stdout, /lograbbit run interrupted/);
-  const written = expectedLines(await readFile(join(suite.dir, 'demo-state', 'demo', 'access.log')));
-  await assertExactlyOnce(suite.services, 'access.log', written);
+  const written = expectedLines(await readFile(join(suite.dir, 'demo-state', 'demo', 'demo.log')));
+  await assertExactlyOnce(suite.services, 'demo.log', written);
+  assert.equal(await rawRowCount(suite.services, 'access.log'), 0, 'not the name of samples/access.log');
 });
