@@ -22,7 +22,7 @@ export interface FollowRunOptions {
   readonly topology: DeclaredTopology | undefined;
   /** Show the status line (on a terminal; log lines elsewhere). */
   readonly status: boolean;
-  /** Lines stored so far, when this process also consumes (for the status line). */
+  /** Lines of this process stored so far, when it also consumes (for the status line). */
   readonly stored?: () => number;
   /** Called after each confirmed batch (checkpoints of run's own bookkeeping plug in here). */
   readonly onConfirmed?: (batch: LineBatch) => void;

@@ -1,12 +1,15 @@
 /**
  * `lograbbit ingest <file or directory…>`: produce and consume in one process, until every line is
- * stored.
+ * stored (by its own consumers or by others sharing the queues: the tables are asked, by event id),
+ * then a summary that names the inputs most of whose lines were rejected.
  */
 import type { Command } from 'commander';
 import { DeadLetteredError } from '../errors.js';
-import { waitUntilDrained } from '../pipeline/index.js';
+import { trackStoredLines, waitUntilDrained, waitUntilStored } from '../pipeline/index.js';
+import type { ProduceCounts, ProduceInput, StoredLines } from '../pipeline/index.js';
 import { expandDirectories } from '../sources/index.js';
-import type { ProduceCounts } from '../pipeline/index.js';
+import { sampleRejected } from '../store/index.js';
+import type { Database } from '../store/index.js';
 import { createContext, formatOption, openBroker, openDatabase, topologyOf } from './context.js';
 import type { GlobalOptions } from './context.js';
 import { inputsOf } from './inputs.js';
@@ -19,7 +22,18 @@ import {
 } from './options.js';
 import type { CommonOptionValues, ConsumeOptionValues, ProduceOptionValues } from './options.js';
 import { enrichmentOf, produceWithProgress, startPipelineConsumers } from './pipeline-parts.js';
+import { isMostlyRejected, likelyCauseOf } from './rejected-inputs.js';
 import { printReport } from './summary.js';
+import type { MostlyRejectedInput, StoredLinesReport } from './summary.js';
+
+/**
+ * How long ingest waits, its own queues drained, while none of its lines is newly stored (another
+ * consumer holds them, through an outage it retries), in ms.
+ */
+const STORED_PATIENCE_MS = 30_000;
+/** Inputs whose rejects are looked at, at most, and rejected lines sampled from each. */
+const DIAGNOSED_INPUTS = 20;
+const SAMPLED_REJECTS = 50;
 
 type IngestCommandOptions = ProduceOptionValues & ConsumeOptionValues & CommonOptionValues;
 
@@ -62,17 +76,29 @@ async function ingest(
         topology,
         enrich,
       });
+      const published = trackStoredLines<ProduceInput>({ keepRanges: true });
       let produced: ProduceCounts;
+      let allStored: boolean | undefined;
       try {
         produced = await produceWithProgress(context, broker, inputs, {
           progress: options.progress && options.json !== true,
           topology,
+          onPublished: (input, batch) => published.add(input, batch),
         });
-        if (!context.signal.aborted)
+        if (!context.signal.aborted) {
           await waitUntilDrained(broker, consumers, undefined, { signal: context.signal });
+          allStored = await waitUntilStored(store.db, published, {
+            patienceMs: STORED_PATIENCE_MS,
+            // Its own consumers dead-lettered a message and have nothing left: those lines never come.
+            hopeless: () => consumers.counts.dead > 0,
+            signal: context.signal,
+          });
+        }
       } finally {
         await consumers.close();
       }
+      const whereStored =
+        allStored === undefined ? undefined : await whereStoredOf(store.db, published, allStored);
       printReport(
         {
           command: 'ingest',
@@ -81,6 +107,7 @@ async function ingest(
           interrupted: context.signal.aborted,
           produced,
           consumed: consumers,
+          ...whereStored,
         },
         options.json === true,
       );
@@ -91,4 +118,42 @@ async function ingest(
   } finally {
     await broker.close();
   }
+}
+
+/** Where the lines of the inputs are, over all inputs, and the inputs most of whose lines were rejected. */
+async function whereStoredOf(
+  db: Database,
+  published: StoredLines<ProduceInput>,
+  all: boolean,
+): Promise<{ storedLines: StoredLinesReport; mostlyRejected: MostlyRejectedInput[] }> {
+  const storedLines = { all, lines: 0, raw: 0, clean: 0, rejected: 0 };
+  const mostlyRejected: MostlyRejectedInput[] = [];
+  for (const [input, lines] of published.inputs()) {
+    storedLines.lines += lines.lines;
+    storedLines.raw += lines.raw;
+    storedLines.clean += lines.clean;
+    storedLines.rejected += lines.rejected;
+    if (!isMostlyRejected(lines.lines, lines.rejected)) continue;
+    const sample = [];
+    if (mostlyRejected.length >= DIAGNOSED_INPUTS) {
+      mostlyRejected.push({
+        input: input.label,
+        lines: lines.lines,
+        rejected: lines.rejected,
+        likelyCause: `not looked at (only the first ${DIAGNOSED_INPUTS} such inputs are)`,
+      });
+      continue;
+    }
+    for (const range of lines.ranges) {
+      if (sample.length >= SAMPLED_REJECTS) break;
+      sample.push(...(await sampleRejected(db, range, SAMPLED_REJECTS - sample.length)));
+    }
+    mostlyRejected.push({
+      input: input.label,
+      lines: lines.lines,
+      rejected: lines.rejected,
+      likelyCause: likelyCauseOf(sample),
+    });
+  }
+  return { storedLines, mostlyRejected };
 }

@@ -8,7 +8,13 @@ import { createRowWriters } from '../store/index.js';
 import type { Store } from '../store/index.js';
 import type { PipelineMetrics } from '../telemetry/index.js';
 import { produceInputs, startConsumers } from '../pipeline/index.js';
-import type { ProduceCounts, ProduceInput, QueueRole, RunningConsumers } from '../pipeline/index.js';
+import type {
+  ProduceCounts,
+  ProduceInput,
+  ProduceOptions,
+  QueueRole,
+  RunningConsumers,
+} from '../pipeline/index.js';
 import type { CommandContext } from './context.js';
 import type { ConsumeOptionValues } from './options.js';
 import { createProgressLine } from './progress.js';
@@ -24,6 +30,8 @@ export async function produceWithProgress(
     readonly topology: DeclaredTopology | undefined;
     /** Counts lines read, published and confirmed (`--metrics-port`). */
     readonly metrics?: PipelineMetrics;
+    /** Called with each batch published, and its input. */
+    readonly onPublished?: ProduceOptions['onPublished'];
   },
 ): Promise<ProduceCounts> {
   const progress = createProgressLine(options.progress);
@@ -39,6 +47,7 @@ export async function produceWithProgress(
       log: context.log,
       signal: context.signal,
       metrics: options.metrics,
+      onPublished: options.onPublished,
       onProgress: (input, bytes, totals) =>
         progress.update(input.label, bytes, input.sizeBytes, totals.lines),
     });

@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import type { Listen } from '../config/index.js';
 import type { BrokerConnection } from '../broker/index.js';
 import type { LineBatch } from '../domain/index.js';
-import { waitUntilDrained } from '../pipeline/index.js';
+import { checkStoredEvery, trackStoredLines, waitUntilDrained } from '../pipeline/index.js';
 import type { RunningConsumers } from '../pipeline/index.js';
 import type { Store } from '../store/index.js';
 import type { Metrics } from '../telemetry/index.js';
@@ -70,11 +70,19 @@ export interface RunExtensions {
   readonly onConfirmed?: (batch: LineBatch) => void;
 }
 
+/**
+ * The demo's traffic file, under the state directory. Its base name is its source name: not
+ * `access.log`, which `samples/access.log` and most real logs are called, so that the demo's rows
+ * never mix with theirs in the tables or in the dashboard's source filter.
+ */
+const DEMO_FILE = 'demo.log';
 /** Lines per second of the demo traffic when `run` is given no path. */
 const DEMO_RATE = '20';
 /** Where the dashboard of `run` listens: http://127.0.0.1:3000. */
 const DASHBOARD_HOST = '127.0.0.1';
 const DASHBOARD_PORT = '3000';
+/** How often the status line's count of this process's lines stored is brought up to date, in ms. */
+const STORED_COUNT_MS = 1000;
 /** How long a stopping `run` waits for what it published to be stored, in ms. */
 const DRAIN_ON_STOP_MS = 5000;
 
@@ -131,7 +139,7 @@ async function run(
     ...followTuning(options),
   });
   const demo = paths.length === 0;
-  const demoPath = join(context.config.tuning.stateDir, 'demo', 'access.log');
+  const demoPath = join(context.config.tuning.stateDir, 'demo', DEMO_FILE);
   // The broker first: connecting to it changes nothing, while opening the store may create the database.
   const broker = await openBroker(context, 'run');
   const startedAt = performance.now();
@@ -185,15 +193,24 @@ async function run(
         metrics,
         dashboardListen,
       });
+      // The status line's "stored": this process's lines in raw_log, whoever stored them. Its own
+      // consumers' count would take in other producers' lines (an ingest sharing the queues) and
+      // leave out its lines that another consumer stored.
+      const status = options.progress && options.json !== true;
+      const ownLines = trackStoredLines<string>();
+      const counting = status ? checkStoredEvery(store.db, ownLines, STORED_COUNT_MS) : undefined;
       try {
         const following = await startFollowing(context, broker, {
           patterns: demo ? [demoPath] : paths,
           from: options.from === 'end' ? 'end' : 'start',
           source: options.source,
           topology,
-          status: options.progress && options.json !== true,
-          stored: () => consumers.counts.raw,
-          onConfirmed: extensions.onConfirmed,
+          status,
+          stored: () => ownLines.inRawLog,
+          onConfirmed: (batch) => {
+            if (counting) ownLines.add(batch.source, batch);
+            extensions.onConfirmed?.(batch);
+          },
           signal: stopFollowing.signal,
           metrics,
         });
@@ -235,6 +252,7 @@ async function run(
           options.json === true,
         );
       } finally {
+        counting?.stop();
         await traffic?.stop();
         await endpoints?.close();
       }

@@ -10,7 +10,7 @@ export interface StatusSample {
   readonly files?: number;
   readonly read: number;
   readonly published: number;
-  /** Lines stored, when this process also consumes. */
+  /** Lines of this process stored (by any consumer), when it also consumes. */
   readonly stored?: number;
 }
 
@@ -42,7 +42,8 @@ export function startStatusLine(sample: () => StatusSample, options: StatusLineO
     const current = sample();
     const rate = ((current.read - previous.read) * 1000) / Math.max(1, now - previous.at);
     previous = { at: now, read: current.read };
-    const lag = current.read - (current.stored ?? current.published);
+    // Both counts are of this process's lines; one read before the other may be newer than it.
+    const lag = Math.max(0, current.read - (current.stored ?? current.published));
     if (!tty) {
       options.log.info(
         {

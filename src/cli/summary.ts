@@ -1,5 +1,6 @@
 /** The end-of-command report: a few aligned lines for people, or one JSON object for scripts. */
 import type { ConsumeCounts, ProduceCounts, RunningConsumers } from '../pipeline/index.js';
+import { terminalSafe } from '../telemetry/index.js';
 
 export interface RunReport {
   readonly command: string;
@@ -7,7 +8,28 @@ export interface RunReport {
   readonly seconds: number;
   readonly interrupted: boolean;
   readonly produced?: Readonly<ProduceCounts>;
+  /** What this process's consumers did (with lines of any producer sharing the queues). */
   readonly consumed?: RunningConsumers;
+  /** Where the lines read are, whoever consumed them (`ingest`, unless interrupted). */
+  readonly storedLines?: StoredLinesReport;
+  /** Inputs most of whose lines were rejected, each with the likely cause. */
+  readonly mostlyRejected?: readonly MostlyRejectedInput[];
+}
+
+export interface StoredLinesReport {
+  /** True when every line read is in raw_log and in clean_log or rejected_log. */
+  readonly all: boolean;
+  readonly lines: number;
+  readonly raw: number;
+  readonly clean: number;
+  readonly rejected: number;
+}
+
+export interface MostlyRejectedInput {
+  readonly input: string;
+  readonly lines: number;
+  readonly rejected: number;
+  readonly likelyCause: string;
 }
 
 export function reportOf(report: RunReport): Record<string, unknown> {
@@ -31,6 +53,8 @@ export function reportOf(report: RunReport): Record<string, unknown> {
     ...(consumed && {
       stored: storedOf(consumed.counts, consumed),
     }),
+    ...(report.storedLines && { storedLines: report.storedLines }),
+    ...(report.mostlyRejected && { mostlyRejected: report.mostlyRejected }),
   };
 }
 
@@ -74,11 +98,21 @@ export function printReport(
       `${n(produced.confirmed)} lines in ${n(produced.messages)} messages, all confirmed by RabbitMQ`,
     ]);
   }
+  const { storedLines } = report;
+  if (storedLines) {
+    const where = `${n(storedLines.clean)} in clean_log, ${n(storedLines.rejected)} in rejected_log`;
+    rows.push([
+      'stored',
+      storedLines.all
+        ? `all ${n(storedLines.lines)} lines, by this process or another consumer: ${where}`
+        : `${n(storedLines.raw)} of ${n(storedLines.lines)} lines in raw_log (${where}); the others are queued, held by another consumer, or in data-dead (lograbbit dead list)`,
+    ]);
+  }
   if (consumed) {
     const { counts, rawWriter, cleanWriter } = consumed;
     rows.push([
       'raw_log',
-      `${n(counts.raw)} lines: ${n(rawWriter.stats.inserted)} new rows, ${n(rawWriter.stats.duplicates)} already stored`,
+      `${n(counts.raw)} lines stored by this process: ${n(rawWriter.stats.inserted)} new rows, ${n(rawWriter.stats.duplicates)} already stored`,
     ]);
     rows.push([
       'clean_log',
@@ -89,6 +123,13 @@ export function printReport(
         'data-dead',
         `${n(counts.dead)} messages moved to the data-dead queue (reason in their x-lograbbit-reason header)`,
       ]);
+  }
+  for (const input of report.mostlyRejected ?? []) {
+    const share = Math.round((100 * input.rejected) / Math.max(1, input.lines));
+    rows.push([
+      'warning',
+      `${terminalSafe(input.input)}: ${n(input.rejected)} of ${n(input.lines)} lines rejected (${share}%): ${input.likelyCause}`,
+    ]);
   }
   const lines = produced?.lines ?? consumed?.counts.raw ?? 0;
   const rate = Math.round(lines / Math.max(report.seconds, 0.001));

@@ -7,3 +7,5 @@ export { waitUntilDrained } from './idle.js';
 export { publishLive } from './follow.js';
 export type { LiveSource, LiveCounts, LivePublishing, PublishLiveOptions } from './follow.js';
 export type { IdleOptions } from './idle.js';
+export { checkStoredEvery, trackStoredLines, waitUntilStored } from './stored-lines.js';
+export type { InputLines, StoredLines, StoredWaitOptions } from './stored-lines.js';

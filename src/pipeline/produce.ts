@@ -4,6 +4,7 @@
  * whatever the input's size.
  */
 import type { Logger } from 'pino';
+import type { LineBatch } from '../domain/index.js';
 import type { PipelineMetrics } from '../telemetry/index.js';
 import { createLinePublisher } from '../broker/index.js';
 import type { BrokerConnection, DeclaredTopology } from '../broker/index.js';
@@ -51,6 +52,8 @@ export interface ProduceOptions {
   readonly metrics?: PipelineMetrics;
   /** Stops reading when aborted; what was read is still confirmed before returning. */
   readonly signal?: AbortSignal;
+  /** Called with each batch once handed to the publisher (its event ids: which lines to wait for). */
+  readonly onPublished?: (input: ProduceInput, batch: LineBatch) => void;
   /** Called as reading goes, with the input being read and the totals so far. */
   readonly onProgress?: (input: ProduceInput, bytesOfInput: number, totals: Readonly<ProduceCounts>) => void;
 }
@@ -109,6 +112,7 @@ export async function produceInputs(
           options.metrics.published(batch.lines.length);
         }
         await publisher.publish(batch);
+        options.onPublished?.(input, batch);
         if (options.signal?.aborted) break;
       }
     }

@@ -35,6 +35,11 @@ export interface StartOptions {
   readonly cwd?: string;
   /** Keep standard input open (write to `stdin`, end it to close); by default it is closed at once. */
   readonly keepStdinOpen?: boolean;
+  /**
+   * Start it as the leader of a process group of its own and signal the whole group, as a terminal's
+   * Ctrl-C does (for launchers such as npm, whose child gets the signal too).
+   */
+  readonly processGroup?: boolean;
 }
 
 const started = new Set<LongRunning>();
@@ -49,6 +54,7 @@ export function startProcess(
     cwd: options.cwd ?? tmpdir(),
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...options.env },
     stdio: ['pipe', 'pipe', 'pipe'],
+    detached: options.processGroup === true,
   });
   let stdout = '';
   let stderr = '';
@@ -67,7 +73,9 @@ export function startProcess(
     stderr: () => stderr,
     exited,
     kill: (signal) => {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      if (options.processGroup && child.pid !== undefined) process.kill(-child.pid, signal);
+      else child.kill(signal);
     },
     async stop(signal = 'SIGTERM', timeoutMs = 30_000) {
       running.kill(signal);

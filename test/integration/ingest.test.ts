@@ -4,14 +4,15 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RowDataPacket } from 'mysql2/promise';
 import { assertExactlyOnce, expectedLines, storedCounts } from '../helpers/stored-lines.js';
 import { createTestServices } from '../helpers/services.js';
 import type { TestServices } from '../helpers/services.js';
-import { REPO_ROOT, runCli } from '../helpers/cli.js';
+import { REPO_ROOT, runCli, startCli } from '../helpers/cli.js';
+import { Connection, ConsumerStatus } from 'rabbitmq-client';
 
 const SAMPLE = join(REPO_ROOT, 'samples', 'access.log');
 
@@ -194,5 +195,66 @@ describe('lograbbit ingest', () => {
       inBoth: 0,
       inNeither: 0,
     });
+  });
+
+  test('waits for its lines that another consumer holds, and says all are stored', async () => {
+    const file = join(workDir, 'shared.log');
+    const lines = Array.from(
+      { length: 50 },
+      (_, index) =>
+        `192.0.2.${index} - - [01/Nov/2022:00:00:00 +0000] "GET /s/${index} HTTP/1.1" 200 ${index}`,
+    );
+    await writeFile(file, `${lines.join('\n')}\n`);
+    // Another consumer of data-clean: it holds the first message it gets for 2 s, well after ingest's
+    // own queues are drained, then hands it back (requeued, so ingest's consumer stores it).
+    const rabbit = new Connection({
+      url: `amqp://guest:guest@127.0.0.1:5672/${encodeURIComponent(services.vhost)}`,
+    });
+    let held = 0;
+    const other = rabbit.createConsumer(
+      { queue: 'data-clean', queueOptions: { passive: true }, qos: { prefetchCount: 1 } },
+      async () => {
+        if (held++ === 0) await new Promise((resolve) => setTimeout(resolve, 2000));
+        return ConsumerStatus.REQUEUE;
+      },
+    );
+    try {
+      const ingest = startCli(['ingest', file, '--batch-lines', '10', '--json', '--no-geo'], {
+        env: services.env,
+      });
+      const result = await ingest.exited;
+      // What is stored when it says so, before the other consumer could be closed.
+      const stored = await counts('shared.log');
+      assert.equal(result.code, 0, result.stderr);
+      assert.ok(held >= 1, 'the other consumer got a message of the ingest');
+      assert.deepEqual(stored, { raw: 50, clean: 50, rejected: 0, inBoth: 0, inNeither: 0 });
+      const report = JSON.parse(result.stdout.trim()) as { storedLines: Record<string, unknown> };
+      assert.deepEqual(report.storedLines, { all: true, lines: 50, raw: 50, clean: 50, rejected: 0 });
+    } finally {
+      await other.close();
+      await rabbit.close();
+    }
+  });
+
+  test('names each input most of whose lines were rejected, once, with the likely cause', async () => {
+    const dir = join(workDir, 'mixed');
+    await mkdir(dir);
+    await writeFile(join(dir, 'README.md'), '# Logs\n\nThese are the logs of the web server.\nKeep them.\n');
+    await writeFile(
+      join(dir, 'program'),
+      Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0, 0, 0, 0x0a, 0, 1, 2, 3]),
+    );
+    await copyFile(SAMPLE, join(dir, 'good.log'));
+    const result = await runCli(['ingest', dir, '--no-geo'], { env: services.env });
+    assert.equal(result.code, 0, result.stderr);
+    const warnings = result.stdout.split('\n').filter((line) => line.startsWith('  warning'));
+    assert.deepEqual(warnings, [
+      `  warning    ${join(dir, 'README.md')}: 3 of 3 lines rejected (100%): not an access log? no format matched its lines (format: auto; closest: proxy)`,
+      `  warning    ${join(dir, 'program')}: 2 of 2 lines rejected (100%): not text: a binary file?`,
+    ]);
+    assert.match(
+      result.stdout,
+      /stored {5}all 311 lines, by this process or another consumer: 305 in clean_log, 6 in rejected_log/,
+    );
   });
 });

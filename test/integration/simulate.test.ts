@@ -1,6 +1,6 @@
 /**
  * `simulate` as a user runs it: deterministic with a seed, appended to a file that `run` follows,
- * published straight to RabbitMQ; and `run` with no path, the live demo of `npm start`.
+ * published straight to RabbitMQ; and `npm start` (`run` with no path), the live demo.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,9 +8,9 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RowDataPacket } from 'mysql2/promise';
 import { useLiveSuite } from '../helpers/live-suite.js';
-import { runCli, waitFor } from '../helpers/cli.js';
+import { REPO_ROOT, runCli, waitFor } from '../helpers/cli.js';
 import { assertExactlyOnce, expectedLines, rawRowCount } from '../helpers/stored-lines.js';
-import { startLograbbit } from '../helpers/processes.js';
+import { startLograbbit, startProcess } from '../helpers/processes.js';
 
 const suite = useLiveSuite('simulate');
 
@@ -75,17 +75,29 @@ test('simulate --to-broker publishes with confirms', async () => {
   assert.equal(await rawRowCount(suite.services, 'sim-direct'), 500);
 });
 
-test('run with no path is the live demo: simulated traffic followed into MySQL until stopped', async () => {
-  const running = startLograbbit(
-    ['run', '--rate', '200', '--state-dir', join(suite.dir, 'demo-state'), ...FAST],
-    {
-      env: suite.services.env,
-    },
+test('npm start is the live demo: simulated traffic followed into MySQL until Ctrl-C, exit 0', async () => {
+  // As a user runs it: npm in its own process group, stopped by a SIGINT to the whole group (a
+  // terminal's Ctrl-C), which reaches lograbbit twice: from the "terminal", and forwarded by npm.
+  const running = startProcess(
+    'npm',
+    [
+      'start',
+      '--',
+      '--rate',
+      '200',
+      '--state-dir',
+      join(suite.dir, 'demo-state'),
+      '--dashboard-port',
+      '0',
+      ...FAST,
+    ],
+    { env: suite.services.env, cwd: REPO_ROOT, processGroup: true },
   );
-  await waitFor('demo rows in raw_log', async () => (await rawRowCount(suite.services, 'access.log')) >= 200);
-  const exit = await running.stop('SIGTERM');
+  await waitFor('demo rows in raw_log', async () => (await rawRowCount(suite.services, 'demo.log')) >= 200);
+  const exit = await running.stop('SIGINT');
   assert.equal(exit.code, 0, exit.stderr);
   assert.match(exit.stdout, /lograbbit run interrupted/);
-  const written = expectedLines(await readFile(join(suite.dir, 'demo-state', 'demo', 'access.log')));
-  await assertExactlyOnce(suite.services, 'access.log', written);
+  const written = expectedLines(await readFile(join(suite.dir, 'demo-state', 'demo', 'demo.log')));
+  await assertExactlyOnce(suite.services, 'demo.log', written);
+  assert.equal(await rawRowCount(suite.services, 'access.log'), 0, 'not the name of samples/access.log');
 });

@@ -185,6 +185,9 @@ describe('docker-compose.yml', () => {
     const follower = service('follow-nginx');
     const command = follower.command as string[] | undefined;
     assert.deepEqual(command?.slice(0, 2), ['run', '/var/log/nginx/access.log']);
+    // Its own source name: the producer's samples/access.log is `access.log` too.
+    const source = command?.indexOf('--source') ?? -1;
+    assert.ok(source > 0 && command?.[source + 1] !== 'access.log', 'the nginx demo names its source');
     assert.ok((follower.volumes ?? []).includes('nginx-logs:/var/log/nginx:ro'));
     assert.ok((service('nginx').volumes ?? []).includes('nginx-logs:/var/log/nginx'));
     assert.equal(follower.image, service('consumer').image);

@@ -21,8 +21,10 @@ test('the Dockerfile runs the CLI with the flags', () => {
 
 test('npm start and npm run lograbbit run the CLI with the flags', () => {
   const { scripts } = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
-  assert.equal(scripts.start, `node ${NODE_FLAGS.join(' ')} bin/lograbbit.js run`);
-  assert.equal(scripts.lograbbit, `node ${NODE_FLAGS.join(' ')} bin/lograbbit.js`);
+  // `exec`: Node replaces npm's shell, so npm's child is lograbbit, whose exit code npm returns (a
+  // shell between them dies of the Ctrl-C, and npm exits 130) and to which npm forwards a signal.
+  assert.equal(scripts.start, `exec node ${NODE_FLAGS.join(' ')} bin/lograbbit.js run`);
+  assert.equal(scripts.lograbbit, `exec node ${NODE_FLAGS.join(' ')} bin/lograbbit.js`);
 });
 
 test('the systemd unit gives the flags through NODE_OPTIONS', () => {
