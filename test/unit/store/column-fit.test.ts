@@ -47,6 +47,7 @@ const hit = (overrides: Partial<EnrichedHit> = {}): EnrichedHit =>
     geoDb: null,
     requestTimeMs: 4.5,
     extra: null,
+    damage: null,
     ...overrides,
   }) as EnrichedHit;
 
