@@ -68,6 +68,15 @@ test('a duration no DOUBLE column can hold is dropped and named in damage', () =
   }
 });
 
+test("the parser's damage is stored, before the store's own drops", () => {
+  const cut = cleanRowOf(ID, 'web', hit({ damage: 'unterminated:user_agent' }));
+  assert.ok(cut.ok);
+  assert.equal(cut.row.damage, 'unterminated:user_agent');
+  const both = cleanRowOf(ID, 'web', hit({ damage: 'unterminated:user_agent', requestTimeMs: Infinity }));
+  assert.ok(both.ok);
+  assert.equal(both.row.damage, 'unterminated:user_agent,dropped:request_time_ms');
+});
+
 test('a required value out of its column range refuses the row with a reason naming the column', () => {
   const cases: Array<[Partial<EnrichedHit>, RegExp]> = [
     [{ status: 70_000 }, /^status "70000" does not fit its smallint unsigned column$/],
