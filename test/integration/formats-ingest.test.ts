@@ -117,7 +117,11 @@ describe('ingest of every format', () => {
         WHERE source = 'custom-nginx.log' ORDER BY event_id`,
     );
     assert.deepEqual(
-      appended.map((row) => [Number(row.request_time_ms), row.urt, row.damage]),
+      appended.map((row): unknown[] => [
+        Number(row.request_time_ms),
+        row.urt as unknown,
+        row.damage as unknown,
+      ]),
       [
         [2, '0.002', null],
         [1503, '1.001, 0.500', null],
