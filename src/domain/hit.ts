@@ -55,6 +55,11 @@ export interface ParsedHit {
   readonly requestTimeMs: number | null;
   /** Fields the format carries that have no column of their own (custom formats' unknown variables). */
   readonly extra: Readonly<Record<string, string>> | null;
+  /**
+   * What the line lacked that the parser read around, comma-separated codes (`unterminated:user_agent`
+   * when the line was cut inside its user agent); null for a whole line. Stored in `clean_log.damage`.
+   */
+  readonly damage: string | null;
 }
 
 export type ParseResult =

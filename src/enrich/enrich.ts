@@ -66,6 +66,7 @@ export function enrich(hit: ParsedHit, options: EnrichOptions = NO_OPTIONS): Enr
     vhost: hit.vhost,
     requestTimeMs: hit.requestTimeMs,
     extra: hit.extra,
+    damage: hit.damage,
     ts: new Date(hit.time.epochMs),
     scheme: url.scheme,
     host: url.host,

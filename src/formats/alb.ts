@@ -127,6 +127,7 @@ export function parseAlb(line: string): FormatResult {
     vhost: null,
     requestTimeMs,
     extra,
+    damage: null,
   };
   return { ok: true, hit };
 }

@@ -78,6 +78,7 @@ export function parseCaddy(line: string): FormatResult {
     vhost: textOf(request.host),
     requestTimeMs: Number.isFinite(duration) && duration >= 0 ? Math.round(duration * 1e6) / 1000 : null,
     extra,
+    damage: null,
   };
   return { ok: true, hit };
 }

@@ -27,6 +27,8 @@ export interface ClfFields extends RequestParts {
   bytes: number;
   /** Index just past the size field: where a format's own tail starts. */
   end: number;
+  /** `missing:ident_user` when the line had no ident and user fields; else null. */
+  damage: string | null;
 }
 
 /** A blank `ClfFields` for a format to reuse across lines. */
@@ -43,6 +45,7 @@ export function createClfFields(): ClfFields {
     status: 0,
     bytes: 0,
     end: 0,
+    damage: null,
   };
 }
 
@@ -59,10 +62,14 @@ export function scanClf(line: string, format: FormatName, out: ClfFields, start 
   if (sp1 <= start) {
     return reject(format, start, 'expected "<client> <ident> <user> [<time>]" at the start');
   }
-  const sp2 = line.indexOf(' ', sp1 + 1);
-  if (sp2 <= sp1 + 1) return reject(format, sp1 + 1, 'missing ident field after the client address');
-  const sp3 = line.indexOf(' ', sp2 + 1);
-  if (sp3 <= sp2 + 1) return reject(format, sp2 + 1, 'missing user field after the ident');
+  // `<client> [<time>]`: a writer that left out the ident and user fields, where `- -` belongs.
+  const noIdent = line.charCodeAt(sp1 + 1) === 91;
+  const sp2 = noIdent ? sp1 : line.indexOf(' ', sp1 + 1);
+  if (!noIdent && sp2 <= sp1 + 1) {
+    return reject(format, sp1 + 1, 'missing ident field after the client address');
+  }
+  const sp3 = noIdent ? sp1 : line.indexOf(' ', sp2 + 1);
+  if (!noIdent && sp3 <= sp2 + 1) return reject(format, sp2 + 1, 'missing user field after the ident');
   if (line.charCodeAt(sp3 + 1) !== 91) {
     return reject(format, sp3 + 1, `expected "[" before the time, got ${quote(line, sp3 + 1, sp3 + 21)}`);
   }
@@ -113,8 +120,9 @@ export function scanClf(line: string, format: FormatName, out: ClfFields, start 
   }
 
   out.ip = line.slice(start, sp1);
-  out.ident = dashToNull(line, sp1 + 1, sp2);
-  out.user = dashToNull(line, sp2 + 1, sp3);
+  out.ident = noIdent ? null : dashToNull(line, sp1 + 1, sp2);
+  out.user = noIdent ? null : dashToNull(line, sp2 + 1, sp3);
+  out.damage = noIdent ? 'missing:ident_user' : null;
   out.time = time;
   out.request = unquote(line, reqStart, reqEnd);
   splitRequest(out.request, out);
@@ -132,6 +140,8 @@ export interface ClfHitMore {
   readonly requestTimeMs?: number | null;
   /** Fields of the format's own, merged into `extra`. */
   readonly extra?: Readonly<Record<string, string>> | null;
+  /** What the line lacked (see `ParsedHit.damage`). */
+  readonly damage?: string | null;
 }
 
 /**
@@ -175,5 +185,7 @@ export function clfHit(
     vhost: more?.vhost ?? null,
     requestTimeMs: more?.requestTimeMs ?? null,
     extra,
+    damage:
+      f.damage === null ? (more?.damage ?? null) : more?.damage ? `${f.damage},${more.damage}` : f.damage,
   };
 }

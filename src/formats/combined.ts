@@ -2,18 +2,18 @@
  * `combined`: Apache's and nginx's default, `%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-agent}i"`,
  * and nginx's sample `main` format, which adds `"$http_x_forwarded_for"`.
  *
- * Fields after the user agent are accepted when they are well formed (space-separated quoted strings
- * or bare tokens, as Apache's `%D` adds): the referrer and user agent were already delimited by their
- * quotes, so nothing can be misread. When the first of them is a quoted address list or `"-"`, it is
- * nginx's X-Forwarded-For: its first address becomes the client. The others are kept, as written, in
- * `extra.trailing`. A stray quote or an unterminated field after the user agent rejects the line.
+ * Real logs are read as far as they go. Fields after the user agent are whatever the server's
+ * configuration appended (see trailing-fields.ts); the referrer and user agent were already delimited
+ * by their quotes, so nothing before them can be misread. A line cut inside its referrer or user agent
+ * (the writer stopped, or truncated a long user agent) keeps what is there, and the hit's `damage`
+ * says which field was cut. A line is rejected only when it has no request, status or time.
  * `vcombined` and `traefik` reuse the scanner below with their own prefix or tail.
  */
 import type { FormatName } from '../domain/index.js';
 import { clfHit, createClfFields, scanClf, type ClfFields } from './clf-fields.js';
-import { isAddressList, parseForwardedFor, type ForwardedFor } from './forwarded.js';
 import { closingQuote, isBlankFrom, unquote } from './quoted.js';
 import { quote, reject, type FormatResult, type Rejection } from './reject.js';
+import { blankEnd, readTrailingFields } from './trailing-fields.js';
 
 const fields = createClfFields();
 
@@ -26,8 +26,10 @@ export function dashOrText(text: string): string | null {
 export interface CombinedTail {
   readonly referrer: string | null;
   readonly userAgent: string | null;
-  /** Index of the user agent's closing quote. */
+  /** Index of the user agent's closing quote; the line's length when the line ended before it. */
   readonly uaEnd: number;
+  /** `unterminated:referrer`, `unterminated:user_agent` or `missing:user_agent` for a cut line. */
+  readonly damage: string | null;
 }
 
 /** Reads ` "<referrer>" "<user agent>"` after the size scanned into `f`. */
@@ -37,46 +39,29 @@ export function scanCombinedTail(line: string, format: FormatName, f: ClfFields)
     return reject(format, f.end, `expected ' "<referrer>"' after the size, got ${quote(line, f.end)}`);
   }
   const refEnd = closingQuote(line, refStart);
-  if (refEnd === -1) return reject(format, refStart, `unterminated referrer ${quote(line, refStart)}`);
+  if (refEnd === -1) {
+    const referrer = dashOrText(unquote(line, refStart, blankEnd(line)));
+    return { referrer, userAgent: null, uaEnd: line.length, damage: 'unterminated:referrer' };
+  }
+  const referrer = dashOrText(unquote(line, refStart, refEnd));
   const uaStart = refEnd + 3;
   if (line.charCodeAt(refEnd + 1) !== 32 || line.charCodeAt(refEnd + 2) !== 34) {
+    if (isBlankFrom(line, refEnd + 1)) {
+      return { referrer, userAgent: null, uaEnd: line.length, damage: 'missing:user_agent' };
+    }
     return reject(format, refEnd + 1, 'expected \' "<user agent>"\' after the referrer');
   }
   const uaEnd = closingQuote(line, uaStart);
-  if (uaEnd === -1) return reject(format, uaStart, `unterminated user agent ${quote(line, uaStart)}`);
-  return {
-    referrer: dashOrText(unquote(line, refStart, refEnd)),
-    userAgent: dashOrText(unquote(line, uaStart, uaEnd)),
-    uaEnd,
-  };
-}
-
-// The end of the well-formed trailing fields from `start`, or -1 where one is malformed.
-function trailingEnd(line: string, start: number): number {
-  let p = start;
-  while (p < line.length && !isBlankFrom(line, p)) {
-    if (line.charCodeAt(p) !== 32) return -1;
-    p++;
-    if (line.charCodeAt(p) === 34) {
-      const q = closingQuote(line, p + 1);
-      if (q === -1) return -1;
-      p = q + 1;
-    } else {
-      const sp = line.indexOf(' ', p);
-      const end = sp === -1 ? line.length : sp;
-      const q = line.indexOf('"', p);
-      if (end === p || (q !== -1 && q < end)) return -1;
-      p = end;
-    }
+  if (uaEnd === -1) {
+    const userAgent = dashOrText(unquote(line, uaStart, blankEnd(line)));
+    return { referrer, userAgent, uaEnd: line.length, damage: 'unterminated:user_agent' };
   }
-  return p;
+  return { referrer, userAgent: dashOrText(unquote(line, uaStart, uaEnd)), uaEnd, damage: null };
 }
-
-const NO_FORWARDED: ForwardedFor = { client: null, chain: null };
 
 /**
- * The hit of a combined-shaped line whose fields are in `f` and tail in `tail`: trailing fields are
- * checked, an X-Forwarded-For field is read. `vhost` is vcombined's prefix.
+ * The hit of a combined-shaped line whose fields are in `f` and tail in `tail`, with what the fields
+ * after the user agent hold. `vhost` is vcombined's prefix.
  */
 export function combinedHit(
   line: string,
@@ -85,27 +70,20 @@ export function combinedHit(
   tail: CombinedTail,
   vhost: string | null,
 ): FormatResult {
-  let trailing: string | null = null;
-  let forwarded = NO_FORWARDED;
   const from = tail.uaEnd + 1;
-  if (!isBlankFrom(line, from)) {
-    const end = trailingEnd(line, from);
-    if (end === -1) {
-      return reject(format, from, `malformed fields after the user agent: ${quote(line, from)}`);
-    }
-    let rest = from + 1;
-    if (line.charCodeAt(rest) === 34) {
-      const q = closingQuote(line, rest + 1);
-      const value = unquote(line, rest + 1, q);
-      if (value === '-' || isAddressList(value)) {
-        forwarded = parseForwardedFor(value);
-        rest = q + 2;
-      }
-    }
-    if (rest < end) trailing = line.slice(rest, end);
+  if (isBlankFrom(line, from)) {
+    const more = vhost === null && tail.damage === null ? undefined : { vhost, damage: tail.damage };
+    return { ok: true, hit: clfHit(format, f, false, tail.referrer, tail.userAgent, null, more) };
   }
-  const more = forwarded === NO_FORWARDED && vhost === null ? undefined : { forwarded, vhost };
-  return { ok: true, hit: clfHit(format, f, false, tail.referrer, tail.userAgent, trailing, more) };
+  const read = readTrailingFields(line, from, blankEnd(line));
+  const more = {
+    forwarded: read.forwarded ?? undefined,
+    vhost: vhost ?? read.host,
+    requestTimeMs: read.requestTimeMs,
+    extra: read.extra,
+    damage: read.damage,
+  };
+  return { ok: true, hit: clfHit(format, f, false, tail.referrer, tail.userAgent, null, more) };
 }
 
 /** Parses one combined-format line. Never throws. */

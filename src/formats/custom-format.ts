@@ -211,6 +211,7 @@ function matchFormat(format: Omit<CustomFormat, 'parse'>, line: string): FormatR
     vhost: values.get('vhost') ?? null,
     requestTimeMs,
     extra,
+    damage: null,
   };
   return { ok: true, hit };
 }

@@ -136,6 +136,7 @@ export function parseNginxJson(line: string): FormatResult {
     vhost: text('vhost'),
     requestTimeMs: secondsToMs(text('requestTime')) ?? secondsToMs(text('upstreamTime')),
     extra: null,
+    damage: null,
   };
   for (const key of Object.keys(object)) {
     if (used.has(key)) continue;

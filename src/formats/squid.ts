@@ -72,6 +72,7 @@ export function parseSquid(line: string): FormatResult {
     vhost: null,
     requestTimeMs: Number(elapsed),
     extra,
+    damage: null,
   };
   return { ok: true, hit };
 }

@@ -24,6 +24,9 @@ export function parseTraefik(line: string): FormatResult {
   if (bad !== null) return { ...bad, at: bad.at - 1 };
   const tail = scanCombinedTail(line, 'traefik', fields);
   if ('ok' in tail) return { ...tail, at: tail.at - 1 };
+  // A line cut before Traefik's own fields is left to combined, which reads what is there.
+  if (tail.damage !== null)
+    return reject('traefik', tail.uaEnd - 1, 'the line ends before the request count');
   const countStart = tail.uaEnd + 2;
   const countEnd = digitsEnd(line, countStart);
   if (line.charCodeAt(tail.uaEnd + 1) !== 32 || countEnd === countStart || line.charCodeAt(countEnd) !== 32) {

@@ -190,6 +190,7 @@ export function parseW3c(line: string, state?: W3cState): FormatResult {
     vhost: valueOf(f, layout.host),
     requestTimeMs: taken === null ? null : taken.includes('.') ? secondsToMs(taken) : millisToMs(taken),
     extra,
+    damage: null,
   };
   return { ok: true, hit };
 }

@@ -88,12 +88,10 @@ export function cleanRowOf(eventId: Buffer, source: string, hit: EnrichedHit): F
     geoDb: cut(hit.geoDb, width.geoDb),
     requestTimeMs: hit.requestTimeMs,
     extra: hit.extra === null ? null : { ...hit.extra },
-    damage: null,
+    damage: hit.damage === null ? null : clip(hit.damage, width.damage),
   });
   if (!fitted.ok || fitted.dropped.length === 0) return fitted;
-  return {
-    ok: true,
-    row: { ...fitted.row, damage: fitted.dropped.map((column) => `dropped:${column}`).join(',') },
-    dropped: fitted.dropped,
-  };
+  const dropped = fitted.dropped.map((column) => `dropped:${column}`);
+  const damage = hit.damage === null ? dropped.join(',') : [hit.damage, ...dropped].join(',');
+  return { ok: true, row: { ...fitted.row, damage: clip(damage, width.damage) }, dropped: fitted.dropped };
 }

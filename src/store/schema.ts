@@ -119,7 +119,8 @@ export const cleanLog = mysqlTable(
     /**
      * What was done to the line's values to store them, comma-separated; null when nothing was.
      * `dropped:<column>`: the line's value did not fit the column (a duration of 400 digits), so the
-     * column is null.
+     * column is null. The parser's own codes come first: `unterminated:<field>` (the line was cut
+     * inside that quoted field, whose start is kept), `missing:user_agent`, `missing:ident_user`.
      */
     damage: varchar('damage', { length: 255 }),
   },

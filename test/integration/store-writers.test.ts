@@ -102,6 +102,7 @@ const cleanRow = (method: WriteMethod, n: number, overrides: Partial<CleanRow> =
   geoDb: null,
   requestTimeMs: 2.5,
   extra: { upstream: 'a\tb', 'quote"d': '\\x22' },
+  damage: null,
   ...overrides,
 });
 

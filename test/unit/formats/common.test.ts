@@ -31,6 +31,7 @@ void describe('common format', () => {
         vhost: null,
         requestTimeMs: null,
         extra: null,
+        damage: null,
       },
     );
   });
@@ -45,6 +46,11 @@ void describe('common format', () => {
       'identd answer kept in extra',
       `192.0.2.1 alice - ${T} "GET / HTTP/1.1" 200 1`,
       { extra: { ident: 'alice' } },
+    ],
+    [
+      'no ident and user fields at all (the writer left out `- -`): read, and marked',
+      `192.0.2.1 ${T} "GET / HTTP/1.1" 404 7`,
+      { ip: '192.0.2.1', user: null, status: 404, extra: null, damage: 'missing:ident_user' },
     ],
     [
       'IPv6 loopback',

@@ -64,10 +64,10 @@ void describe('parseLine auto-detection', () => {
       reasonOf(parseLine(relative, 'auto')),
       'no format matched; closest was proxy: target "/x" is not an absolute http(s) URL',
     );
-    const badUa = `192.0.2.1 - - ${T} "GET /x HTTP/1.1" 200 5 "-" "UA`;
+    const badUa = `192.0.2.1 - - ${T} "GET /x HTTP/1.1" 200 5 "-" UA`;
     assert.equal(
       reasonOf(parseLine(badUa, 'auto')),
-      'no format matched; closest was combined: unterminated user agent "UA"',
+      `no format matched; closest was combined: expected ' "<user agent>"' after the referrer`,
     );
     const badStatus = `192.0.2.1 - - ${T} "GET /x HTTP/1.1" 2x0 5`;
     assert.equal(

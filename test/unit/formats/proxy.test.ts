@@ -33,6 +33,7 @@ void describe('proxy format', () => {
       vhost: null,
       requestTimeMs: null,
       extra: null,
+      damage: null,
     });
   });
 

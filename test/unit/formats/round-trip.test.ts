@@ -68,6 +68,7 @@ function expectedHit(format: FormatName, v: LineValues): ParsedHit {
     vhost: null,
     requestTimeMs: null,
     extra,
+    damage: null,
   };
 }
 
@@ -105,6 +106,62 @@ void describe('round trip: render a line, parse it back', () => {
       );
     });
   }
+});
+
+void describe('real-world combined lines: cut, or with fields appended', () => {
+  const core = (hit: ParsedHit): unknown[] => [
+    hit.ip,
+    hit.time,
+    hit.method,
+    hit.target,
+    hit.status,
+    hit.bytes,
+  ];
+
+  void it('a line cut anywhere after its size is read, its damage named unless it is whole', () => {
+    fc.assert(
+      fc.property(values(path), fc.nat(), (v, at) => {
+        const whole = renderCombined(v);
+        const from = renderCommon(v).length + 2;
+        const cut = from + (at % (whole.length - from + 1));
+        const result = parseLine(whole.slice(0, cut), 'auto');
+        assert.ok(result.ok && result.hit.format === 'combined', whole.slice(0, cut));
+        assert.deepEqual(core(result.hit), core(expectedHit('combined', v)));
+        assert.equal(result.hit.damage === null, cut === whole.length);
+      }),
+      RUNS,
+    );
+  });
+
+  // Values as nginx writes them in a quoted field: no quote (it writes \x22), no trailing backslash.
+  const fieldValue = fc.stringMatching(/^[ !#-[\]-~]{0,20}$/);
+  const named = fc.uniqueArray(
+    fc.tuple(
+      fc.stringMatching(/^[a-z][a-z_]{0,11}$/).filter((n) => n !== 'rt' && n !== 'request_time'),
+      fieldValue,
+      fc.boolean(),
+    ),
+    { selector: ([name]) => name, maxLength: 5 },
+  );
+
+  void it('named fields appended to combined go to extra, rt= to the request time', () => {
+    fc.assert(
+      fc.property(values(path), fc.nat(99_999), named, (v, rtMs, fields) => {
+        const rt = (rtMs / 1000).toFixed(3);
+        const appended = fields.map(([n, value, quoted]) =>
+          quoted || value === '' || value.includes(' ') ? `${n}="${value}"` : `${n}=${value}`,
+        );
+        const line = `${renderCombined(v)} rt=${rt} ${appended.join(' ')}`;
+        const expectedExtra: Record<string, string> = {};
+        if (v.ident !== null) expectedExtra.ident = v.ident;
+        for (const [n, value] of fields) if (value !== '-' && value !== '') expectedExtra[n] = value;
+        const extra = Object.keys(expectedExtra).length === 0 ? null : expectedExtra;
+        const expected = { ...expectedHit('combined', v), requestTimeMs: rtMs, extra };
+        assert.deepEqual(parseLine(line, 'auto'), { ok: true, hit: expected });
+      }),
+      RUNS,
+    );
+  });
 });
 
 void describe('parseLine never throws', () => {

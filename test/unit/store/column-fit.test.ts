@@ -47,6 +47,7 @@ const hit = (overrides: Partial<EnrichedHit> = {}): EnrichedHit =>
     geoDb: null,
     requestTimeMs: 4.5,
     extra: null,
+    damage: null,
     ...overrides,
   }) as EnrichedHit;
 
@@ -65,6 +66,15 @@ test('a duration no DOUBLE column can hold is dropped and named in damage', () =
     assert.equal(result.row.damage, 'dropped:request_time_ms');
     assert.equal(result.row.status, 200, 'the rest of the row is kept');
   }
+});
+
+test("the parser's damage is stored, before the store's own drops", () => {
+  const cut = cleanRowOf(ID, 'web', hit({ damage: 'unterminated:user_agent' }));
+  assert.ok(cut.ok);
+  assert.equal(cut.row.damage, 'unterminated:user_agent');
+  const both = cleanRowOf(ID, 'web', hit({ damage: 'unterminated:user_agent', requestTimeMs: Infinity }));
+  assert.ok(both.ok);
+  assert.equal(both.row.damage, 'unterminated:user_agent,dropped:request_time_ms');
 });
 
 test('a required value out of its column range refuses the row with a reason naming the column', () => {
