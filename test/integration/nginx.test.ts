@@ -8,30 +8,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { RowDataPacket } from 'mysql2/promise';
 import { useLiveSuite } from '../helpers/live-suite.js';
+import { which } from '../helpers/which.js';
 import { waitFor } from '../helpers/cli.js';
 import { freePort, startLograbbit, startProcess } from '../helpers/processes.js';
 
 const exec = promisify(execFile);
-
-/** The full path of `name` on PATH (or in the sbin directories nginx lives in), or undefined. */
-function which(name: string): string | undefined {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/local/sbin', '/sbin'];
-  for (const candidate of dirs.filter(Boolean).map((entry) => join(entry, name))) {
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not there
-    }
-  }
-  return undefined;
-}
 
 // nginx's workers run as nobody when the test runs as root: they must reach the files.
 const suite = useLiveSuite('nginx', (dir) => chmod(dir, 0o755));
