@@ -120,11 +120,23 @@ test('kill -9 of the node the producer and consumer use: both move on by themsel
   await waitFor('the first lines stored', async () => (await rawRowCount(services!, SOURCE)) >= 3000, checks);
   const victim = cluster.nodes[0];
   assert.ok(victim);
-  const connections = (await cluster.api('api/connections')) as Array<{
-    node: string;
-    client_properties?: { connection_name?: string };
-  }>;
-  const ours = connections.filter((c) => c.client_properties?.connection_name?.startsWith('lograbbit'));
+  // The management API lists connections from statistics it collects every few seconds: wait until
+  // it has both of ours before asking where they are.
+  let ours: Array<{ node: string }> = [];
+  const api = cluster.api.bind(cluster);
+  await waitFor(
+    'the management API to list the two connections',
+    async () => {
+      const connections = (await api('api/connections')) as Array<{
+        node: string;
+        client_properties?: { connection_name?: string };
+      }>;
+      ours = connections.filter((c) => c.client_properties?.connection_name?.startsWith('lograbbit'));
+      return ours.length >= 2;
+    },
+    checks,
+    30_000,
+  );
   assert.deepEqual(
     ours.map((c) => c.node).sort(),
     [victim.name, victim.name],
