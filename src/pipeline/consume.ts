@@ -69,8 +69,9 @@ const LINE_TIME_BYTES = 64 * 1024;
  * The longest line parsed into columns. A longer one is rejected with its reason and kept whole in
  * rejected_log (and raw_log): no column holds more than 64 KiB of it anyway, and each such line
  * parsed would be a string of its own size for the collector, which let two queues of 16 MiB lines
- * hold 300 MB and more (bench/RESULTS.md, 16 MB lines). Vector and Fluent Bit skip lines over
- * 100 KiB and 32 KiB by default; this is ten times the former.
+ * hold 300 MB and more (bench/RESULTS.md, 16 MB lines). By default Vector drops a line over 100 KiB
+ * and Fluent Bit stops reading a file at a line over 32 KiB; this keeps every line and parses ten
+ * times Vector's.
  */
 export const MAX_PARSED_LINE_BYTES = 1024 * 1024;
 
