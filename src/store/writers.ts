@@ -5,7 +5,7 @@
  * adds nothing. Values never reach SQL text: the INSERT's are escaped by the driver, LOAD DATA's
  * travel as data.
  */
-import type { PoolConnection, ResultSetHeader } from 'mysql2/promise';
+import type { PoolConnection } from 'mysql2/promise';
 import type { Database, WriteMethod } from './database.js';
 import { bulkInsertInto } from './bulk-insert.js';
 import type { TableInput, TableWriter } from './bulk-insert.js';
@@ -19,8 +19,7 @@ import { isRowRefusal } from './transient.js';
 import type { CleanRow, RawRow, RejectedRow } from './schema.js';
 
 /**
- * A parsed line goes to `clean_log`, an unparsed one to `rejected_log`: one or the other, never both
- * (see `dropRejectedTwins` for a line that meets both verdicts).
+ * A parsed line goes to `clean_log`, an unparsed one to `rejected_log`: one or the other, never both.
  * A clean row keeps its line's bytes (a view, not a copy) and when it was read, so that a row the
  * database refuses can be rejected with the database's reason instead (`rejectedInsteadOf`).
  */
@@ -138,21 +137,16 @@ export function createRowWriters(
     method === 'load-data'
       ? (line: Buffer): Buffer => fitEscapedLine(line, room)
       : (line: Buffer): Buffer => (line.length * 2 <= room ? line : line.subarray(0, Math.floor(room / 2)));
-  /**
-   * A batch whose rows go to the inputs `into` picks, all sent in one transaction; `then` runs last
-   * in it and says how many rows it removed.
-   */
+  /** A batch whose rows go to the inputs `into` picks, all sent in one transaction. */
   const batchOf = <Row>(
     inputs: readonly Sendable[],
     into: (rows: readonly Row[]) => void,
-    then?: (connection: PoolConnection) => Promise<number>,
   ): RowBatch<Row> => ({
     add: into,
     write: () =>
       inTransaction(db, async (connection) => {
         let inserted = 0;
         for (const input of inputs) inserted += await input.send(connection);
-        if (then) inserted -= await then(connection);
         return inserted;
       }),
     release: () => inputs.forEach((input) => input.release()),
@@ -166,24 +160,17 @@ export function createRowWriters(
     // Started at the first rejected row only: most batches have none.
     let rejected: TableInput<RejectedRow> | undefined;
     const inputs: Sendable[] = [clean];
-    const ranges: EventIdRange[] = [];
-    return batchOf<CleanOrRejectedRow>(
-      inputs,
-      (rows) => {
-        const cleanRows: CleanRow[] = [];
-        for (const entry of rows) {
-          if (entry.table === 'clean_log') cleanRows.push(entry.row);
-          else {
-            if (rejected === undefined) inputs.push((rejected = tables.rejected()));
-            rejected.add([entry.row]);
-          }
+    return batchOf<CleanOrRejectedRow>(inputs, (rows) => {
+      const cleanRows: CleanRow[] = [];
+      for (const entry of rows) {
+        if (entry.table === 'clean_log') cleanRows.push(entry.row);
+        else {
+          if (rejected === undefined) inputs.push((rejected = tables.rejected()));
+          rejected.add([entry.row]);
         }
-        clean.add(cleanRows);
-        const range = rangeOf(rows);
-        if (range) ranges.push(range);
-      },
-      (connection) => dropRejectedTwins(connection, ranges),
-    );
+      }
+      clean.add(cleanRows);
+    });
   };
   const writeAlone = async <Row>(begin: () => RowBatch<Row>, rows: readonly Row[]): Promise<number> => {
     if (rows.length === 0) return 0;
@@ -204,41 +191,4 @@ export function createRowWriters(
     raw: (rows) => writeAlone(beginRaw, rows),
     cleanOrRejected: (rows) => writeAlone(beginCleanOrRejected, rows),
   };
-}
-
-/** The lowest and highest event id of some rows: those of one message lie in one stream. */
-type EventIdRange = readonly [Buffer, Buffer];
-
-function rangeOf(rows: readonly CleanOrRejectedRow[]): EventIdRange | undefined {
-  let low: Buffer | undefined;
-  let high: Buffer | undefined;
-  for (const { row } of rows) {
-    if (low === undefined || Buffer.compare(row.eventId, low) < 0) low = row.eventId;
-    if (high === undefined || Buffer.compare(row.eventId, high) > 0) high = row.eventId;
-  }
-  return low && high ? [low, high] : undefined;
-}
-
-/**
- * A line stored in both tables becomes a clean row only. Each table skips the ids it already holds,
- * so a line met again with another verdict would otherwise land in the other table too: a file
- * ingested again with another `--format`, or a line rejected by an older parser that a newer one
- * reads. The clean verdict wins (it holds everything the rejected row does, and more).
- *
- * Run last in each transaction, over the id ranges of its messages: a probe of rejected_log's
- * primary key per message when it holds none of their lines, which is the common case. Two
- * transactions in flight at once that give one line both verdicts can still leave both rows; that
- * takes the same line read twice at the same moment with two formats.
- */
-async function dropRejectedTwins(
-  connection: PoolConnection,
-  ranges: readonly EventIdRange[],
-): Promise<number> {
-  if (ranges.length === 0) return 0;
-  const within = ranges.map(() => 'r.event_id BETWEEN ? AND ?').join(' OR ');
-  const [result] = await connection.query<ResultSetHeader>(
-    `DELETE r FROM rejected_log r JOIN clean_log c ON c.event_id = r.event_id WHERE ${within}`,
-    ranges.flat(),
-  );
-  return result.affectedRows;
 }

@@ -174,38 +174,6 @@ for (const method of ['load-data', 'insert'] as const) {
       assert.equal(rejected[0]?.reason, 'no format accepts the line: \t\\');
     });
 
-    test('a line met with both verdicts ends as its clean row only, whichever came first', async () => {
-      const store = await open(method);
-      const writers = createRowWriters(store.db, method);
-      const clean = (n: number) => ({
-        table: 'clean_log' as const,
-        row: cleanRow(method, n),
-        line: HOSTILE_LINE,
-        receivedAt: TS,
-      });
-      const rejected = (n: number) => ({ table: 'rejected_log' as const, row: rejectedRow(method, n) });
-      // 20: rejected, then parsed (a newer parser, another --format); 21: parsed, then rejected;
-      // 22: rejected only, in the same batches: kept.
-      assert.equal(await writers.cleanOrRejected([rejected(20), clean(21), rejected(22)]), 3);
-      assert.equal(
-        await writers.cleanOrRejected([clean(20), rejected(21), rejected(22)]),
-        0,
-        'no line is new: each was stored already, in one table or the other',
-      );
-      const sql = await services.sql();
-      const tableOf = async (n: number): Promise<string[]> => {
-        const [rows] = await sql.query<RowDataPacket[]>(
-          `SELECT 'clean_log' AS t FROM clean_log WHERE event_id = ?
-           UNION ALL SELECT 'rejected_log' FROM rejected_log WHERE event_id = ?`,
-          [idOf(method, n), idOf(method, n)],
-        );
-        return rows.map((row) => String(row.t));
-      };
-      assert.deepEqual(await tableOf(20), ['clean_log'], 'parsed later: the rejected row is gone');
-      assert.deepEqual(await tableOf(21), ['clean_log'], 'rejected later: the clean row stays alone');
-      assert.deepEqual(await tableOf(22), ['rejected_log']);
-    });
-
     test('a value the table cannot hold refuses the whole batch, and stores none of it', async () => {
       const store = await open(method);
       const writers = createRowWriters(store.db, method);
