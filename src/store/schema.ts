@@ -16,6 +16,7 @@ import {
   index,
   json,
   mysqlTable,
+  primaryKey,
   smallint,
   text,
   time,
@@ -24,7 +25,7 @@ import {
 } from 'drizzle-orm/mysql-core';
 
 /** Bytes, stored and read back exactly (mysql2 hands BINARY and BLOB columns over as Buffers). */
-const bytes = (dataType: 'binary(16)' | 'longblob') =>
+const bytes = (dataType: 'binary(8)' | 'binary(16)' | 'blob' | 'mediumblob' | 'longblob') =>
   customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => dataType });
 const eventId = bytes('binary(16)');
 const longblob = bytes('longblob');
@@ -153,6 +154,88 @@ export const rejectedLog = mysqlTable(
   },
   (table) => [index('rejected_log_source_received').on(table.source, table.receivedAt)],
 );
+
+/*
+ * Rollups: what the dashboard and `stats` read instead of the lines, kept up to date by the clean
+ * consumer in the same transaction as the lines (src/store/rollup/). Their cost grows with time
+ * buckets and sources, not with lines, and they outlive the lines that retention removes.
+ */
+
+/**
+ * A source name in a rollup key, compared byte for byte: the rollups are summed in code by exact
+ * name, and two names that a case-insensitive collation thinks equal must not share a row.
+ */
+const exactSource = customType<{ data: string }>({
+  dataType: () => 'varchar(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin',
+});
+
+/** The traffic numbers of one source over one bucket of time: the same columns per minute and per hour. */
+const trafficRollupColumns = () => ({
+  source: exactSource('source').notNull(),
+  /** Start of the bucket, UTC. */
+  bucket: datetime('bucket', { mode: 'date' }).notNull(),
+  requests: bigint('requests', { mode: 'number', unsigned: true }).notNull(),
+  bytes: bigint('bytes', { mode: 'number', unsigned: true }).notNull(),
+  s2xx: bigint('s2xx', { mode: 'number', unsigned: true }).notNull(),
+  s3xx: bigint('s3xx', { mode: 'number', unsigned: true }).notNull(),
+  s4xx: bigint('s4xx', { mode: 'number', unsigned: true }).notNull(),
+  s5xx: bigint('s5xx', { mode: 'number', unsigned: true }).notNull(),
+  /** Requests whose user agent is a bot's, and a person's; the rest had none or was not looked at. */
+  bots: bigint('bots', { mode: 'number', unsigned: true }).notNull(),
+  humans: bigint('humans', { mode: 'number', unsigned: true }).notNull(),
+  /** The first and last request time in the bucket. */
+  firstTs: datetime('first_ts', { mode: 'date', fsp: 3 }).notNull(),
+  lastTs: datetime('last_ts', { mode: 'date', fsp: 3 }).notNull(),
+  /** Distinct client addresses: a HyperLogLog sketch (src/store/rollup/hll.ts), merged across buckets. */
+  visitors: bytes('blob')('visitors').notNull(),
+});
+
+/** Per source and minute: series and totals over ranges of up to a few days. */
+export const rollupMinute = mysqlTable('rollup_minute', trafficRollupColumns(), (table) => [
+  primaryKey({ columns: [table.source, table.bucket] }),
+  index('rollup_minute_bucket').on(table.bucket),
+]);
+
+/** Per source and hour: series and totals over long ranges, and the busiest hours. */
+export const rollupHour = mysqlTable('rollup_hour', trafficRollupColumns(), (table) => [
+  primaryKey({ columns: [table.source, table.bucket] }),
+  index('rollup_hour_bucket').on(table.bucket),
+]);
+
+/** Requests and bytes per value of each top panel's column (path, host, country…), per source and hour. */
+export const rollupTop = mysqlTable(
+  'rollup_top',
+  {
+    /** The panel: `path`, `notFound`, `host`, `country`, `browser`, `os`, `device`, `referrer`, `status`, `user`. */
+    dimension: varchar('dimension', { length: 16 }).notNull(),
+    source: exactSource('source').notNull(),
+    /** Start of the hour, UTC. */
+    bucket: datetime('bucket', { mode: 'date' }).notNull(),
+    /** MD5 of the value's bytes (all zeros for null): values compare byte for byte, whatever the collation. */
+    valueKey: bytes('binary(16)')('value_key').notNull(),
+    /** The value, paths cut to 255 characters as the panel shows them. */
+    value: varchar('value', { length: 255 }),
+    requests: bigint('requests', { mode: 'number', unsigned: true }).notNull(),
+    bytes: bigint('bytes', { mode: 'number', unsigned: true }).notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.dimension, table.source, table.bucket, table.valueKey] }),
+    index('rollup_top_bucket').on(table.dimension, table.bucket),
+  ],
+);
+
+/**
+ * What the rollups have counted, per stream: byte ranges of the stream whose lines are in the
+ * rollups. A line is counted when its offset is in none of them, whatever happened to its rows since
+ * (redelivered, re-ingested, pruned): see src/store/rollup/counted-ranges.ts.
+ */
+export const rollupCounted = mysqlTable('rollup_counted', {
+  streamId: bytes('binary(8)')('stream_id').primaryKey(),
+  source: exactSource('source').notNull(),
+  /** [start, end) pairs of big-endian u64 offsets, sorted, apart from each other. */
+  ranges: bytes('mediumblob')('ranges').notNull(),
+  updatedAt: datetime('updated_at', { mode: 'date', fsp: 3 }).notNull(),
+});
 
 export type RawRow = typeof rawLog.$inferInsert;
 export type CleanRow = typeof cleanLog.$inferInsert;

@@ -17,6 +17,9 @@ import { tableCheckOf } from './table-check.js';
 import { fitEscapedLine } from './load-data-input.js';
 import { isRowRefusal } from './transient.js';
 import type { CleanRow, RawRow, RejectedRow } from './schema.js';
+import { countingUnitsOf } from './rollup/counting-units.js';
+import { countIntoRollups } from './rollup/rollup-writes.js';
+import type { CountingUnit } from './rollup/tally.js';
 
 /**
  * A parsed line goes to `clean_log`, an unparsed one to `rejected_log`: one or the other, never both.
@@ -137,16 +140,21 @@ export function createRowWriters(
     method === 'load-data'
       ? (line: Buffer): Buffer => fitEscapedLine(line, room)
       : (line: Buffer): Buffer => (line.length * 2 <= room ? line : line.subarray(0, Math.floor(room / 2)));
-  /** A batch whose rows go to the inputs `into` picks, all sent in one transaction. */
+  /**
+   * A batch whose rows go to the inputs `into` picks, all sent in one transaction; `then` does the
+   * transaction's last work, after the rows are sent (the rollups of the clean lines).
+   */
   const batchOf = <Row>(
     inputs: readonly Sendable[],
     into: (rows: readonly Row[]) => void,
+    then?: (connection: PoolConnection) => Promise<unknown>,
   ): RowBatch<Row> => ({
     add: into,
     write: () =>
       inTransaction(db, async (connection) => {
         let inserted = 0;
         for (const input of inputs) inserted += await input.send(connection);
+        await then?.(connection);
         return inserted;
       }),
     release: () => inputs.forEach((input) => input.release()),
@@ -160,17 +168,24 @@ export function createRowWriters(
     // Started at the first rejected row only: most batches have none.
     let rejected: TableInput<RejectedRow> | undefined;
     const inputs: Sendable[] = [clean];
-    return batchOf<CleanOrRejectedRow>(inputs, (rows) => {
-      const cleanRows: CleanRow[] = [];
-      for (const entry of rows) {
-        if (entry.table === 'clean_log') cleanRows.push(entry.row);
-        else {
-          if (rejected === undefined) inputs.push((rejected = tables.rejected()));
-          rejected.add([entry.row]);
+    // What the rollups need of the rows (a few fields each), kept until the transaction counts them.
+    const counting: CountingUnit[] = [];
+    return batchOf<CleanOrRejectedRow>(
+      inputs,
+      (rows) => {
+        const cleanRows: CleanRow[] = [];
+        for (const entry of rows) {
+          if (entry.table === 'clean_log') cleanRows.push(entry.row);
+          else {
+            if (rejected === undefined) inputs.push((rejected = tables.rejected()));
+            rejected.add([entry.row]);
+          }
         }
-      }
-      clean.add(cleanRows);
-    });
+        clean.add(cleanRows);
+        for (const unit of countingUnitsOf(rows)) counting.push(unit);
+      },
+      (connection) => countIntoRollups(connection, counting),
+    );
   };
   const writeAlone = async <Row>(begin: () => RowBatch<Row>, rows: readonly Row[]): Promise<number> => {
     if (rows.length === 0) return 0;

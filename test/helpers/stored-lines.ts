@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import type { RowDataPacket } from 'mysql2/promise';
 import type { TestServices } from './services.js';
+import { assertRollupsMatchLines } from './rollups.js';
 
 /** The non-blank lines of `content`, as raw_log must hold them (endings removed, long lines cut). */
 export function expectedLines(content: Buffer, maxLineBytes = 64 * 1024): Buffer[] {
@@ -92,4 +93,5 @@ export async function assertExactlyOnce(
     sortedHex(lines),
     'raw_log holds the exact bytes',
   );
+  await assertRollupsMatchLines(services, source);
 }

@@ -1,0 +1,48 @@
+/**
+ * The rows a transaction is given, as the rollups see them: per stream, the byte range the rows
+ * cover and the clean lines among them. Rejected rows take part in the range (their lines were met)
+ * but are not counted: the rollups sum the lines a format read.
+ */
+import { EVENT_ID_BYTES, STREAM_ID_BYTES } from '../../domain/index.js';
+import type { CleanOrRejectedRow } from '../writers.js';
+import { countedLineOf } from './tally.js';
+import type { CountedLine, CountingUnit } from './tally.js';
+
+/** The offset an event id ends with (see domain/event-id.ts). */
+export function offsetOf(eventId: Buffer): number {
+  if (eventId.length !== EVENT_ID_BYTES) throw new Error(`an event id of ${eventId.length} bytes`);
+  return eventId.readUInt32BE(STREAM_ID_BYTES) * 0x1_0000_0000 + eventId.readUInt32BE(STREAM_ID_BYTES + 4);
+}
+
+/**
+ * One unit per stream among `rows` (the rows of one message, or a slice of them: consecutive lines
+ * of one stream, which is what makes the range [first offset, end of the last line) theirs alone).
+ */
+export function countingUnitsOf(rows: readonly CleanOrRejectedRow[]): CountingUnit[] {
+  const units = new Map<
+    string,
+    { streamId: Buffer; source: string; start: number; end: number; lines: CountedLine[] }
+  >();
+  for (const entry of rows) {
+    const { eventId, source } = entry.row;
+    const offset = offsetOf(eventId);
+    const line = entry.table === 'clean_log' ? entry.line : entry.row.line;
+    const end = offset + line.length;
+    const key = eventId.toString('latin1', 0, STREAM_ID_BYTES);
+    let unit = units.get(key);
+    if (unit === undefined) {
+      unit = {
+        streamId: Buffer.from(eventId.subarray(0, STREAM_ID_BYTES)),
+        source,
+        start: offset,
+        end,
+        lines: [],
+      };
+      units.set(key, unit);
+    }
+    if (offset < unit.start) unit.start = offset;
+    if (end > unit.end) unit.end = end;
+    if (entry.table === 'clean_log') unit.lines.push(countedLineOf(entry.row, offset));
+  }
+  return [...units.values()];
+}

@@ -1,0 +1,206 @@
+/**
+ * From the clean rows of a transaction to what they add to the rollups: pure, no SQL. The rows of
+ * one message become a `CountingUnit` when they are added to a transaction (their few fields the
+ * rollups need, so the rows themselves need not be kept); at commit, the units' lines not counted yet
+ * are summed per source and bucket (`tallyOf`).
+ */
+import { createHash } from 'node:crypto';
+import type { CleanRow } from '../schema.js';
+import { addValue, emptyRegisters } from './hll.js';
+import type { Registers } from './hll.js';
+
+/** Columns a "top" panel can rank (the dashboard's panels, `stats --top`). */
+export const TOP_DIMENSIONS = [
+  'path',
+  'notFound',
+  'host',
+  'country',
+  'browser',
+  'os',
+  'device',
+  'referrer',
+  'status',
+  'user',
+] as const;
+export type TopDimension = (typeof TOP_DIMENSIONS)[number];
+
+/** The characters of a path a top panel shows and groups by (the column's LEFT(path, 255)). */
+export const TOP_VALUE_CHARACTERS = 255;
+
+/** What the rollups need of one clean line. */
+export interface CountedLine {
+  readonly offset: number;
+  readonly tsMs: number;
+  readonly status: number;
+  readonly bytes: number;
+  readonly isBot: boolean | null;
+  readonly ip: string | null;
+  /** Per dimension, in TOP_DIMENSIONS order: the value, null for none, undefined when the line has no place in that panel. */
+  readonly values: ReadonlyArray<string | null | undefined>;
+}
+
+/** The lines of one message (one stream) in a transaction, and the byte range they cover. */
+export interface CountingUnit {
+  readonly streamId: Buffer;
+  readonly source: string;
+  /** The first line's offset and the end of the last line's bytes. */
+  readonly start: number;
+  readonly end: number;
+  readonly lines: readonly CountedLine[];
+}
+
+/** The first `max` characters (code points, as SQL's LEFT counts them) of `text`. */
+export function leftCharacters(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let count = 0;
+  let index = 0;
+  while (index < text.length && count < max) {
+    const code = text.charCodeAt(index);
+    index += code >= 0xd800 && code <= 0xdbff && index + 1 < text.length ? 2 : 1;
+    count++;
+  }
+  return text.slice(0, index);
+}
+
+const nullable = (value: string | null | undefined): string | null => value ?? null;
+
+/** What the rollups need of a clean row, in TOP_DIMENSIONS order for the top panels. */
+export function countedLineOf(row: CleanRow, offset: number): CountedLine {
+  const path =
+    row.path === null || row.path === undefined ? null : leftCharacters(row.path, TOP_VALUE_CHARACTERS);
+  return {
+    offset,
+    tsMs: row.ts.getTime(),
+    status: row.status,
+    bytes: row.bytes,
+    isBot: row.isBot ?? null,
+    ip: nullable(row.ip),
+    values: [
+      path,
+      row.status === 404 ? path : undefined,
+      nullable(row.host),
+      nullable(row.country),
+      nullable(row.browser),
+      nullable(row.os),
+      nullable(row.device),
+      nullable(row.referrerHost),
+      String(row.status),
+      nullable(row.user),
+    ],
+  };
+}
+
+export interface TrafficTally {
+  readonly source: string;
+  /** Start of the bucket, epoch ms. */
+  readonly bucketMs: number;
+  requests: number;
+  bytes: number;
+  s2xx: number;
+  s3xx: number;
+  s4xx: number;
+  s5xx: number;
+  bots: number;
+  humans: number;
+  firstMs: number;
+  lastMs: number;
+  /** Undefined while no line of the bucket had a client address. */
+  visitors: Registers | undefined;
+}
+
+export interface TopTally {
+  readonly dimension: TopDimension;
+  readonly source: string;
+  readonly bucketMs: number;
+  readonly valueKey: Buffer;
+  readonly value: string | null;
+  requests: number;
+  bytes: number;
+}
+
+export interface Tally {
+  readonly minutes: Map<string, TrafficTally>;
+  readonly hours: Map<string, TrafficTally>;
+  readonly top: Map<string, TopTally>;
+  lines: number;
+}
+
+export const MINUTE_MS = 60_000;
+export const HOUR_MS = 3_600_000;
+
+export function emptyTally(): Tally {
+  return { minutes: new Map(), hours: new Map(), top: new Map(), lines: 0 };
+}
+
+/** The key a top value is stored under: MD5 of its bytes, all zeros for null. */
+export function valueKeyOf(value: string | null): Buffer {
+  return value === null ? Buffer.alloc(16) : createHash('md5').update(value, 'utf8').digest();
+}
+
+function trafficOf(buckets: Map<string, TrafficTally>, source: string, bucketMs: number): TrafficTally {
+  const key = `${bucketMs}\u0000${source}`;
+  let tally = buckets.get(key);
+  if (tally === undefined) {
+    tally = {
+      source,
+      bucketMs,
+      requests: 0,
+      bytes: 0,
+      s2xx: 0,
+      s3xx: 0,
+      s4xx: 0,
+      s5xx: 0,
+      bots: 0,
+      humans: 0,
+      firstMs: Number.POSITIVE_INFINITY,
+      lastMs: Number.NEGATIVE_INFINITY,
+      visitors: undefined,
+    };
+    buckets.set(key, tally);
+  }
+  return tally;
+}
+
+function addTraffic(tally: TrafficTally, line: CountedLine): void {
+  tally.requests++;
+  tally.bytes += line.bytes;
+  const statusClass = Math.floor(line.status / 100);
+  if (statusClass === 2) tally.s2xx++;
+  else if (statusClass === 3) tally.s3xx++;
+  else if (statusClass === 4) tally.s4xx++;
+  else if (statusClass === 5) tally.s5xx++;
+  if (line.isBot === true) tally.bots++;
+  else if (line.isBot === false) tally.humans++;
+  if (line.tsMs < tally.firstMs) tally.firstMs = line.tsMs;
+  if (line.tsMs > tally.lastMs) tally.lastMs = line.tsMs;
+  if (line.ip !== null) addValue((tally.visitors ??= emptyRegisters()), line.ip);
+}
+
+/** Adds one line of `source` to the tally. */
+export function addLine(tally: Tally, source: string, line: CountedLine): void {
+  const minuteMs = Math.floor(line.tsMs / MINUTE_MS) * MINUTE_MS;
+  const hourMs = Math.floor(line.tsMs / HOUR_MS) * HOUR_MS;
+  addTraffic(trafficOf(tally.minutes, source, minuteMs), line);
+  addTraffic(trafficOf(tally.hours, source, hourMs), line);
+  TOP_DIMENSIONS.forEach((dimension, index) => {
+    const value = line.values[index];
+    if (value === undefined) return;
+    const key = `${index}\u0000${hourMs}\u0000${source}\u0000${value === null ? '\u0001' : `=${value}`}`;
+    let top = tally.top.get(key);
+    if (top === undefined) {
+      top = {
+        dimension,
+        source,
+        bucketMs: hourMs,
+        valueKey: valueKeyOf(value),
+        value,
+        requests: 0,
+        bytes: 0,
+      };
+      tally.top.set(key, top);
+    }
+    top.requests++;
+    top.bytes += line.bytes;
+  });
+  tally.lines++;
+}

@@ -1,0 +1,122 @@
+/**
+ * The rollups checked against the lines they sum: for every source, minute and hour, the requests,
+ * bytes, status classes, bots, humans and first and last times of rollup_minute and rollup_hour equal
+ * the aggregates of clean_log; every top value's requests and bytes equal its GROUP BY; the visitor
+ * sketches are within their stated error of COUNT(DISTINCT ip).
+ */
+import assert from 'node:assert/strict';
+import type { RowDataPacket } from 'mysql2/promise';
+import { estimate, emptyRegisters, mergeEncoded } from '../../src/store/rollup/hll.js';
+import type { TestServices } from './services.js';
+
+/** What the docs promise for distinct visitors: within 5 % (3 standard errors of the sketch), or 2. */
+export function visitorsWithinBound(estimated: number, exact: number): boolean {
+  return Math.abs(estimated - exact) <= Math.max(2, 0.05 * exact);
+}
+
+const TRAFFIC = `COUNT(*) AS requests, SUM(bytes) AS bytes,
+  SUM(status BETWEEN 200 AND 299) AS s2xx, SUM(status BETWEEN 300 AND 399) AS s3xx,
+  SUM(status BETWEEN 400 AND 499) AS s4xx, SUM(status BETWEEN 500 AND 599) AS s5xx,
+  SUM(is_bot <=> 1) AS bots, SUM(is_bot <=> 0) AS humans, MIN(ts) AS first_ts, MAX(ts) AS last_ts,
+  COUNT(DISTINCT ip) AS visitors`;
+
+type Row = Record<string, unknown>;
+const numberOf = (value: unknown): number => Number(value ?? 0);
+/** A DATETIME as the test connection hands it over (a string, UTC), in epoch ms. */
+const timeOf = (value: unknown): number =>
+  value instanceof Date ? value.getTime() : Date.parse(`${String(value).replace(' ', 'T')}Z`);
+
+/** Checks the rollups of `source` (of every source when not given) against clean_log. */
+export async function assertRollupsMatchLines(services: TestServices, source?: string): Promise<void> {
+  const sql = await services.sql();
+  const where = source === undefined ? '' : 'WHERE source = ?';
+  const parameters = source === undefined ? [] : [source];
+  for (const [table, seconds] of [
+    ['rollup_minute', 60],
+    ['rollup_hour', 3600],
+  ] as const) {
+    const [expected] = await sql.query<RowDataPacket[]>(
+      `SELECT CAST(source AS BINARY) AS source_bytes,
+          FLOOR(TIMESTAMPDIFF(SECOND, '1970-01-01', ts) / ${seconds}) * ${seconds} * 1000 AS bucket_ms, ${TRAFFIC}
+        FROM clean_log ${where} GROUP BY source_bytes, bucket_ms`,
+      parameters,
+    );
+    const [stored] = await sql.query<RowDataPacket[]>(
+      `SELECT CAST(source AS BINARY) AS source_bytes, bucket, requests, bytes, s2xx, s3xx, s4xx, s5xx, bots, humans,
+          first_ts, last_ts, visitors FROM ${table} ${where}`,
+      parameters,
+    );
+    const keyOf = (sourceBytes: unknown, bucketMs: number): string =>
+      `${(sourceBytes as Buffer).toString('hex')}@${bucketMs}`;
+    const storedByKey = new Map(stored.map((row: Row) => [keyOf(row.source_bytes, timeOf(row.bucket)), row]));
+    assert.equal(stored.length, expected.length, `${table}: one row per source and bucket that has lines`);
+    for (const want of expected as Row[]) {
+      const key = keyOf(want.source_bytes, numberOf(want.bucket_ms));
+      const got = storedByKey.get(key);
+      assert.ok(got !== undefined, `${table}: a row for ${key}`);
+      for (const column of ['requests', 'bytes', 's2xx', 's3xx', 's4xx', 's5xx', 'bots', 'humans']) {
+        assert.equal(numberOf(got[column]), numberOf(want[column]), `${table} ${key}: ${column}`);
+      }
+      assert.equal(timeOf(got.first_ts), timeOf(want.first_ts), `${table} ${key}: first_ts`);
+      assert.equal(timeOf(got.last_ts), timeOf(want.last_ts), `${table} ${key}: last_ts`);
+      const registers = emptyRegisters();
+      mergeEncoded(registers, got.visitors as Buffer);
+      const estimated = estimate(registers);
+      assert.ok(
+        visitorsWithinBound(estimated, numberOf(want.visitors)),
+        `${table} ${key}: visitors ${estimated}, exactly ${numberOf(want.visitors)}`,
+      );
+    }
+  }
+  await assertTopMatchesLines(services, source);
+}
+
+/** What each top panel groups by, in clean_log's terms. */
+const TOP_VALUE: Record<string, { readonly value: string; readonly where?: string }> = {
+  path: { value: 'LEFT(path, 255)' },
+  notFound: { value: 'LEFT(path, 255)', where: 'status = 404' },
+  host: { value: 'host' },
+  country: { value: 'country' },
+  browser: { value: 'browser' },
+  os: { value: 'os' },
+  device: { value: 'device' },
+  referrer: { value: 'referrer_host' },
+  status: { value: 'CAST(status AS CHAR)' },
+  user: { value: 'user' },
+};
+
+async function assertTopMatchesLines(services: TestServices, source?: string): Promise<void> {
+  const sql = await services.sql();
+  for (const [dimension, { value, where }] of Object.entries(TOP_VALUE)) {
+    const conditions = [where, source === undefined ? undefined : 'source = ?'].filter(Boolean);
+    const [expected] = await sql.query<RowDataPacket[]>(
+      `SELECT CAST(source AS BINARY) AS source_bytes, FLOOR(TIMESTAMPDIFF(SECOND, '1970-01-01', ts) / 3600) * 3600000 AS bucket_ms,
+          CAST(${value} AS BINARY) AS value_bytes, COUNT(*) AS requests, SUM(bytes) AS bytes
+        FROM clean_log ${conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''}
+        GROUP BY source_bytes, bucket_ms, value_bytes`,
+      source === undefined ? [] : [source],
+    );
+    const [stored] = await sql.query<RowDataPacket[]>(
+      `SELECT CAST(source AS BINARY) AS source_bytes, bucket, CAST(value AS BINARY) AS value_bytes, requests, bytes
+        FROM rollup_top WHERE dimension = ? ${source === undefined ? '' : 'AND source = ?'}`,
+      source === undefined ? [dimension] : [dimension, source],
+    );
+    const keyOf = (sourceBytes: unknown, bucketMs: number, valueBytes: unknown): string =>
+      `${(sourceBytes as Buffer).toString('hex')}@${bucketMs}=${valueBytes === null ? 'null' : (valueBytes as Buffer).toString('hex')}`;
+    const storedByKey = new Map(
+      stored.map((row: Row) => [keyOf(row.source_bytes, timeOf(row.bucket), row.value_bytes), row]),
+    );
+    assert.equal(stored.length, expected.length, `rollup_top ${dimension}: one row per value and hour`);
+    for (const want of expected as Row[]) {
+      const key = keyOf(want.source_bytes, numberOf(want.bucket_ms), want.value_bytes);
+      const got = storedByKey.get(key);
+      assert.ok(got !== undefined, `rollup_top ${dimension}: a row for ${key}`);
+      assert.equal(
+        numberOf(got.requests),
+        numberOf(want.requests),
+        `rollup_top ${dimension} ${key}: requests`,
+      );
+      assert.equal(numberOf(got.bytes), numberOf(want.bytes), `rollup_top ${dimension} ${key}: bytes`);
+    }
+  }
+}
