@@ -10,6 +10,7 @@ import type { Pool } from 'mysql2/promise';
 import { drizzle } from 'drizzle-orm/mysql2';
 import type { MySql2Database } from 'drizzle-orm/mysql2';
 import { migrate } from 'drizzle-orm/mysql2/migrator';
+import { fillPendingVisitors } from './rollup/visitor-backfill.js';
 import { ServiceUnavailableError, UsageError, messageOf } from '../errors.js';
 import * as schema from './schema.js';
 import { errorCodeOf } from './transient.js';
@@ -94,8 +95,10 @@ export async function openStore(endpoint: DatabaseEndpoint, options: OpenStoreOp
   });
   const db = drizzle({ client: pool, schema, mode: 'default' });
   try {
-    if (options.setup) await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
-    else await pool.query('SELECT 1 FROM raw_log LIMIT 0');
+    if (options.setup) {
+      await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+      await fillPendingVisitors(pool);
+    } else await pool.query('SELECT 1 FROM raw_log LIMIT 0');
   } catch (error) {
     await pool.end();
     const code = errorCodeOf(error);

@@ -122,7 +122,10 @@ describe('values and refusals: every line stored once, nothing dead-lettered', (
       await admin.query(`CREATE USER '${user}'@'%' IDENTIFIED BY 'pw'`);
       await admin.query(`CREATE USER '${user}'@'localhost' IDENTIFIED BY 'pw'`);
       for (const host of ['%', 'localhost']) {
-        await admin.query(`GRANT SELECT, INSERT ON \`${services.database}\`.* TO '${user}'@'${host}'`);
+        // What a consumer needs: it inserts lines and adds to the rollups' counts in place.
+        await admin.query(
+          `GRANT SELECT, INSERT, UPDATE ON \`${services.database}\`.* TO '${user}'@'${host}'`,
+        );
       }
       const env = { ...services.env, DB_USER: user, DB_PASSWORD: 'pw' };
       const port = await freePort();

@@ -1,0 +1,145 @@
+/**
+ * The rollups stay the sum of the lines, counted once, through what changes the lines: late lines of
+ * an old month, a file read again batched otherwise, a file grown and read again, the lines pruned
+ * and the file read again, and a database upgraded from before the rollups (migration 0006 counts
+ * what is stored). Redelivery, kill -9 and competing consumers are the guarantee tests': each of them
+ * ends with the same check (assertExactlyOnce → assertRollupsMatchLines).
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { RowDataPacket } from 'mysql2/promise';
+import { createTestServices } from '../helpers/services.js';
+import type { TestServices } from '../helpers/services.js';
+import { runCli } from '../helpers/cli.js';
+import { assertRollupsMatchLines } from '../helpers/rollups.js';
+
+let services: TestServices;
+let dir: string;
+
+before(async () => {
+  services = await createTestServices('rollups');
+  const setup = await runCli(['setup'], { env: services.env });
+  assert.equal(setup.code, 0, setup.stderr);
+  dir = await mkdtemp(join(tmpdir(), 'lograbbit-rollups-'));
+});
+
+after(async () => {
+  await services?.teardown();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const AGENTS = [
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36',
+  'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)',
+  'curl/8.4.0',
+  '-',
+];
+const STATUSES = [200, 200, 200, 304, 404, 500, 301, 101];
+
+/** `count` combined-format lines from `startMs`, `stepMs` apart, varied in address, path, status and agent. */
+function linesFrom(startMs: number, count: number, stepMs: number, seed: number): string {
+  const out: string[] = [];
+  for (let index = 0; index < count; index++) {
+    const at = new Date(startMs + index * stepMs);
+    const pad = (value: number): string => String(value).padStart(2, '0');
+    const time = `${pad(at.getUTCDate())}/${MONTHS[at.getUTCMonth()]}/${at.getUTCFullYear()}:${pad(at.getUTCHours())}:${pad(at.getUTCMinutes())}:${pad(at.getUTCSeconds())} +0000`;
+    const n = index * 7 + seed;
+    const status = STATUSES[n % STATUSES.length];
+    const path =
+      n % 11 === 0 ? `/Caps/${n % 3}` : n % 13 === 0 ? `/caps/${n % 3}` : `/page/${n % 17}?q=${n % 5}`;
+    const agent = AGENTS[n % AGENTS.length];
+    const user = n % 9 === 0 ? `user${n % 4}` : '-';
+    out.push(
+      `10.${seed}.${n % 7}.${n % 41} - ${user} [${time}] "GET ${path} HTTP/1.1" ${status} ${(n * 37) % 5000} "https://ref${n % 3}.example/" "${agent}"`,
+    );
+  }
+  return `${out.join('\n')}\n`;
+}
+
+async function ingest(file: string, ...options: string[]): Promise<void> {
+  const result = await runCli(['ingest', file, '--no-geo', ...options], { env: services.env });
+  assert.equal(result.code, 0, result.stderr);
+}
+
+/** The rollup tables as they are, to compare before and after something that must change nothing. */
+async function rollupState(): Promise<string> {
+  const sql = await services.sql();
+  const parts: string[] = [];
+  for (const table of ['rollup_minute', 'rollup_hour', 'rollup_top']) {
+    const [rows] = await sql.query<RowDataPacket[]>(`SELECT * FROM ${table} ORDER BY 1, 2, 3`);
+    parts.push(
+      JSON.stringify(rows, (_key, value: unknown) => (typeof value === 'bigint' ? String(value) : value)),
+    );
+  }
+  return parts.join('\n');
+}
+
+const DAY_MS = 86_400_000;
+const now = Date.UTC(2026, 11, 4, 9, 0, 0);
+
+describe('rollups: the sum of the lines, each counted once', () => {
+  test('a day of lines, then late lines of last month: each bucket is the sum of its lines', async () => {
+    const today = join(dir, 'today.log');
+    await writeFile(today, linesFrom(now, 3000, 20_000, 1));
+    await ingest(today);
+    await assertRollupsMatchLines(services);
+    const late = join(dir, 'late.log');
+    await writeFile(late, linesFrom(now - 31 * DAY_MS, 500, 7_000, 2));
+    await ingest(late);
+    await assertRollupsMatchLines(services);
+  });
+
+  test('the same file read again in batches of another size counts nothing twice', async () => {
+    const before = await rollupState();
+    await ingest(join(dir, 'today.log'), '--batch-lines', '7');
+    assert.equal(await rollupState(), before);
+    await assertRollupsMatchLines(services);
+  });
+
+  test('a file grown since it was read: only its new lines are counted', async () => {
+    const grown = join(dir, 'grown.log');
+    await writeFile(grown, linesFrom(now + DAY_MS, 800, 30_000, 3));
+    await ingest(grown, '--batch-lines', '50');
+    await appendFile(grown, linesFrom(now + DAY_MS + 800 * 30_000, 400, 30_000, 4));
+    await ingest(grown, '--batch-lines', '33');
+    await assertRollupsMatchLines(services);
+  });
+
+  test('lines pruned, then their file read again: stored again, counted once', async () => {
+    const sql = await services.sql();
+    const before = await rollupState();
+    for (const table of ['raw_log', 'clean_log', 'rejected_log']) {
+      await sql.query(`DELETE FROM ${table} WHERE source = 'today.log'`);
+    }
+    await ingest(join(dir, 'today.log'), '--batch-lines', '64');
+    assert.equal(await rollupState(), before, 'the rollups did not move');
+    await assertRollupsMatchLines(services);
+  });
+
+  test('a database from before the rollups: the migration counts its lines, setup fills the visitors', async () => {
+    const sql = await services.sql();
+    const expected = await rollupState();
+    // Back to the schema of migration 0005: the rollup tables gone, and 0006 not applied.
+    for (const table of ['rollup_minute', 'rollup_hour', 'rollup_top', 'rollup_counted']) {
+      await sql.query(`DROP TABLE ${table}`);
+    }
+    const [migrations] = await sql.query<RowDataPacket[]>(
+      'SELECT id FROM __drizzle_migrations ORDER BY created_at DESC LIMIT 1',
+    );
+    await sql.query('DELETE FROM __drizzle_migrations WHERE id = ?', [migrations[0]?.id]);
+    const setup = await runCli(['setup'], { env: services.env });
+    assert.equal(setup.code, 0, setup.stderr);
+    await assertRollupsMatchLines(services);
+    assert.equal(await rollupState(), expected, 'the same rollups as the consumers had made');
+    // And the upgraded database counts on: a re-read adds nothing, new lines are counted.
+    await ingest(join(dir, 'grown.log'));
+    const next = join(dir, 'next.log');
+    await writeFile(next, linesFrom(now + 2 * DAY_MS, 300, 60_000, 5));
+    await ingest(next);
+    await assertRollupsMatchLines(services);
+  });
+});
