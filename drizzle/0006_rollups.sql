@@ -1,5 +1,5 @@
--- Rollups (src/store/schema.ts, src/store/rollup/): new tables, nothing copied. setup then counts
--- the lines already stored into them (src/store/rollup/backfill.ts).
+-- Rollups (src/store/schema.ts, src/store/rollup/): new tables, then the lines already stored
+-- counted into them (below); opening the store fills their visitors (rollup/visitor-backfill.ts).
 CREATE TABLE `rollup_counted` (
 	`stream_id` binary(8) NOT NULL,
 	`source` varchar(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
@@ -42,6 +42,12 @@ CREATE TABLE `rollup_minute` (
 	CONSTRAINT `rollup_minute_source_bucket_pk` PRIMARY KEY(`source`,`bucket`)
 );
 --> statement-breakpoint
+CREATE TABLE `rollup_state` (
+	`name` varchar(64) NOT NULL,
+	`value` datetime NOT NULL,
+	CONSTRAINT `rollup_state_name` PRIMARY KEY(`name`)
+);
+--> statement-breakpoint
 CREATE TABLE `rollup_top` (
 	`dimension` varchar(16) NOT NULL,
 	`source` varchar(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
@@ -55,7 +61,8 @@ CREATE TABLE `rollup_top` (
 --> statement-breakpoint
 CREATE INDEX `rollup_hour_bucket` ON `rollup_hour` (`bucket`);--> statement-breakpoint
 CREATE INDEX `rollup_minute_bucket` ON `rollup_minute` (`bucket`);--> statement-breakpoint
-CREATE INDEX `rollup_top_bucket` ON `rollup_top` (`dimension`,`bucket`);--> statement-breakpoint
+CREATE INDEX `rollup_top_bucket` ON `rollup_top` (`dimension`,`bucket`);
+--> statement-breakpoint
 -- The lines already stored, counted once, as the consumers count theirs (src/store/rollup/): per
 -- source and bucket, values compared byte for byte. The visitor sketches cannot be made in SQL: a
 -- bucket with client addresses gets the one byte 0x00 ("to be filled"), which setup replaces with

@@ -237,6 +237,12 @@ export const rollupCounted = mysqlTable('rollup_counted', {
   updatedAt: datetime('updated_at', { mode: 'date', fsp: 3 }).notNull(),
 });
 
+/** Where the rollups' upkeep stands (how far the top values are compacted: top-compaction.ts). */
+export const rollupState = mysqlTable('rollup_state', {
+  name: varchar('name', { length: 64 }).primaryKey(),
+  value: datetime('value', { mode: 'date' }).notNull(),
+});
+
 export type RawRow = typeof rawLog.$inferInsert;
 export type CleanRow = typeof cleanLog.$inferInsert;
 export type RejectedRow = typeof rejectedLog.$inferInsert;

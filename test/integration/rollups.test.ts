@@ -10,8 +10,10 @@ import assert from 'node:assert/strict';
 import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import mysql from 'mysql2/promise';
 import type { RowDataPacket } from 'mysql2/promise';
-import { createTestServices } from '../helpers/services.js';
+import { compactTopValues } from '../../src/store/rollup/top-compaction.js';
+import { DB_HOST, createTestServices } from '../helpers/services.js';
 import type { TestServices } from '../helpers/services.js';
 import { runCli } from '../helpers/cli.js';
 import { assertRollupsMatchLines } from '../helpers/rollups.js';
@@ -124,7 +126,7 @@ describe('rollups: the sum of the lines, each counted once', () => {
     const sql = await services.sql();
     const expected = await rollupState();
     // Back to the schema of migration 0005: the rollup tables gone, and 0006 not applied.
-    for (const table of ['rollup_minute', 'rollup_hour', 'rollup_top', 'rollup_counted']) {
+    for (const table of ['rollup_minute', 'rollup_hour', 'rollup_top', 'rollup_counted', 'rollup_state']) {
       await sql.query(`DROP TABLE ${table}`);
     }
     const [migrations] = await sql.query<RowDataPacket[]>(
@@ -141,5 +143,57 @@ describe('rollups: the sum of the lines, each counted once', () => {
     await writeFile(next, linesFrom(now + 2 * DAY_MS, 300, 60_000, 5));
     await ingest(next);
     await assertRollupsMatchLines(services);
+  });
+
+  test('a closed hour of many paths keeps its 200 most requested exactly, the rest in one "other" row', async () => {
+    const crowded = join(dir, 'crowded.log');
+    const hourStart = now - 3 * DAY_MS;
+    const lines: string[] = [];
+    for (let index = 0; index < 2000; index++) {
+      const at = new Date(hourStart + index * 1500);
+      const time = `${String(at.getUTCDate()).padStart(2, '0')}/${MONTHS[at.getUTCMonth()]}/${at.getUTCFullYear()}:${String(at.getUTCHours()).padStart(2, '0')}:${String(at.getUTCMinutes()).padStart(2, '0')}:${String(at.getUTCSeconds()).padStart(2, '0')} +0000`;
+      // Path k is requested about 1/k as often: a long tail, as on a real site.
+      const path = `/item/${Math.floor(600 / (1 + (index % 600)))}-${index % 451}`;
+      lines.push(
+        `10.9.${index % 5}.${index % 97} - - [${time}] "GET ${path} HTTP/1.1" 200 ${index} "-" "curl/8"`,
+      );
+    }
+    await writeFile(crowded, `${lines.join('\n')}\n`);
+    await ingest(crowded);
+    const pool = mysql.createPool({
+      host: DB_HOST,
+      user: 'root',
+      database: services.database,
+      timezone: 'Z',
+      supportBigNumbers: true,
+    });
+    try {
+      const first = await compactTopValues(pool, new Date(now));
+      assert.ok(first.folded > 0, 'values were folded');
+      const sql = await services.sql();
+      const [groups] = await sql.query<RowDataPacket[]>(
+        `SELECT dimension, source, bucket, COUNT(*) AS n FROM rollup_top GROUP BY dimension, source, bucket HAVING n > 201`,
+      );
+      assert.deepEqual(groups, [], 'no hour keeps more than 200 values and its other row');
+      await assertRollupsMatchLines(services);
+      // The kept values are the most requested: none folded had more requests than the least kept.
+      const [kept] = await sql.query<RowDataPacket[]>(
+        `SELECT MIN(requests) AS least FROM rollup_top WHERE dimension = 'path' AND source = 'crowded.log' AND value IS NOT NULL`,
+      );
+      const [folded] = await sql.query<RowDataPacket[]>(
+        `SELECT MAX(n) AS most FROM (SELECT COUNT(*) AS n FROM clean_log WHERE source = 'crowded.log'
+           AND CAST(LEFT(path, 255) AS BINARY) NOT IN (SELECT CAST(value AS BINARY) FROM rollup_top
+             WHERE dimension = 'path' AND source = 'crowded.log' AND value IS NOT NULL)
+           GROUP BY CAST(LEFT(path, 255) AS BINARY)) AS f`,
+      );
+      assert.ok(
+        Number(folded[0]?.most) <= Number(kept[0]?.least),
+        `folded ${folded[0]?.most}, least kept ${kept[0]?.least}`,
+      );
+      const again = await compactTopValues(pool, new Date(now));
+      assert.equal(again.folded, 0, 'each hour is passed over once');
+    } finally {
+      await pool.end();
+    }
   });
 });
