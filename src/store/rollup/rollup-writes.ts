@@ -24,7 +24,7 @@ import {
 } from './counted-ranges.js';
 import type { CountedRanges } from './counted-ranges.js';
 import { encodeSketch, mergeEncoded } from './hll.js';
-import { addLine, emptyTally } from './tally.js';
+import { addLine, emptyTally, topTalliesOf } from './tally.js';
 import type { CountingUnit, Tally, TrafficTally } from './tally.js';
 
 /**
@@ -107,7 +107,7 @@ function streamsOf(units: readonly CountingUnit[]): Map<string, CountingUnit> {
 async function writeTally(connection: PoolConnection, tally: Tally): Promise<void> {
   await writeTraffic(connection, 'rollup_minute', tally.minutes);
   await writeTraffic(connection, 'rollup_hour', tally.hours);
-  const top = [...tally.top.values()].sort(
+  const top = [...topTalliesOf(tally)].sort(
     (a, b) =>
       compare(a.dimension, b.dimension) ||
       compare(a.source, b.source) ||

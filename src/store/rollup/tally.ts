@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { CleanRow } from '../schema.js';
-import { addValue, emptyRegisters } from './hll.js';
+import { addPlace, emptyRegisters, placeOf } from './hll.js';
 import type { Registers } from './hll.js';
 
 /** Columns a "top" panel can rank (the dashboard's panels, `stats --top`). */
@@ -121,15 +121,41 @@ export interface TopTally {
 export interface Tally {
   readonly minutes: Map<string, TrafficTally>;
   readonly hours: Map<string, TrafficTally>;
-  readonly top: Map<string, TopTally>;
+  /** Per hour and source, per dimension (TOP_DIMENSIONS order), per value. */
+  readonly top: Map<string, Array<Map<string | null, TopTally>>>;
   lines: number;
+  /** Each distinct address's place in a sketch, hashed once (addresses repeat within a batch). */
+  readonly places: Map<string, number>;
+  /** The buckets of the last line: consecutive lines share them, and their keys need not be made again. */
+  last:
+    | {
+        source: string;
+        minuteMs: number;
+        hourMs: number;
+        minute: TrafficTally;
+        hour: TrafficTally;
+        top: Array<Map<string | null, TopTally>>;
+      }
+    | undefined;
 }
 
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 3_600_000;
 
 export function emptyTally(): Tally {
-  return { minutes: new Map(), hours: new Map(), top: new Map(), lines: 0 };
+  return {
+    minutes: new Map(),
+    hours: new Map(),
+    top: new Map(),
+    lines: 0,
+    places: new Map(),
+    last: undefined,
+  };
+}
+
+/** Every top value of the tally. */
+export function* topTalliesOf(tally: Tally): Generator<TopTally> {
+  for (const dimensions of tally.top.values()) for (const values of dimensions) yield* values.values();
 }
 
 /** The key a top value is stored under: MD5 of its bytes, all zeros for null. */
@@ -161,7 +187,7 @@ function trafficOf(buckets: Map<string, TrafficTally>, source: string, bucketMs:
   return tally;
 }
 
-function addTraffic(tally: TrafficTally, line: CountedLine): void {
+function addTraffic(tally: TrafficTally, line: CountedLine, place: number | undefined): void {
   tally.requests++;
   tally.bytes += line.bytes;
   const statusClass = Math.floor(line.status / 100);
@@ -173,34 +199,60 @@ function addTraffic(tally: TrafficTally, line: CountedLine): void {
   else if (line.isBot === false) tally.humans++;
   if (line.tsMs < tally.firstMs) tally.firstMs = line.tsMs;
   if (line.tsMs > tally.lastMs) tally.lastMs = line.tsMs;
-  if (line.ip !== null) addValue((tally.visitors ??= emptyRegisters()), line.ip);
+  if (place !== undefined) addPlace((tally.visitors ??= emptyRegisters()), place);
+}
+
+/** The buckets of a line of `source` at `tsMs`: the last line's when they are the same. */
+function bucketsOf(tally: Tally, source: string, tsMs: number): NonNullable<Tally['last']> {
+  const minuteMs = Math.floor(tsMs / MINUTE_MS) * MINUTE_MS;
+  const last = tally.last;
+  if (last !== undefined && last.minuteMs === minuteMs && last.source === source) return last;
+  const hourMs = Math.floor(tsMs / HOUR_MS) * HOUR_MS;
+  const topKey = `${hourMs}\u0000${source}`;
+  let top = tally.top.get(topKey);
+  if (top === undefined)
+    tally.top.set(topKey, (top = TOP_DIMENSIONS.map(() => new Map<string | null, TopTally>())));
+  tally.last = {
+    source,
+    minuteMs,
+    hourMs,
+    minute: trafficOf(tally.minutes, source, minuteMs),
+    hour: trafficOf(tally.hours, source, hourMs),
+    top,
+  };
+  return tally.last;
 }
 
 /** Adds one line of `source` to the tally. */
 export function addLine(tally: Tally, source: string, line: CountedLine): void {
-  const minuteMs = Math.floor(line.tsMs / MINUTE_MS) * MINUTE_MS;
-  const hourMs = Math.floor(line.tsMs / HOUR_MS) * HOUR_MS;
-  addTraffic(trafficOf(tally.minutes, source, minuteMs), line);
-  addTraffic(trafficOf(tally.hours, source, hourMs), line);
-  TOP_DIMENSIONS.forEach((dimension, index) => {
+  const buckets = bucketsOf(tally, source, line.tsMs);
+  let place: number | undefined;
+  if (line.ip !== null) {
+    place = tally.places.get(line.ip);
+    if (place === undefined) tally.places.set(line.ip, (place = placeOf(line.ip)));
+  }
+  addTraffic(buckets.minute, line, place);
+  addTraffic(buckets.hour, line, place);
+  for (let index = 0; index < TOP_DIMENSIONS.length; index++) {
     const value = line.values[index];
-    if (value === undefined) return;
-    const key = `${index}\u0000${hourMs}\u0000${source}\u0000${value === null ? '\u0001' : `=${value}`}`;
-    let top = tally.top.get(key);
+    if (value === undefined) continue;
+    const values = buckets.top[index] as Map<string | null, TopTally>;
+    let top = values.get(value);
     if (top === undefined) {
+      const dimension = TOP_DIMENSIONS[index] as TopDimension;
       top = {
         dimension,
         source,
-        bucketMs: hourMs,
+        bucketMs: buckets.hourMs,
         valueKey: valueKeyOf(value),
         value,
         requests: 0,
         bytes: 0,
       };
-      tally.top.set(key, top);
+      values.set(value, top);
     }
     top.requests++;
     top.bytes += line.bytes;
-  });
+  }
   tally.lines++;
 }
