@@ -1,7 +1,8 @@
 /**
  * Opens the database: checks that the server answers (failing fast, with one line naming its
  * address, when it does not), creates the database when it is missing and the user may, applies the
- * pending drizzle migrations, and returns a pool with a drizzle handle over it.
+ * pending drizzle migrations and adds the day partitions ahead, and returns a pool with a drizzle
+ * handle over it.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +14,7 @@ import { migrate } from 'drizzle-orm/mysql2/migrator';
 import { ServiceUnavailableError, UsageError, messageOf } from '../errors.js';
 import * as schema from './schema.js';
 import { errorCodeOf } from './transient.js';
+import { ensureDayPartitions } from './partitions.js';
 
 export interface DatabaseEndpoint {
   /** Connect over TLS, verifying the server's certificate (against `tlsCaFile` when given). */
@@ -94,8 +96,12 @@ export async function openStore(endpoint: DatabaseEndpoint, options: OpenStoreOp
   });
   const db = drizzle({ client: pool, schema, mode: 'default' });
   try {
-    if (options.setup) await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
-    else await pool.query('SELECT 1 FROM raw_log LIMIT 0');
+    if (options.setup) {
+      await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+      // The line tables' partitions for the days ahead (partitions.ts), as `prune` and the hourly
+      // upkeep of `consume` and `run` add them too.
+      await ensureDayPartitions(pool);
+    } else await pool.query('SELECT 1 FROM raw_log LIMIT 0');
   } catch (error) {
     await pool.end();
     const code = errorCodeOf(error);

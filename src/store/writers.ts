@@ -16,6 +16,7 @@ import { rejectedRowOf } from './rows.js';
 import { tableCheckOf } from './table-check.js';
 import { fitEscapedLine } from './load-data-input.js';
 import { isRowRefusal } from './transient.js';
+import { isCleanRowBefore, isDayRowBefore, skipLinesBeforeHorizon, watchHorizon } from './horizon.js';
 import type { CleanRow, RawRow, RejectedRow } from './schema.js';
 
 /**
@@ -38,7 +39,14 @@ export function rejectedInsteadOf(entry: CleanOrRejectedRow, reason: string): Cl
   const { eventId, source } = entry.row;
   return {
     table: 'rejected_log',
-    row: rejectedRowOf(eventId, source, entry.receivedAt, entry.line, `refused by the database: ${reason}`),
+    row: rejectedRowOf(
+      eventId,
+      source,
+      entry.receivedAt,
+      entry.line,
+      `refused by the database: ${reason}`,
+      entry.row.ts,
+    ),
   };
 }
 
@@ -121,6 +129,8 @@ async function inTransaction<T>(db: Database, work: (connection: PoolConnection)
 export interface RowWritersOptions {
   /** The server's `@@max_allowed_packet` (16 MiB, MariaDB's default, when not given). */
   readonly maxAllowedPacket?: number;
+  /** How often the retention horizon is read again, in ms (horizon.ts; 30 s when not given). */
+  readonly horizonRefreshMs?: number;
 }
 
 /** The writers of `db` that use `method`. */
@@ -131,6 +141,7 @@ export function createRowWriters(
 ): RowWriters {
   const maxAllowedPacket = options.maxAllowedPacket ?? 16 * 1024 * 1024;
   const tables = tableWritersOf(method, maxAllowedPacket - 1024);
+  const horizon = watchHorizon(db.$client, options.horizonRefreshMs);
   const room = maxAllowedPacket - ROW_BYTES_BESIDES_LINE;
   // LOAD DATA escapes 4 byte values with a backslash each; INSERT sends bytes as hex, two a byte.
   const fitLine =
@@ -153,7 +164,9 @@ export function createRowWriters(
   });
   const beginRaw = (): RowBatch<RawRow> => {
     const input = tables.raw();
-    return batchOf<RawRow>([input], (rows) => input.add(rows));
+    return batchOf<RawRow>([input], (rows) =>
+      input.add(skipLinesBeforeHorizon(rows, horizon.current(), isDayRowBefore)),
+    );
   };
   const beginCleanOrRejected = (): RowBatch<CleanOrRejectedRow> => {
     const clean = tables.clean();
@@ -161,15 +174,16 @@ export function createRowWriters(
     let rejected: TableInput<RejectedRow> | undefined;
     const inputs: Sendable[] = [clean];
     return batchOf<CleanOrRejectedRow>(inputs, (rows) => {
+      const now = horizon.current();
       const cleanRows: CleanRow[] = [];
       for (const entry of rows) {
         if (entry.table === 'clean_log') cleanRows.push(entry.row);
-        else {
+        else if (skipLinesBeforeHorizon([entry.row], now, isDayRowBefore).length > 0) {
           if (rejected === undefined) inputs.push((rejected = tables.rejected()));
           rejected.add([entry.row]);
         }
       }
-      clean.add(cleanRows);
+      clean.add(skipLinesBeforeHorizon(cleanRows, now, isCleanRowBefore));
     });
   };
   const writeAlone = async <Row>(begin: () => RowBatch<Row>, rows: readonly Row[]): Promise<number> => {
