@@ -70,6 +70,8 @@ export interface RowWriters {
   fitLine(line: Buffer): Buffer;
   /** Whether the tables are as lograbbit writes them: null, or what differs (see table-check.ts). */
   checkTables(): Promise<string | null>;
+  /** Resolves once the retention horizon was read (or could not be): rows added after it respect it. */
+  readonly ready: Promise<void>;
   beginRaw(): RowBatch<RawRow>;
   beginCleanOrRejected(): RowBatch<CleanOrRejectedRow>;
   raw(rows: readonly RawRow[]): Promise<number>;
@@ -200,6 +202,7 @@ export function createRowWriters(
     method,
     fitLine,
     checkTables: tableCheckOf(db.$client, [rawLog, cleanLog, rejectedLog]),
+    ready: horizon.refresh(),
     beginRaw,
     beginCleanOrRejected,
     raw: (rows) => writeAlone(beginRaw, rows),
