@@ -107,12 +107,12 @@ async function fill(pool: mysql.Pool, rows: number): Promise<void> {
   }
   // Some raw and rejected rows too, for the pipeline counts.
   await pool.query(
-    `INSERT INTO raw_log (event_id, source, received_at, ts, line, truncated)
-     SELECT event_id, source, ts, ts, CONCAT('line ', HEX(event_id)), 0 FROM clean_log LIMIT 200000`,
+    `INSERT INTO raw_log (event_id, source, received_at, ts, day, line, truncated)
+     SELECT event_id, source, ts, ts, DATE(ts), CONCAT('line ', HEX(event_id)), 0 FROM clean_log LIMIT 200000`,
   );
   await pool.query(
-    `INSERT INTO rejected_log (event_id, source, received_at, line, reason)
-     SELECT event_id, source, ts, 'garbage', IF(status = 404, 'combined: bad status "4o4"', 'no format matched; closest was none')
+    `INSERT INTO rejected_log (event_id, source, received_at, day, line, reason)
+     SELECT event_id, source, ts, DATE(ts), 'garbage', IF(status = 404, 'combined: bad status "4o4"', 'no format matched; closest was none')
      FROM clean_log LIMIT 20000`,
   );
   process.stderr.write(

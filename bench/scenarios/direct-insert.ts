@@ -31,13 +31,14 @@ export async function benchDirectInsert(
     const eventId = eventIdOf(streamId, offset);
     offset += bytes.length + 1;
     const time = readLineTime(line);
-    raw.push(rawRowOf(eventId, source, now, bytes, false, time === null ? null : new Date(time.epochMs)));
+    const ts = time === null ? null : new Date(time.epochMs);
+    raw.push(rawRowOf(eventId, source, now, bytes, false, ts));
     const result = parseLine(line, 'auto', memo);
     const fitted = result.ok ? cleanRowOf(eventId, source, enrich(result.hit, options)) : result;
     clean.push(
       fitted.ok
         ? { table: 'clean_log', row: fitted.row, line: bytes, receivedAt: now }
-        : { table: 'rejected_log', row: rejectedRowOf(eventId, source, now, bytes, fitted.reason) },
+        : { table: 'rejected_log', row: rejectedRowOf(eventId, source, now, bytes, fitted.reason, ts) },
     );
   }
 

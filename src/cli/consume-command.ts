@@ -6,8 +6,9 @@ import type { QueueRole, RunningConsumers } from '../pipeline/index.js';
 import { DeadLetteredError, UsageError } from '../errors.js';
 import { createContext, formatOption, openBroker, openDatabase, topologyOf } from './context.js';
 import type { GlobalOptions } from './context.js';
-import { addCommonOptions, addConsumeOptions, consumeTuning } from './options.js';
-import type { CommonOptionValues, ConsumeOptionValues } from './options.js';
+import { addCommonOptions, addConsumeOptions, addRetentionOptions, consumeTuning } from './options.js';
+import type { CommonOptionValues, ConsumeOptionValues, RetentionOptionValues } from './options.js';
+import { retentionSettingsOf, startRetentionUpkeep } from './retention-parts.js';
 import { enrichmentOf, startPipelineConsumers } from './pipeline-parts.js';
 import { printReport } from './summary.js';
 import { addMetricsOptions, listenOf, startHttpEndpoints } from './http-server.js';
@@ -16,17 +17,21 @@ import { createProcessMetrics, readinessOf } from './telemetry-parts.js';
 
 type ConsumeCommandOptions = ConsumeOptionValues &
   CommonOptionValues &
+  RetentionOptionValues &
   MetricsOptionValues & { readonly queues?: string; readonly untilIdle?: boolean };
 
 export function registerConsumeCommand(program: Command, globals: () => GlobalOptions): void {
   addMetricsOptions(
     addCommonOptions(
-      addConsumeOptions(
-        program
-          .command('consume')
-          .description('store what arrives on data-lake (raw_log) and data-clean (clean_log, rejected_log)')
-          .option('--queues <list>', 'which queues: raw, clean or raw,clean', 'raw,clean')
-          .option('--until-idle', 'exit once both queues are drained (default: run until stopped)'),
+      addRetentionOptions(
+        addConsumeOptions(
+          program
+            .command('consume')
+            .description('store what arrives on data-lake (raw_log) and data-clean (clean_log, rejected_log)')
+            .option('--queues <list>', 'which queues: raw, clean or raw,clean', 'raw,clean')
+            .option('--until-idle', 'exit once both queues are drained (default: run until stopped)'),
+        ),
+        false,
       ),
     ),
   ).action((options: ConsumeCommandOptions) => consume(globals(), options));
@@ -36,6 +41,7 @@ async function consume(globals: GlobalOptions, options: ConsumeCommandOptions): 
   const roles = rolesOf(options.queues);
   const format = formatOption(options.format, options);
   const metricsListen = listenOf(options.metricsHost, options.metricsPort, '--metrics-port');
+  const retention = retentionSettingsOf(options);
   const context = createContext(globals, consumeTuning(options));
   // The broker first: connecting to it changes nothing, while opening the store may create the database.
   const broker = await openBroker(context, 'consumer');
@@ -47,6 +53,11 @@ async function consume(globals: GlobalOptions, options: ConsumeCommandOptions): 
     let endpoints: HttpEndpoints | undefined;
     // Set once the consumers run; /readyz asks it whether writes go through.
     let running: RunningConsumers | undefined;
+    // Day partitions ahead, and --keep, hourly (not for an operator who migrates apart and keeps all).
+    const upkeep =
+      options.setup || retention.keepMs !== undefined
+        ? startRetentionUpkeep(store, retention, context.log)
+        : undefined;
     try {
       const metrics = metricsListen ? createProcessMetrics(broker) : undefined;
       if (metricsListen && metrics) {
@@ -57,7 +68,7 @@ async function consume(globals: GlobalOptions, options: ConsumeCommandOptions): 
           log: context.log,
         });
       }
-      const consumers = startPipelineConsumers(context, broker, store, {
+      const consumers = await startPipelineConsumers(context, broker, store, {
         roles,
         format,
         topology: await topologyOf(broker, options.setup),
@@ -86,6 +97,7 @@ async function consume(globals: GlobalOptions, options: ConsumeCommandOptions): 
       // Run until stopped, the dead messages are the log's and the metrics' to report.
       if (options.untilIdle && consumers.counts.dead > 0) throw new DeadLetteredError(consumers.counts.dead);
     } finally {
+      await upkeep?.stop();
       await endpoints?.close();
       await store.close();
     }

@@ -70,7 +70,7 @@ async function ingest(
     const enrich = await enrichmentOf(context, options);
     try {
       const topology = await topologyOf(broker, options.setup);
-      const consumers = startPipelineConsumers(context, broker, store, {
+      const consumers = await startPipelineConsumers(context, broker, store, {
         roles: ['raw', 'clean'],
         format,
         topology,

@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
 import { sourceNameProblem } from '../domain/index.js';
+import { UsageError } from '../errors.js';
 import { tuningSchema } from '../config/index.js';
 import type { TuningOverrides } from '../config/index.js';
 import { FORMAT_CHOICES } from './context.js';
@@ -191,4 +192,55 @@ export function sourceNameOption(value: string): string {
   const problem = sourceNameProblem(value);
   if (problem !== null) throw new InvalidArgumentError(problem);
   return value;
+}
+
+const DURATION_UNITS_MS: Readonly<Record<string, number>> = { h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/** `14d`, `36h`, `2w`, `1w3d` in ms; undefined when `text` is not such a duration of 1 hour or more. */
+export function parseDuration(text: string): number | undefined {
+  if (!/^(\d{1,6}[hdw])+$/.test(text)) return undefined;
+  let ms = 0;
+  for (const [, count, unit] of text.matchAll(/(\d+)([hdw])/g)) {
+    ms += Number(count) * (DURATION_UNITS_MS[unit ?? ''] ?? Number.NaN);
+  }
+  return ms >= DURATION_UNITS_MS.h! && ms <= 100 * 366 * DURATION_UNITS_MS.d! ? ms : undefined;
+}
+
+/** A duration option's value in ms (undefined when not given); a bad one is a usage error naming it. */
+export function durationOption(option: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = parseDuration(value);
+  if (ms === undefined) {
+    throw new UsageError(
+      'LR_USAGE',
+      `${option}: expected a duration of at least 1 hour such as 36h, 14d or 2w (got "${value}")`,
+    );
+  }
+  return ms;
+}
+
+export interface RetentionOptionValues {
+  readonly keep?: string;
+  readonly keepRollups?: string;
+  readonly pruneIntervalMs?: string;
+}
+
+/** How long rollups are kept when `--keep-rollups` is not given. */
+export const DEFAULT_KEEP_ROLLUPS = '400d';
+
+/**
+ * `--keep` and `--keep-rollups`; `required` for `prune`. `consume` and `run` apply them on their
+ * own, every `--prune-interval-ms` (an hour; hidden: tests shorten it).
+ */
+export function addRetentionOptions(command: Command, required: boolean): Command {
+  const keep = 'lines older than this are removed, in whole UTC days (36h, 14d, 2w…)';
+  command
+    .option('--keep <duration>', required ? keep : `${keep}, hourly (default: keep every line)`)
+    .option('--keep-rollups <duration>', 'rollups older than this are removed', DEFAULT_KEEP_ROLLUPS);
+  if (!required) {
+    command.addOption(
+      new Option('--prune-interval-ms <ms>', 'how often --keep is applied').default('3600000').hideHelp(),
+    );
+  }
+  return command;
 }

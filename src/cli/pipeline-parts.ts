@@ -56,8 +56,11 @@ export async function produceWithProgress(
   }
 }
 
-/** Starts the consumers of `roles` with the configured tuning. */
-export function startPipelineConsumers(
+/**
+ * Starts the consumers of `roles` with the configured tuning, once the writers know the retention
+ * horizon (so that no line older than it is stored at start).
+ */
+export async function startPipelineConsumers(
   context: CommandContext,
   broker: BrokerConnection,
   store: Store,
@@ -71,24 +74,22 @@ export function startPipelineConsumers(
     /** Counts messages, rows and rejects (`--metrics-port`). */
     readonly metrics?: PipelineMetrics;
   },
-): RunningConsumers {
+): Promise<RunningConsumers> {
   const { tuning } = context.config;
-  return startConsumers(
-    broker,
-    createRowWriters(store.db, store.writeMethod, { maxAllowedPacket: store.maxAllowedPacket }),
-    {
-      roles: options.roles,
-      format: options.format,
-      prefetch: tuning.prefetch,
-      writeBatchRows: tuning.writeBatchRows,
-      writeConcurrency: tuning.writeConcurrency,
-      flushIntervalMs: tuning.flushIntervalMs,
-      topology: options.topology,
-      enrich: options.enrich,
-      metrics: options.metrics,
-      log: context.log,
-    },
-  );
+  const writers = createRowWriters(store.db, store.writeMethod, { maxAllowedPacket: store.maxAllowedPacket });
+  await writers.ready;
+  return startConsumers(broker, writers, {
+    roles: options.roles,
+    format: options.format,
+    prefetch: tuning.prefetch,
+    writeBatchRows: tuning.writeBatchRows,
+    writeConcurrency: tuning.writeConcurrency,
+    flushIntervalMs: tuning.flushIntervalMs,
+    topology: options.topology,
+    enrich: options.enrich,
+    metrics: options.metrics,
+    log: context.log,
+  });
 }
 
 /**

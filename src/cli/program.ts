@@ -10,6 +10,7 @@ import { registerDashboardCommand } from './dashboard-command.js';
 import { registerDeadCommand } from './dead-command.js';
 import { registerIngestCommand } from './ingest-command.js';
 import { registerProduceCommand } from './produce-command.js';
+import { registerPruneCommand } from './prune-command.js';
 import { registerRunCommand } from './run-command.js';
 import { runDashboard } from './run-dashboard.js';
 import { registerSimulateCommand } from './simulate-command.js';
@@ -50,6 +51,7 @@ export function buildProgram(version: string): Command {
   registerSimulateCommand(program, globals);
   registerDeadCommand(program, globals);
   registerStatsCommand(program, globals);
+  registerPruneCommand(program, globals);
   registerDashboardCommand(program, globals);
   return program;
 }

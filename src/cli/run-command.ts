@@ -22,6 +22,7 @@ import {
   addConsumeOptions,
   addFollowOptions,
   addProduceOptions,
+  addRetentionOptions,
   consumeTuning,
   followTuning,
   produceTuning,
@@ -31,7 +32,9 @@ import type {
   ConsumeOptionValues,
   FollowOptionValues,
   ProduceOptionValues,
+  RetentionOptionValues,
 } from './options.js';
+import { retentionSettingsOf, startRetentionUpkeep } from './retention-parts.js';
 import { startFollowing } from './follow-parts.js';
 import { enrichmentOf, startPipelineConsumers } from './pipeline-parts.js';
 import { numberOption, simulatedFormatOf, startTrafficFile } from './demo-traffic.js';
@@ -40,6 +43,7 @@ import { createProcessMetrics, readinessOf } from './telemetry-parts.js';
 
 type RunCommandOptions = ProduceOptionValues &
   ConsumeOptionValues &
+  RetentionOptionValues &
   CommonOptionValues &
   FollowOptionValues &
   MetricsOptionValues & {
@@ -93,29 +97,35 @@ export function registerRunCommand(
 ): void {
   addMetricsOptions(
     addCommonOptions(
-      addConsumeOptions(
-        addFollowOptions(
-          addProduceOptions(
-            program
-              .command('run')
-              .description(
-                'follow the files (paths or globs) into MySQL, live, in one process; with no path, simulated traffic',
-              )
-              .argument('[paths...]', 'access logs to follow (default: simulated traffic under --state-dir)')
-              .option(
-                '--rate <lines/s>',
-                'lines per second of the simulated traffic (with no path)',
-                DEMO_RATE,
-              )
-              .option('--seed <n>', 'seed of the simulated traffic (with no path)')
-              .option(
-                '--dashboard-port <port>',
-                'port of the dashboard (and its /metrics) on 127.0.0.1; 0 picks a free one',
-                DASHBOARD_PORT,
-              ),
+      addRetentionOptions(
+        addConsumeOptions(
+          addFollowOptions(
+            addProduceOptions(
+              program
+                .command('run')
+                .description(
+                  'follow the files (paths or globs) into MySQL, live, in one process; with no path, simulated traffic',
+                )
+                .argument(
+                  '[paths...]',
+                  'access logs to follow (default: simulated traffic under --state-dir)',
+                )
+                .option(
+                  '--rate <lines/s>',
+                  'lines per second of the simulated traffic (with no path)',
+                  DEMO_RATE,
+                )
+                .option('--seed <n>', 'seed of the simulated traffic (with no path)')
+                .option(
+                  '--dashboard-port <port>',
+                  'port of the dashboard (and its /metrics) on 127.0.0.1; 0 picks a free one',
+                  DASHBOARD_PORT,
+                ),
+            ),
+            false,
           ),
-          false,
         ),
+        false,
       ),
     ),
   ).action((paths: string[], options: RunCommandOptions) => run(paths, globals(), options, extensions));
@@ -133,6 +143,7 @@ async function run(
     port: Number(DASHBOARD_PORT),
   };
   const metricsListen = listenOf(options.metricsHost, options.metricsPort, '--metrics-port');
+  const retention = retentionSettingsOf(options);
   const context = createContext(globals, {
     ...produceTuning(options),
     ...consumeTuning(options),
@@ -148,6 +159,11 @@ async function run(
     let metricsEndpoints: HttpEndpoints | undefined;
     // Set once the consumers run; /readyz asks it whether writes go through.
     let running: RunningConsumers | undefined;
+    // Day partitions ahead, and --keep, hourly (not for an operator who migrates apart and keeps all).
+    const upkeep =
+      options.setup || retention.keepMs !== undefined
+        ? startRetentionUpkeep(store, retention, context.log)
+        : undefined;
     try {
       // After both services answer, so that an outage is the one line a failed start prints.
       const enrich = await enrichmentOf(context, options);
@@ -161,7 +177,7 @@ async function run(
           log: context.log,
         });
       }
-      const consumers = startPipelineConsumers(context, broker, store, {
+      const consumers = await startPipelineConsumers(context, broker, store, {
         roles: ['raw', 'clean'],
         format,
         topology,
@@ -257,6 +273,7 @@ async function run(
         await endpoints?.close();
       }
     } finally {
+      await upkeep?.stop();
       await metricsEndpoints?.close();
       await store.close();
     }

@@ -66,6 +66,16 @@ export interface RunningConsumers {
 const LINE_TIME_BYTES = 64 * 1024;
 
 /**
+ * A line's own time, when a format can read one (raw_log.ts, and the day of its raw and rejected
+ * rows). The time is ASCII, so a latin1 view is enough to find it, and cheaper than UTF-8. It stands
+ * near the start of a line: a copy of a whole 16 MiB line would be wasted.
+ */
+function lineTimeOf(bytes: Buffer): Date | null {
+  const time = readLineTime(bytes.toString('latin1', 0, Math.min(bytes.length, LINE_TIME_BYTES)));
+  return time === null ? null : new Date(time.epochMs);
+}
+
+/**
  * The longest line parsed into columns. A longer one is rejected with its reason and kept whole in
  * rejected_log (and raw_log): no column holds more than 64 KiB of it anyway, and each such line
  * parsed would be a string of its own size for the collector, which let two queues of 16 MiB lines
@@ -171,16 +181,13 @@ export function startConsumers(
           const makeRows = (): RawRow[] =>
             batch.decodeLines().map((line) => {
               const bytes = writers.fitLine(line.bytes);
-              // The time is ASCII, so a latin1 view is enough to find it, and cheaper than UTF-8. It
-              // stands near the start of a line: a copy of a whole 16 MiB line would be wasted.
-              const time = readLineTime(bytes.toString('latin1', 0, Math.min(bytes.length, LINE_TIME_BYTES)));
               return rawRowOf(
                 eventIdOf(batch.streamId, line.offset),
                 batch.source,
                 receivedAt,
                 bytes,
                 line.truncated || bytes !== line.bytes,
-                time === null ? null : new Date(time.epochMs),
+                lineTimeOf(bytes),
               );
             });
           const lines = batch.lineCount;
@@ -234,7 +241,7 @@ export function startConsumers(
                   why = clean.reason;
                 } else why = result.reason;
               }
-              const row = rejectedRowOf(eventId, batch.source, receivedAt, bytes, why);
+              const row = rejectedRowOf(eventId, batch.source, receivedAt, bytes, why, lineTimeOf(bytes));
               reasons.push(row.reason);
               return { table: 'rejected_log', row };
             });

@@ -1,7 +1,8 @@
 /**
  * Opens the database: checks that the server answers (failing fast, with one line naming its
  * address, when it does not), creates the database when it is missing and the user may, applies the
- * pending drizzle migrations, and returns a pool with a drizzle handle over it.
+ * pending drizzle migrations and adds the day partitions ahead, and returns a pool with a drizzle
+ * handle over it.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +15,7 @@ import { fillPendingVisitors } from './rollup/visitor-backfill.js';
 import { ServiceUnavailableError, UsageError, messageOf } from '../errors.js';
 import * as schema from './schema.js';
 import { errorCodeOf } from './transient.js';
+import { ensureDayPartitions } from './partitions.js';
 
 export interface DatabaseEndpoint {
   /** Connect over TLS, verifying the server's certificate (against `tlsCaFile` when given). */
@@ -97,6 +99,9 @@ export async function openStore(endpoint: DatabaseEndpoint, options: OpenStoreOp
   try {
     if (options.setup) {
       await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+      // The line tables' partitions for the days ahead (partitions.ts), as `prune` and the hourly
+      // upkeep of `consume` and `run` add them too.
+      await ensureDayPartitions(pool);
       await fillPendingVisitors(pool);
     } else await pool.query('SELECT 1 FROM raw_log LIMIT 0');
   } catch (error) {

@@ -13,3 +13,13 @@ export type { EventIdRange, RangeCounts, RejectedSample, TableCounts } from './q
 // Aggregates for `lograbbit stats` and the dashboard: trafficSeries, topValues, searchRequests…
 export * from './stats-queries.js';
 export { isTransientDatabaseError, isRowRefusal, errorCodeOf } from './transient.js';
+// Retention: day partitions, `prune`, the horizon the writers respect.
+export { prune, horizonsOf } from './retention.js';
+export type { PruneOptions, PruneReport } from './retention.js';
+export { pruneRollups } from './prune-rollups.js';
+export { ensureDayPartitions, readPartitions, LINE_TABLES, DAYS_AHEAD } from './partitions.js';
+export type { PartitionsAdded, DaysDropped } from './partitions.js';
+export { readHorizon } from './horizon.js';
+export { UNTIMED_DAY, partitionDayOf, utcDayOf } from './partition-days.js';
+export { compactTopValues, TOP_VALUES_KEPT } from './rollup/top-compaction.js';
+export type { CompactionResult } from './rollup/top-compaction.js';

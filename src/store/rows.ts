@@ -8,6 +8,7 @@ import type { EnrichedHit } from '../domain/index.js';
 import { PoisonMessageError } from '../errors.js';
 import { clip, rowFitterOf, textWidthsOf } from './column-fit.js';
 import type { FitResult } from './column-fit.js';
+import { partitionDayOf } from './partition-days.js';
 import { cleanLog, rawLog } from './schema.js';
 import type { CleanRow, RawRow, RejectedRow } from './schema.js';
 
@@ -33,19 +34,25 @@ export function rawRowOf(
   truncated: boolean,
   ts: Date | null,
 ): RawRow {
-  const fitted = fitRaw({ eventId, source, receivedAt, ts, line, truncated });
+  const fitted = fitRaw({ eventId, source, receivedAt, ts, day: '', line, truncated });
   if (!fitted.ok) throw new PoisonMessageError('LR_MESSAGE_UNPROCESSABLE', `raw_log: ${fitted.reason}`);
-  return fitted.row;
+  // The day of the time that was kept (a time out of range was dropped: the line is untimed).
+  return { ...fitted.row, day: partitionDayOf(fitted.row.ts ?? null) };
 }
 
+/**
+ * A rejected row. `ts` is the line's own time when it can be read (as for its raw row), which
+ * decides its day (its partition); null for an untimed line.
+ */
 export function rejectedRowOf(
   eventId: Buffer,
   source: string,
   receivedAt: Date,
   line: Buffer,
   reason: string,
+  ts: Date | null,
 ): RejectedRow {
-  return { eventId, source, receivedAt, line, reason: clip(reason, 512) };
+  return { eventId, source, receivedAt, day: partitionDayOf(ts), line, reason: clip(reason, 512) };
 }
 
 /** The clean row of an enriched line, made to fit; or why it cannot be stored. */

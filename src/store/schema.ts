@@ -3,14 +3,18 @@
  * migrations committed under drizzle/. Real types and the indexes the queries need, where the
  * reference had VARCHAR(255) everywhere and no index.
  *
- * Every table's primary key is the 16-byte event id (stream id + byte offset): a redelivered
- * message writes the same keys, and the writers skip a key that is already stored.
+ * Every line table's primary key is the 16-byte event id (stream id + byte offset) with the line's
+ * day: a redelivered message writes the same keys, and the writers skip a key that is already
+ * stored. The three line tables are partitioned by day (RANGE COLUMNS, see partitions.ts): the
+ * partitioning is not something drizzle declares, so migration 0006 writes it by hand, and the day
+ * is in each primary key because MySQL and MariaDB require the partition column in every unique key.
  */
 import { sql } from 'drizzle-orm';
 import {
   bigint,
   boolean,
   customType,
+  date,
   datetime,
   double,
   index,
@@ -34,11 +38,13 @@ const longblob = bytes('longblob');
 export const rawLog = mysqlTable(
   'raw_log',
   {
-    eventId: eventId('event_id').primaryKey(),
+    eventId: eventId('event_id').notNull(),
     source: varchar('source', { length: 255 }).notNull(),
     receivedAt: datetime('received_at', { mode: 'date', fsp: 3 }).notNull(),
     /** The line's own time, when a format could read one. */
     ts: datetime('ts', { mode: 'date', fsp: 3 }),
+    /** The partition: the UTC day of `ts`, or 1000-01-01 (`UNTIMED_DAY`) for a line without a time. */
+    day: date('day', { mode: 'string' }).notNull(),
     line: longblob('line').notNull(),
     /** The line was longer than the maximum line length and `line` holds its start only. */
     truncated: boolean('truncated').notNull().default(false),
@@ -47,14 +53,17 @@ export const rawLog = mysqlTable(
   },
   // Only what the queries need: every index is paid for on each of the lines stored (the data
   // lake's line time, `ts`, is kept for people's own queries but not indexed: no query of ours uses it).
-  (table) => [index('raw_log_source_received').on(table.source, table.receivedAt)],
+  (table) => [
+    primaryKey({ name: 'raw_log_event_id_day', columns: [table.eventId, table.day] }),
+    index('raw_log_source_received').on(table.source, table.receivedAt),
+  ],
 );
 
 /** One row per line that a format parsed, with the enriched fields. */
 export const cleanLog = mysqlTable(
   'clean_log',
   {
-    eventId: eventId('event_id').primaryKey(),
+    eventId: eventId('event_id').notNull(),
     source: varchar('source', { length: 255 }).notNull(),
     format: varchar('format', { length: 16 }).notNull(),
     /** UTC, converted with the line's own offset. */
@@ -133,6 +142,8 @@ export const cleanLog = mysqlTable(
   (table) => {
     const traffic = [table.ts, table.eventId, table.status, table.bytes, table.isBot, table.ip] as const;
     return [
+      // `ts` is the partition column (by its UTC day).
+      primaryKey({ name: 'clean_log_event_id_ts', columns: [table.eventId, table.ts] }),
       index('clean_log_ts_traffic').on(...traffic),
       index('clean_log_source_traffic').on(table.source, ...traffic),
       // The dashboard's search by client address, newest first.
@@ -145,15 +156,35 @@ export const cleanLog = mysqlTable(
 export const rejectedLog = mysqlTable(
   'rejected_log',
   {
-    eventId: eventId('event_id').primaryKey(),
+    eventId: eventId('event_id').notNull(),
     source: varchar('source', { length: 255 }).notNull(),
     receivedAt: datetime('received_at', { mode: 'date', fsp: 3 }).notNull(),
+    /** The partition, as in raw_log: the UTC day of the line's own time when it can be read. */
+    day: date('day', { mode: 'string' }).notNull(),
     line: longblob('line').notNull(),
     reason: varchar('reason', { length: 512 }).notNull(),
     lineText: text('line_text').generatedAlwaysAs(sql`convert(\`line\` using utf8mb4)`, { mode: 'virtual' }),
   },
-  (table) => [index('rejected_log_source_received').on(table.source, table.receivedAt)],
+  (table) => [
+    primaryKey({ name: 'rejected_log_event_id_day', columns: [table.eventId, table.day] }),
+    index('rejected_log_source_received').on(table.source, table.receivedAt),
+  ],
 );
+
+/**
+ * How far back lines are kept, as the last `prune` set it (one row, id 1). The writers skip a line
+ * older than `linesFrom` (see horizon.ts): it would refill a day that was dropped.
+ */
+export const retentionHorizon = mysqlTable('retention_horizon', {
+  id: tinyint('id', { unsigned: true }).primaryKey(),
+  /** The first UTC day whose lines are kept. */
+  linesFrom: date('lines_from', { mode: 'string' }).notNull(),
+  /** Untimed lines received before this were deleted. */
+  receivedFrom: datetime('received_from', { mode: 'date', fsp: 3 }).notNull(),
+  /** The first UTC day whose rollups are kept. */
+  rollupsFrom: date('rollups_from', { mode: 'string' }).notNull(),
+  prunedAt: datetime('pruned_at', { mode: 'date', fsp: 3 }).notNull(),
+});
 
 /*
  * Rollups: what the dashboard and `stats` read instead of the lines, kept up to date by the clean

@@ -43,6 +43,9 @@ function mismatchOf(column: Column, live: LiveColumn): string | null {
         return INTEGER_TYPES.includes(live.dataType);
       case 'MySqlDouble':
         return live.dataType === 'double';
+      case 'MySqlDateString':
+        // The partition day of raw_log and rejected_log.
+        return live.dataType === 'date';
       case 'MySqlDateTime':
         return live.dataType === 'datetime' && (wanted === null || live.columnType.includes(`(${wanted})`));
       case 'MySqlJson':

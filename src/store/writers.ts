@@ -16,6 +16,7 @@ import { rejectedRowOf } from './rows.js';
 import { tableCheckOf } from './table-check.js';
 import { fitEscapedLine } from './load-data-input.js';
 import { isRowRefusal } from './transient.js';
+import { isCleanRowBefore, isDayRowBefore, skipLinesBeforeHorizon, watchHorizon } from './horizon.js';
 import type { CleanRow, RawRow, RejectedRow } from './schema.js';
 import { countingUnitsOf } from './rollup/counting-units.js';
 import { countIntoRollups } from './rollup/rollup-writes.js';
@@ -41,7 +42,14 @@ export function rejectedInsteadOf(entry: CleanOrRejectedRow, reason: string): Cl
   const { eventId, source } = entry.row;
   return {
     table: 'rejected_log',
-    row: rejectedRowOf(eventId, source, entry.receivedAt, entry.line, `refused by the database: ${reason}`),
+    row: rejectedRowOf(
+      eventId,
+      source,
+      entry.receivedAt,
+      entry.line,
+      `refused by the database: ${reason}`,
+      entry.row.ts,
+    ),
   };
 }
 
@@ -65,6 +73,8 @@ export interface RowWriters {
   fitLine(line: Buffer): Buffer;
   /** Whether the tables are as lograbbit writes them: null, or what differs (see table-check.ts). */
   checkTables(): Promise<string | null>;
+  /** Resolves once the retention horizon was read (or could not be): rows added after it respect it. */
+  readonly ready: Promise<void>;
   beginRaw(): RowBatch<RawRow>;
   beginCleanOrRejected(): RowBatch<CleanOrRejectedRow>;
   raw(rows: readonly RawRow[]): Promise<number>;
@@ -124,6 +134,8 @@ async function inTransaction<T>(db: Database, work: (connection: PoolConnection)
 export interface RowWritersOptions {
   /** The server's `@@max_allowed_packet` (16 MiB, MariaDB's default, when not given). */
   readonly maxAllowedPacket?: number;
+  /** How often the retention horizon is read again, in ms (horizon.ts; 30 s when not given). */
+  readonly horizonRefreshMs?: number;
 }
 
 /** The writers of `db` that use `method`. */
@@ -134,6 +146,7 @@ export function createRowWriters(
 ): RowWriters {
   const maxAllowedPacket = options.maxAllowedPacket ?? 16 * 1024 * 1024;
   const tables = tableWritersOf(method, maxAllowedPacket - 1024);
+  const horizon = watchHorizon(db.$client, options.horizonRefreshMs);
   const room = maxAllowedPacket - ROW_BYTES_BESIDES_LINE;
   // LOAD DATA escapes 4 byte values with a backslash each; INSERT sends bytes as hex, two a byte.
   const fitLine =
@@ -161,7 +174,9 @@ export function createRowWriters(
   });
   const beginRaw = (): RowBatch<RawRow> => {
     const input = tables.raw();
-    return batchOf<RawRow>([input], (rows) => input.add(rows));
+    return batchOf<RawRow>([input], (rows) =>
+      input.add(skipLinesBeforeHorizon(rows, horizon.current(), isDayRowBefore)),
+    );
   };
   const beginCleanOrRejected = (): RowBatch<CleanOrRejectedRow> => {
     const clean = tables.clean();
@@ -169,19 +184,21 @@ export function createRowWriters(
     let rejected: TableInput<RejectedRow> | undefined;
     const inputs: Sendable[] = [clean];
     // What the rollups need of the rows (a few fields each), kept until the transaction counts them.
+    // They count every line, those before the retention horizon too (not stored, still counted).
     const counting: CountingUnit[] = [];
     return batchOf<CleanOrRejectedRow>(
       inputs,
       (rows) => {
+        const now = horizon.current();
         const cleanRows: CleanRow[] = [];
         for (const entry of rows) {
           if (entry.table === 'clean_log') cleanRows.push(entry.row);
-          else {
+          else if (skipLinesBeforeHorizon([entry.row], now, isDayRowBefore).length > 0) {
             if (rejected === undefined) inputs.push((rejected = tables.rejected()));
             rejected.add([entry.row]);
           }
         }
-        clean.add(cleanRows);
+        clean.add(skipLinesBeforeHorizon(cleanRows, now, isCleanRowBefore));
         for (const unit of countingUnitsOf(rows)) counting.push(unit);
       },
       (connection) => countIntoRollups(connection, counting),
@@ -201,6 +218,7 @@ export function createRowWriters(
     method,
     fitLine,
     checkTables: tableCheckOf(db.$client, [rawLog, cleanLog, rejectedLog]),
+    ready: horizon.refresh(),
     beginRaw,
     beginCleanOrRejected,
     raw: (rows) => writeAlone(beginRaw, rows),

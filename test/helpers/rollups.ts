@@ -30,8 +30,17 @@ const timeOf = (value: unknown): number =>
 /** Checks the rollups of `source` (of every source when not given) against clean_log. */
 export async function assertRollupsMatchLines(services: TestServices, source?: string): Promise<void> {
   const sql = await services.sql();
-  const where = source === undefined ? '' : 'WHERE source = ?';
-  const parameters = source === undefined ? [] : [source];
+  // After a prune the rollups outlive the lines: compare the days whose lines are kept.
+  const keptFrom = await linesKeptFrom(services);
+  const conditions = [
+    ...(source === undefined ? [] : ['source = ?']),
+    ...(keptFrom === undefined ? [] : ['ts >= ?']),
+  ];
+  const where = conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`;
+  const parameters = [
+    ...(source === undefined ? [] : [source]),
+    ...(keptFrom === undefined ? [] : [keptFrom]),
+  ];
   for (const [table, seconds] of [
     ['rollup_minute', 60],
     ['rollup_hour', 3600],
@@ -44,7 +53,7 @@ export async function assertRollupsMatchLines(services: TestServices, source?: s
     );
     const [stored] = await sql.query<RowDataPacket[]>(
       `SELECT CAST(source AS BINARY) AS source_bytes, bucket, requests, bytes, s2xx, s3xx, s4xx, s5xx, bots, humans,
-          first_ts, last_ts, visitors FROM ${table} ${where}`,
+          first_ts, last_ts, visitors FROM ${table} ${where.replace('ts >=', 'bucket >=')}`,
       parameters,
     );
     const keyOf = (sourceBytes: unknown, bucketMs: number): string =>
@@ -69,7 +78,14 @@ export async function assertRollupsMatchLines(services: TestServices, source?: s
       );
     }
   }
-  await assertTopMatchesLines(services, source);
+  await assertTopMatchesLines(services, source, keptFrom);
+}
+
+/** The first day whose lines `prune` kept (retention_horizon), or undefined when none was pruned. */
+async function linesKeptFrom(services: TestServices): Promise<string | undefined> {
+  const sql = await services.sql();
+  const [rows] = await sql.query<RowDataPacket[]>(`SELECT lines_from FROM retention_horizon WHERE id = 1`);
+  return rows[0] === undefined ? undefined : String(rows[0].lines_from);
 }
 
 /** What each top panel groups by, in clean_log's terms. */
@@ -86,21 +102,34 @@ const TOP_VALUE: Record<string, { readonly value: string; readonly where?: strin
   user: { value: 'user' },
 };
 
-async function assertTopMatchesLines(services: TestServices, source?: string): Promise<void> {
+async function assertTopMatchesLines(
+  services: TestServices,
+  source?: string,
+  keptFrom?: string,
+): Promise<void> {
   const sql = await services.sql();
   for (const [dimension, { value, where }] of Object.entries(TOP_VALUE)) {
-    const conditions = [where, source === undefined ? undefined : 'source = ?'].filter(Boolean);
+    const conditions = [
+      where,
+      source === undefined ? undefined : 'source = ?',
+      keptFrom === undefined ? undefined : 'ts >= ?',
+    ].filter(Boolean);
+    const parameters = [
+      ...(source === undefined ? [] : [source]),
+      ...(keptFrom === undefined ? [] : [keptFrom]),
+    ];
     const [expected] = await sql.query<RowDataPacket[]>(
       `SELECT CAST(source AS BINARY) AS source_bytes, FLOOR(TIMESTAMPDIFF(SECOND, '1970-01-01', ts) / 3600) * 3600000 AS bucket_ms,
           CAST(${value} AS BINARY) AS value_bytes, COUNT(*) AS requests, SUM(bytes) AS bytes
         FROM clean_log ${conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''}
         GROUP BY source_bytes, bucket_ms, value_bytes`,
-      source === undefined ? [] : [source],
+      parameters,
     );
     const [stored] = await sql.query<RowDataPacket[]>(
       `SELECT CAST(source AS BINARY) AS source_bytes, bucket, value_key, CAST(value AS BINARY) AS value_bytes, requests, bytes
-        FROM rollup_top WHERE dimension = ? ${source === undefined ? '' : 'AND source = ?'}`,
-      source === undefined ? [dimension] : [dimension, source],
+        FROM rollup_top WHERE dimension = ? ${source === undefined ? '' : 'AND source = ?'}
+          ${keptFrom === undefined ? '' : 'AND bucket >= ?'}`,
+      [dimension, ...parameters],
     );
     // An hour compacted (top-compaction.ts) keeps its most requested values exactly and folds the
     // rest into its "other" row: check the kept ones, and that the totals still hold.

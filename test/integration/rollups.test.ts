@@ -1,7 +1,7 @@
 /**
  * The rollups stay the sum of the lines, counted once, through what changes the lines: late lines of
  * an old month, a file read again batched otherwise, a file grown and read again, the lines pruned
- * and the file read again, and a database upgraded from before the rollups (migration 0006 counts
+ * and the file read again, and a database upgraded from before the rollups (migration 0007 counts
  * what is stored). Redelivery, kill -9 and competing consumers are the guarantee tests': each of them
  * ends with the same check (assertExactlyOnce → assertRollupsMatchLines).
  */
@@ -125,7 +125,7 @@ describe('rollups: the sum of the lines, each counted once', () => {
   test('a database from before the rollups: the migration counts its lines, setup fills the visitors', async () => {
     const sql = await services.sql();
     const expected = await rollupState();
-    // Back to the schema of migration 0005: the rollup tables gone, and 0006 not applied.
+    // Back to the schema of migration 0006: the rollup tables gone, and 0007 not applied.
     for (const table of ['rollup_minute', 'rollup_hour', 'rollup_top', 'rollup_counted', 'rollup_state']) {
       await sql.query(`DROP TABLE ${table}`);
     }

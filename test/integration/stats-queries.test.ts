@@ -105,6 +105,7 @@ before(async () => {
     source,
     receivedAt: new Date(now - agoMs),
     ts: null,
+    day: '1000-01-01',
     line: Buffer.from(`line ${n}`),
     truncated: false,
   });
@@ -121,6 +122,7 @@ before(async () => {
     eventId: idOf(200 + n),
     source: 's1',
     receivedAt: new Date(now - agoMs),
+    day: '1000-01-01',
     line: Buffer.from('garbage'),
     reason,
   });

@@ -52,6 +52,7 @@ const rawRows = (method: WriteMethod): RawRow[] => [
     source: 'tab\tsource',
     receivedAt: TS,
     ts: TS,
+    day: '2026-11-01',
     line: HOSTILE_LINE,
     truncated: true,
   },
@@ -60,6 +61,7 @@ const rawRows = (method: WriteMethod): RawRow[] => [
     source: 's',
     receivedAt: TS,
     ts: null,
+    day: '1000-01-01',
     line: Buffer.from('\\N'),
     truncated: false,
   },
@@ -110,6 +112,7 @@ const rejectedRow = (method: WriteMethod, n: number): RejectedRow => ({
   eventId: idOf(method, n),
   source: 'web',
   receivedAt: TS,
+  day: '2026-11-01',
   line: HOSTILE_LINE,
   reason: 'no format accepts the line: \t\\',
 });

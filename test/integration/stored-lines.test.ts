@@ -49,11 +49,10 @@ async function storeRows(
   for (const [index, line] of batch.lines.entries()) {
     const id = eventIdOf(batch.streamId, line.offset);
     if (tables.raw) {
-      await sql.query('INSERT INTO raw_log (event_id, source, received_at, line) VALUES (?, ?, NOW(3), ?)', [
-        id,
-        batch.source,
-        line.bytes,
-      ]);
+      await sql.query(
+        "INSERT INTO raw_log (event_id, source, received_at, day, line) VALUES (?, ?, NOW(3), '1000-01-01', ?)",
+        [id, batch.source, line.bytes],
+      );
     }
     if (tables.clean === undefined) continue;
     if (tables.clean(index)) {
@@ -64,7 +63,7 @@ async function storeRows(
       );
     } else {
       await sql.query(
-        "INSERT INTO rejected_log (event_id, source, received_at, line, reason) VALUES (?, ?, NOW(3), ?, 'no')",
+        "INSERT INTO rejected_log (event_id, source, received_at, day, line, reason) VALUES (?, ?, NOW(3), '1000-01-01', ?, 'no')",
         [id, batch.source, line.bytes],
       );
     }

@@ -4,9 +4,14 @@
  * but are not counted: the rollups sum the lines a format read.
  */
 import { EVENT_ID_BYTES, STREAM_ID_BYTES } from '../../domain/index.js';
-import type { CleanOrRejectedRow } from '../writers.js';
+import type { CleanRow, RejectedRow } from '../schema.js';
 import { countedLineOf } from './tally.js';
 import type { CountedLine, CountingUnit } from './tally.js';
+
+/** A row of the clean writer, as far as the rollups look at it (writers.ts' CleanOrRejectedRow). */
+export type CountableRow =
+  | { readonly table: 'clean_log'; readonly row: CleanRow; readonly line: Buffer }
+  | { readonly table: 'rejected_log'; readonly row: RejectedRow };
 
 /** The offset an event id ends with (see domain/event-id.ts). */
 export function offsetOf(eventId: Buffer): number {
@@ -18,7 +23,7 @@ export function offsetOf(eventId: Buffer): number {
  * One unit per stream among `rows` (the rows of one message, or a slice of them: consecutive lines
  * of one stream, which is what makes the range [first offset, end of the last line) theirs alone).
  */
-export function countingUnitsOf(rows: readonly CleanOrRejectedRow[]): CountingUnit[] {
+export function countingUnitsOf(rows: readonly CountableRow[]): CountingUnit[] {
   const units = new Map<
     string,
     { streamId: Buffer; source: string; start: number; end: number; lines: CountedLine[] }

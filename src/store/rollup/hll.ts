@@ -116,7 +116,7 @@ export function encodeSketch(registers: Registers): Buffer {
 
 /** Reads a stored sketch into `into` (merging it); throws on bytes this code did not write. */
 export function mergeEncoded(into: Registers, stored: Uint8Array): void {
-  // Empty, or the one byte 0x00 that migration 0006 leaves for a sketch still to be filled.
+  // Empty, or the one byte 0x00 that migration 0007 leaves for a sketch still to be filled.
   if (stored.length === 0 || (stored.length === 1 && stored[0] === 0x00)) return;
   const bytes = Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength);
   if (bytes[0] === DENSE && bytes.length === 1 + REGISTERS) {

@@ -1,5 +1,5 @@
 /**
- * The visitor sketches of the buckets that migration 0006 counted from lines already stored: SQL can
+ * The visitor sketches of the buckets that migration 0007 counted from lines already stored: SQL can
  * sum requests but cannot make a sketch, so it left the marker byte 0x00 ("to be filled") wherever a
  * bucket had client addresses. Each marked hour is read once from clean_log (its (source, ts) index
  * holds the address), and its hour's and minutes' sketches are merged in.

@@ -16,6 +16,7 @@ const rowOf = (n: number): RawRow => ({
   source: 'test',
   receivedAt: new Date(Date.UTC(2026, 11, 1)),
   ts: null,
+  day: '1000-01-01',
   line: Buffer.from(`line ${n}`),
   truncated: false,
 });
