@@ -9,7 +9,6 @@
  * docs/dashboard.png is replaced too.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,8 +21,10 @@ import { REPO_ROOT, startCli, waitFor } from '../helpers/cli.js';
 import type { RunningCli } from '../helpers/cli.js';
 import { DB_HOST, createTestServices } from '../helpers/services.js';
 import type { TestServices } from '../helpers/services.js';
+import { which } from '../helpers/which.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Debian's `chromium` on PATH, or the program CHROMIUM_PATH names. */
+const CHROMIUM_NAME = process.env.CHROMIUM_PATH ?? 'chromium';
 const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
@@ -41,6 +42,7 @@ const RATE = 40;
 const FIRST_ROWS = 400;
 const TABLES = ['raw_log', 'clean_log', 'rejected_log'];
 
+let chromiumPath: string;
 let services: TestServices;
 let workDir: string;
 let runner: RunningCli | undefined;
@@ -48,11 +50,13 @@ let browser: Browser | undefined;
 let locked: mysql.Connection | undefined;
 
 before(async () => {
-  if (!existsSync(CHROMIUM)) {
+  const found = which(CHROMIUM_NAME);
+  if (found === undefined) {
     throw new Error(
-      `no Chromium at ${CHROMIUM}: install Debian's package (apt-get install -y chromium), or set CHROMIUM_PATH`,
+      `no Chromium (${CHROMIUM_NAME}): install Debian's package (apt-get install -y chromium), or set CHROMIUM_PATH`,
     );
   }
+  chromiumPath = found;
   services = await createTestServices('dashboard');
   workDir = await mkdtemp(join(tmpdir(), 'lograbbit-dashboard-'));
 });
@@ -202,7 +206,7 @@ describe('lograbbit run with simulated traffic, its dashboard in a browser', () 
       60_000,
     );
 
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS });
     const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
     const page = await context.newPage();
     const pageErrors: string[] = [];

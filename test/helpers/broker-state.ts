@@ -1,81 +1,53 @@
 /**
- * What the broker holds, seen from outside the product: queue depths including unacknowledged
- * messages (from `rabbitmqctl`, since a passive declare counts only ready ones and the management API
- * is not enabled), a wait for "drained" that fails fast when a consumer it relies on has died, and
- * the messages of data-dead with their headers, read and put back.
+ * What the broker and a consumer say about the messages of a test: a wait until a consumer has
+ * settled every message for good, by its own counters, and the messages of data-dead with their
+ * headers, read and put back.
  */
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { Connection } from 'rabbitmq-client';
 import { RABBIT_HOST } from './services.js';
 import type { TestServices } from './services.js';
+import { sleep } from './processes.js';
 
-const run = promisify(execFile);
-
-export interface QueueDepth {
-  readonly ready: number;
-  readonly unacknowledged: number;
-}
-
-/** Ready and unacknowledged messages of every queue of `vhost`. */
-export async function queueDepths(vhost: string): Promise<Map<string, QueueDepth>> {
-  const { stdout } = await run(
-    'rabbitmqctl',
-    [
-      '-q',
-      '--no-table-headers',
-      'list_queues',
-      '-p',
-      vhost,
-      'name',
-      'messages_ready',
-      'messages_unacknowledged',
-    ],
-    { timeout: 60_000 },
-  );
-  const depths = new Map<string, QueueDepth>();
-  for (const row of stdout.split('\n')) {
-    const [name, ready, unacknowledged] = row.trim().split(/\s+/);
-    if (name && ready !== undefined && unacknowledged !== undefined) {
-      depths.set(name, { ready: Number(ready), unacknowledged: Number(unacknowledged) });
-    }
-  }
-  return depths;
-}
-
-export interface DrainOptions {
-  readonly timeoutMs: number;
-  /** Throws when a process the draining depends on is gone: waiting longer would only time out. */
+export interface SettleOptions {
+  /** Messages each queue must see settled. */
+  readonly count: number;
+  readonly timeoutMs?: number;
+  /** Throws when a process the waiting depends on is gone: waiting longer would only time out. */
   readonly check?: () => void;
   readonly queues?: readonly string[];
 }
 
 /**
- * Waits until the work queues hold nothing, ready or unacknowledged, on two readings in a row.
- * A consumer acks only after its rows are committed (or the message is confirmed in data-dead), so
- * an empty queue with nothing unacknowledged means every message is settled for good.
+ * Waits until the consumer whose /metrics listen on `metricsPort` has settled `count` messages of
+ * each work queue for good: acknowledged (after its rows committed) or moved to data-dead. The
+ * broker's queue depths are no such proof: rabbitmqctl reported quorum queues empty while the
+ * consumer still had messages to take.
  */
-export async function waitUntilQueuesDrained(vhost: string, options: DrainOptions): Promise<void> {
-  const queues = options.queues ?? ['data-lake', 'data-clean'];
-  const deadline = Date.now() + options.timeoutMs;
-  let quiet = 0;
+export async function waitUntilConsumerSettled(metricsPort: number, options: SettleOptions): Promise<void> {
+  const { count, timeoutMs = 60_000, queues = ['data-lake', 'data-clean'] } = options;
+  const deadline = Date.now() + timeoutMs;
   let last = '';
-  while (quiet < 2) {
+  for (;;) {
     options.check?.();
+    const text = await fetch(`http://127.0.0.1:${metricsPort}/metrics`)
+      .then((answer) => answer.text())
+      .catch(() => '');
+    const settled = queues.map((queue) => settledIn(text, queue));
+    last = queues.map((queue, index) => `${queue} ${settled[index]}/${count}`).join(', ');
+    if (settled.every((done) => done >= count)) return;
     if (Date.now() > deadline) {
-      throw new Error(`the queues were not drained within ${options.timeoutMs} ms; last seen: ${last}`);
+      throw new Error(`not every message settled within ${timeoutMs} ms: ${last}`);
     }
-    const depths = await queueDepths(vhost);
-    last = queues
-      .map((queue) => `${queue} ${depths.get(queue)?.ready}/${depths.get(queue)?.unacknowledged}`)
-      .join(', ');
-    const empty = queues.every(
-      (queue) => depths.get(queue)?.ready === 0 && depths.get(queue)?.unacknowledged === 0,
-    );
-    quiet = empty ? quiet + 1 : 0;
-    if (quiet < 2) await new Promise((resolve) => setTimeout(resolve, 300));
+    await sleep(200);
   }
-  options.check?.();
+}
+
+/** Messages of `queue` acknowledged or dead-lettered, by the counters of a /metrics text. */
+function settledIn(metrics: string, queue: string): number {
+  return ['lograbbit_messages_acked_total', 'lograbbit_messages_dead_lettered_total'].reduce((sum, name) => {
+    const match = new RegExp(`^${name}\\{[^}]*queue="${queue}"[^}]*\\} (\\d+)$`, 'm').exec(metrics);
+    return sum + Number(match?.[1] ?? 0);
+  }, 0);
 }
 
 /** A connection of the test's own to its vhost (for publishing forged messages, reading data-dead). */

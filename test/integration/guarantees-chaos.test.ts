@@ -7,8 +7,9 @@
  * exits on its own is counted and started again. Then the writer stops, everything drains, and every
  * line of every generation must be stored exactly once; data-dead must hold the poison and nothing else.
  *
- * LOGRABBIT_CHAOS_MS sets how long the faults go on (default 45 s); LOGRABBIT_CHAOS_SEED reproduces
- * a run's schedule (timing apart).
+ * LOGRABBIT_CHAOS_MS sets how long the faults go on (default 30 s): every kind comes first, whatever
+ * the time (the default seed's nine take about 28 s), then more drawn at random until the time is
+ * up; set it higher for a soak. LOGRABBIT_CHAOS_SEED reproduces a run's schedule (timing apart).
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -29,7 +30,7 @@ import type { Rotation } from '../helpers/log-writer.js';
 import { connectTestBroker, readDeadQueue } from '../helpers/broker-state.js';
 import { encodeFrame, linesAt, uniqueStreamId } from '../helpers/frames.js';
 
-const CHAOS_MS = Number(process.env.LOGRABBIT_CHAOS_MS ?? 45_000);
+const CHAOS_MS = Number(process.env.LOGRABBIT_CHAOS_MS ?? 30_000);
 const SEED = Number(process.env.LOGRABBIT_CHAOS_SEED ?? 20_261_204);
 const SOURCE = 'chaos.log';
 /** Lines appended per tick of the writer, and the tick: a steady few hundred lines a second. */

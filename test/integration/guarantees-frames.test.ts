@@ -34,7 +34,12 @@ import {
   uniqueStreamId,
 } from '../helpers/frames.js';
 import type { Frame, FrameLine } from '../helpers/frames.js';
-import { brokerDeathReasonOf, connectTestBroker, readDeadQueue } from '../helpers/broker-state.js';
+import {
+  brokerDeathReasonOf,
+  connectTestBroker,
+  readDeadQueue,
+  waitUntilConsumerSettled,
+} from '../helpers/broker-state.js';
 
 const SEED = Number(process.env.LOGRABBIT_PROPERTY_SEED ?? Math.floor(Math.random() * 2 ** 31));
 /** Messages per run: enough for every kind of mutation to come up, few enough for ~30 s. */
@@ -393,29 +398,6 @@ function notStored(frame: Frame, queue: (typeof WORK_QUEUES)[number], stored: St
   return undefined;
 }
 
-/** Waits until the consumer's /metrics count `count` messages settled for good in each work queue. */
-async function waitUntilSettled(port: number, count: number, check: () => void): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  let last = '';
-  for (;;) {
-    check();
-    const text = await fetch(`http://127.0.0.1:${port}/metrics`)
-      .then((answer) => answer.text())
-      .catch(() => '');
-    const settled = (queue: string): number =>
-      ['lograbbit_messages_acked_total', 'lograbbit_messages_dead_lettered_total'].reduce((sum, name) => {
-        const match = new RegExp(`^${name}\\{[^}]*queue="${queue}"[^}]*\\} (\\d+)$`, 'm').exec(text);
-        return sum + Number(match?.[1] ?? 0);
-      }, 0);
-    const lake = settled('data-lake');
-    const clean = settled('data-clean');
-    last = `data-lake ${lake}/${count}, data-clean ${clean}/${count}`;
-    if (lake >= count && clean >= count) return;
-    if (Date.now() > deadline) throw new Error(`not every message settled within 60 s: ${last}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
 async function runProperty(sentCases: readonly Case[]): Promise<void> {
   const messages = sentCases.map((item, index) => messageOf(index, item));
   const metricsPort = await freePort();
@@ -460,10 +442,8 @@ async function runProperty(sentCases: readonly Case[]): Promise<void> {
     }
     await publisher.close();
     // Done when the consumer has settled every message of each queue for good (acknowledged after
-    // its rows committed, or moved to data-dead), by its own counters. The broker's queue depths
-    // were not enough: rabbitmqctl reported both quorum queues empty while the consumer still had
-    // messages to take.
-    await waitUntilSettled(metricsPort, messages.length, stillRunning);
+    // its rows committed, or moved to data-dead), by its own counters, not by the queue depths.
+    await waitUntilConsumerSettled(metricsPort, { count: messages.length, check: stillRunning });
   } finally {
     consumer.kill('SIGTERM');
   }
