@@ -176,16 +176,17 @@ export function createRowWriters(
     let rejected: TableInput<RejectedRow> | undefined;
     const inputs: Sendable[] = [clean];
     return batchOf<CleanOrRejectedRow>(inputs, (rows) => {
-      const now = horizon.current();
+      // Lines older than the retention horizon are not sent (horizon.ts).
+      const lineHorizon = horizon.current();
       const cleanRows: CleanRow[] = [];
       for (const entry of rows) {
         if (entry.table === 'clean_log') cleanRows.push(entry.row);
-        else if (skipLinesBeforeHorizon([entry.row], now, isDayRowBefore).length > 0) {
+        else if (lineHorizon === null || !isDayRowBefore(entry.row, lineHorizon)) {
           if (rejected === undefined) inputs.push((rejected = tables.rejected()));
           rejected.add([entry.row]);
         }
       }
-      clean.add(skipLinesBeforeHorizon(cleanRows, now, isCleanRowBefore));
+      clean.add(skipLinesBeforeHorizon(cleanRows, lineHorizon, isCleanRowBefore));
     });
   };
   const writeAlone = async <Row>(begin: () => RowBatch<Row>, rows: readonly Row[]): Promise<number> => {
