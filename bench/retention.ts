@@ -126,7 +126,7 @@ async function main(): Promise<void> {
     timezone: 'Z',
     connectionLimit: 4,
   });
-  const db = drizzle({ client: pool, mode: 'default' });
+  const db = drizzle({ client: pool });
   try {
     const endMs = Date.now();
     if (!reuse) {

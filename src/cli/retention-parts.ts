@@ -102,8 +102,14 @@ export function startRetentionUpkeep(
       keepMs: settings.keepMs,
       keepRollupsMs: settings.keepRollupsMs,
     });
+    // The newest day before the horizon is emptied at every round (it stays, as the floor): alone
+    // and empty, it is no news.
     const removed = report.tables.some(
-      (table) => table.days.length > 0 || table.untimedDeleted > 0 || table.olderRowsDeleted > 0,
+      (table) =>
+        table.days.length > 1 ||
+        table.rowsEstimate > 0 ||
+        table.untimedDeleted > 0 ||
+        table.olderRowsDeleted > 0,
     );
     log[removed || report.rollupRows > 0 ? 'info' : 'debug'](
       {

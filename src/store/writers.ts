@@ -189,16 +189,17 @@ export function createRowWriters(
     return batchOf<CleanOrRejectedRow>(
       inputs,
       (rows) => {
-        const now = horizon.current();
+        // Lines older than the retention horizon are not sent (horizon.ts).
+        const lineHorizon = horizon.current();
         const cleanRows: CleanRow[] = [];
         for (const entry of rows) {
           if (entry.table === 'clean_log') cleanRows.push(entry.row);
-          else if (skipLinesBeforeHorizon([entry.row], now, isDayRowBefore).length > 0) {
+          else if (lineHorizon === null || !isDayRowBefore(entry.row, lineHorizon)) {
             if (rejected === undefined) inputs.push((rejected = tables.rejected()));
             rejected.add([entry.row]);
           }
         }
-        clean.add(skipLinesBeforeHorizon(cleanRows, now, isCleanRowBefore));
+        clean.add(skipLinesBeforeHorizon(cleanRows, lineHorizon, isCleanRowBefore));
         for (const unit of countingUnitsOf(rows)) counting.push(unit);
       },
       (connection) => countIntoRollups(connection, counting),
