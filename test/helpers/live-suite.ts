@@ -36,16 +36,28 @@ export function useLiveSuite(label: string, prepare?: (dir: string) => Promise<v
     await services?.teardown();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
+  return suiteView(() => ({ services, dir }), "the live suite's", 'before');
+}
+
+/**
+ * A suite's services and directory as getters that, read before the hook that makes them has run,
+ * say where they are made instead of handing out `undefined`.
+ */
+export function suiteView(
+  current: () => { readonly services?: TestServices; readonly dir?: string },
+  whose: string,
+  hook: string,
+): LiveSuite {
   const ready = <T>(value: T | undefined, what: string): T => {
-    if (value === undefined) throw new Error(`the live suite's ${what} is made in its before hook`);
+    if (value === undefined) throw new Error(`${whose} ${what} is made in its ${hook} hook`);
     return value;
   };
   return {
     get services() {
-      return ready(services, 'services');
+      return ready(current().services, 'services');
     },
     get dir() {
-      return ready(dir, 'directory');
+      return ready(current().dir, 'directory');
     },
   };
 }

@@ -1,46 +1,26 @@
 /**
- * The delivery promise, proved with real processes, real kills and real outages: every line the
- * producer read ends up exactly once in raw_log and exactly once in clean_log or rejected_log.
- * Each test has its own vhost and database, and ends with `assertExactlyOnce`.
- * Outages are made with a TCP proxy the test owns, so the machine's shared services stay up.
+ * The delivery promise, proved with real processes and real kills: every line the producer read
+ * ends up exactly once in raw_log and exactly once in clean_log or rejected_log. Each test has its
+ * own vhost and database, and ends with `assertExactlyOnce`. The outages of RabbitMQ and MariaDB
+ * are in guarantees-outages.test.ts (a file of their own, so that both halves run side by side).
  */
-import { afterEach, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createTestServices } from '../helpers/services.js';
-import type { TestServices } from '../helpers/services.js';
 import { runCli, startCli, waitFor } from '../helpers/cli.js';
 import { assertExactlyOnce, expectedLines, rawRowCount } from '../helpers/stored-lines.js';
 import { writeAccessLog } from '../helpers/log-file.js';
-import { startTcpProxy } from '../helpers/tcp-proxy.js';
+import { LINES, SLOW_CONSUMER, useServicesPerTest } from '../helpers/guarantee-suite.js';
 
-/** Large enough that a fault lands mid-stream, small enough to keep the suite fast. */
-const LINES = 20_000;
-/** Smaller batches make the stream longer in messages, so that faults land between many of them. */
-const SLOW_CONSUMER = ['--prefetch', '50', '--write-batch-rows', '500'];
-const SLOW_INGEST = ['--batch-lines', '20', ...SLOW_CONSUMER];
-
-let services: TestServices;
-let dir: string;
-
-beforeEach(async (context) => {
-  services = await createTestServices(context.name.split(' ')[0] ?? 'guarantee');
-  dir = await mkdtemp(join(tmpdir(), 'lograbbit-guarantees-'));
-  assert.equal((await runCli(['setup'], { env: services.env })).code, 0);
-});
-
-afterEach(async () => {
-  await services.teardown();
-  await rm(dir, { recursive: true, force: true });
-});
+const each = useServicesPerTest();
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('nothing lost, nothing doubled', () => {
   test('consumer killed with SIGKILL mid-stream, then started again', async () => {
+    const { services, dir } = each;
     const file = join(dir, 'kill-consumer.log');
     const content = await writeAccessLog(file, LINES, 11);
     const produced = await runCli(['produce', file, '--batch-lines', '20'], { env: services.env });
@@ -62,6 +42,7 @@ describe('nothing lost, nothing doubled', () => {
   });
 
   test('producer killed with SIGKILL mid-stream, then run again on the same file', async () => {
+    const { services, dir } = each;
     const file = join(dir, 'kill-producer.log');
     const content = await writeAccessLog(file, LINES, 12);
     const consumer = startCli(['consume', ...SLOW_CONSUMER], { env: services.env });
@@ -91,66 +72,8 @@ describe('nothing lost, nothing doubled', () => {
     await assertExactlyOnce(services, 'kill-producer.log', expectedLines(content));
   });
 
-  test('RabbitMQ unreachable for several seconds mid-stream', async () => {
-    const file = join(dir, 'broker-outage.log');
-    const content = await writeAccessLog(file, LINES, 13);
-    const proxy = await startTcpProxy(5672);
-    try {
-      const env = { ...services.env, RABBIT_PORT: String(proxy.port), LOG_LEVEL: 'info' };
-      const ingest = startCli(['ingest', file, ...SLOW_INGEST], { env });
-      await waitFor(
-        'a quarter of the lines stored',
-        async () => (await rawRowCount(services, 'broker-outage.log')) > LINES / 4,
-      );
-      proxy.cut();
-      await sleep(4000);
-      assert.ok((await rawRowCount(services, 'broker-outage.log')) < LINES, 'the outage landed mid-stream');
-      proxy.restore();
-      const result = await ingest.exited;
-      assert.equal(result.code, 0, result.stderr);
-      assert.equal(
-        result.stderr.match(/RabbitMQ connection lost/g)?.length,
-        1,
-        `said once:\n${result.stderr}`,
-      );
-      assert.match(result.stderr, /RabbitMQ connection restored/);
-      assert.ok(proxy.connectionsOpened >= 2, 'it reconnected');
-    } finally {
-      await proxy.close();
-    }
-    await assertExactlyOnce(services, 'broker-outage.log', expectedLines(content));
-  });
-
-  test('MariaDB unreachable for several seconds mid-stream', async () => {
-    const file = join(dir, 'database-outage.log');
-    const content = await writeAccessLog(file, LINES, 14);
-    const proxy = await startTcpProxy(3306);
-    try {
-      const env = { ...services.env, DB_PORT: String(proxy.port), LOG_LEVEL: 'info' };
-      const ingest = startCli(['ingest', file, ...SLOW_INGEST], { env });
-      await waitFor(
-        'a quarter of the lines stored',
-        async () => (await rawRowCount(services, 'database-outage.log')) > LINES / 4,
-      );
-      proxy.cut();
-      await sleep(4000);
-      assert.ok((await rawRowCount(services, 'database-outage.log')) < LINES, 'the outage landed mid-stream');
-      proxy.restore();
-      const result = await ingest.exited;
-      assert.equal(result.code, 0, result.stderr);
-      assert.match(result.stderr, /database unavailable; retrying with backoff/);
-      assert.match(result.stderr, /database reachable again/);
-      assert.ok(
-        (result.stderr.match(/database unavailable/g)?.length ?? 0) <= 2,
-        `said once per table writer, not once per message:\n${result.stderr}`,
-      );
-    } finally {
-      await proxy.close();
-    }
-    await assertExactlyOnce(services, 'database-outage.log', expectedLines(content));
-  });
-
   test('a fuzz file of hostile lines and random bytes is stored whole', async () => {
+    const { services, dir } = each;
     const file = join(dir, 'fuzz.log');
     const hostile = [
       Buffer.from([0xc3, 0x28, 0xa0, 0xa1, 0xf0, 0x28, 0x8c, 0xbc]), // invalid UTF-8
@@ -178,6 +101,7 @@ describe('nothing lost, nothing doubled', () => {
   });
 
   test('two consumers competing on the same queues', async () => {
+    const { services, dir } = each;
     const file = join(dir, 'competing.log');
     const content = await writeAccessLog(file, LINES, 16);
     const first = startCli(['consume', ...SLOW_CONSUMER, '--json'], { env: services.env });
