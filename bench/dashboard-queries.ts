@@ -162,15 +162,13 @@ async function main(): Promise<void> {
       ['24 h, 1 source', { from: new Date(now - DAY_MS), to: new Date(now + 1000), source: 'www' }, 900],
     ];
     const panels: Array<[string, (filter: TrafficFilter, bucket: number) => Promise<unknown>]> = [
-      ['traffic series', (filter, bucket) => reader.series(filter, bucket)],
-      ['summary', (filter) => reader.summary(filter)],
+      ['traffic (series, summary, hours)', (filter, bucket) => reader.traffic(filter, bucket)],
       ...(['path', 'notFound', 'host', 'country', 'browser', 'os', 'device'] as TopDimension[]).map(
         (dimension): [string, (filter: TrafficFilter) => Promise<unknown>] => [
           `top ${dimension}`,
           (filter) => reader.top(dimension, filter, 10),
         ],
       ),
-      ['busiest hours', (filter) => reader.hours(filter)],
       ['search, first page', (filter) => reader.search(filter, 50)],
       ['search status 404', (filter) => reader.search({ ...filter, status: '404' }, 50)],
       ['search ip', (filter) => reader.search({ ...filter, ip: '10.1.1.1' }, 50)],
