@@ -187,7 +187,7 @@ async function main(): Promise<void> {
     const pipeline: Array<[string, () => Promise<unknown>]> = [
       ['table counts (3 × COUNT(*))', () => countRows(db)],
       ['lines in the last minute', () => countRecent(db, new Date(now - 60_000))],
-      ['reject reasons', () => rejectReasons(db, 20)],
+      ['reject reasons', () => rejectReasons(db, 20, new Date(now - DAY_MS))],
       ['sources', () => reader.sources()],
     ];
     for (const [label, run] of pipeline) lines.push([label, `${(await time(run)).toFixed(0)} ms`, '', '']);

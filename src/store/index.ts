@@ -13,3 +13,5 @@ export type { EventIdRange, RangeCounts, RejectedSample, TableCounts } from './q
 // Aggregates for `lograbbit stats` and the dashboard: trafficSeries, topValues, searchRequests…
 export * from './stats-queries.js';
 export { isTransientDatabaseError, isRowRefusal, errorCodeOf } from './transient.js';
+export { tableSizes, EXACT_BELOW_ROWS } from './table-sizes.js';
+export type { TableSize, TableSizes } from './table-sizes.js';

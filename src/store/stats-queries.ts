@@ -177,11 +177,34 @@ export async function searchRequests(
   return { rows: page, next };
 }
 
-/** The most frequent reject reasons, exactly as stored. */
-export async function rejectReasons(db: Database, limit: number): Promise<ReasonCount[]> {
+/**
+ * The most frequent reject reasons, exactly as stored, among the lines read since `since`: at most
+ * the `perSource` newest of each source, each a range of the (source, received_at) index, so that a
+ * large rejected_log costs no more than a small one.
+ */
+export async function rejectReasons(
+  db: Database,
+  limit: number,
+  since: Date,
+  perSource = 10_000,
+): Promise<ReasonCount[]> {
+  const sources = await select<{ source: string }>(
+    db,
+    sql`SELECT DISTINCT ${rejectedLog.source} AS source FROM ${rejectedLog}`,
+  );
+  if (sources.length === 0) return [];
+  const newest = sql.join(
+    sources.map(
+      (row) =>
+        sql`(SELECT ${rejectedLog.reason} AS reason FROM ${rejectedLog}
+            WHERE ${rejectedLog.source} = ${row.source} AND ${rejectedLog.receivedAt} >= ${since}
+            ORDER BY ${rejectedLog.receivedAt} DESC LIMIT ${perSource})`,
+    ),
+    sql` UNION ALL `,
+  );
   const rows = await select<{ reason: string; n: unknown }>(
     db,
-    sql`SELECT ${rejectedLog.reason} AS reason, COUNT(*) AS n FROM ${rejectedLog}
+    sql`SELECT reason, COUNT(*) AS n FROM (${newest}) AS recent
         GROUP BY reason ORDER BY n DESC LIMIT ${Math.max(1, Math.floor(limit))}`,
   );
   return rows.map((row) => ({ reason: row.reason, lines: num(row.n) }));

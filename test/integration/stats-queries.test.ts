@@ -16,6 +16,7 @@ import {
   rejectReasons,
   rejectedLog,
   searchRequests,
+  tableSizes,
 } from '../../src/store/index.js';
 import type { CleanRow, RequestRow, StatsReader, Store, TrafficFilter } from '../../src/store/index.js';
 import { assertRollupsMatchLines } from '../helpers/rollups.js';
@@ -357,11 +358,28 @@ describe('stats queries', () => {
     assert.deepEqual(await ids({ user: "' OR 1=1 -- " }), []);
   });
 
-  test('pipeline counts: lines read in the last minute, reject reasons', async () => {
+  test('pipeline counts: lines read in the last minute, reject reasons, table sizes', async () => {
     assert.deepEqual(await countRecent(store.db, new Date(Date.now() - 60_000)), { raw: 3, rejected: 2 });
-    assert.deepEqual(await rejectReasons(store.db, 10), [
+    assert.deepEqual(await tableSizes(store.db), {
+      raw: { rows: 5, exact: true },
+      clean: { rows: KNOWN.length, exact: true },
+      rejected: { rows: 3, exact: true },
+    });
+    // Above the threshold, InnoDB's estimate (whatever it is, it is said to be one).
+    const estimated = await tableSizes(store.db, 0);
+    assert.equal(estimated.clean.exact, false);
+    const day = new Date(Date.now() - 86_400_000);
+    assert.deepEqual(await rejectReasons(store.db, 10, day), [
       { reason: 'combined: bad status "2x0"', lines: 2 },
       { reason: 'no format matched; closest was none', lines: 1 },
+    ]);
+    // Only the lines read since then; at most so many of the newest per source.
+    const minute = new Date(Date.now() - 60_000);
+    assert.deepEqual(await rejectReasons(store.db, 10, minute), [
+      { reason: 'combined: bad status "2x0"', lines: 2 },
+    ]);
+    assert.deepEqual(await rejectReasons(store.db, 10, day, 1), [
+      { reason: 'combined: bad status "2x0"', lines: 1 },
     ]);
   });
 
