@@ -8,7 +8,15 @@
 import type { Command } from 'commander';
 import type { BrokerConnection } from '../broker/index.js';
 import { UsageError } from '../errors.js';
-import { countRecent, countedLines, createStatsReader, rejectReasons, tableSizes } from '../store/index.js';
+import {
+  countRecent,
+  countedLines,
+  historySpan,
+  missingRollupTables,
+  rejectReasons,
+  tableSizes,
+} from '../store/index.js';
+import type { Database } from '../store/index.js';
 import type { HistorySpan, Store } from '../store/index.js';
 import { rejectReasonClassOf, terminalSafe } from '../telemetry/index.js';
 import type { QueueDepthReading } from '../telemetry/index.js';
@@ -36,8 +44,11 @@ export interface StatsSnapshot {
   readonly queues: ReadonlyArray<QueueDepthReading & { readonly perSecond: number | null }>;
   /** Rows per table: exact while small, InnoDB's estimate (`exact: false`) above 100,000. */
   readonly tables: Readonly<Record<TableName, { rows: number; exact: boolean; perSecond: number | null }>>;
-  /** Parsed lines the rollups have counted, all time (lines pruned since included): exact. */
-  readonly counted: { readonly lines: number; readonly perSecond: number | null };
+  /**
+   * Parsed lines the rollups have counted, all time (lines pruned since included): exact; null on a
+   * database migrated before the rollups (`setup` adds them).
+   */
+  readonly counted: { readonly lines: number | null; readonly perSecond: number | null };
   /** How far back the stored lines and the rollups go, and when the rollups last counted (ISO, UTC). */
   readonly history: {
     readonly linesFrom: string | null;
@@ -132,11 +143,10 @@ async function snapshotOf(
   previous: { snapshot: StatsSnapshot; t: number } | undefined,
   t: number,
 ): Promise<StatsSnapshot> {
-  const [queues, sizes, counted, history, recent, reasons] = await Promise.all([
+  const [queues, sizes, rollups, recent, reasons] = await Promise.all([
     readQueueDepths(broker),
     tableSizes(store.db),
-    countedLines(store.db),
-    createStatsReader(store.db).history(),
+    rollupsOf(store.db),
     countRecent(store.db, new Date(t - 60_000)),
     rejectReasons(store.db, REASONS_READ, new Date(t - REJECTS_WINDOW_MS)),
   ]);
@@ -172,8 +182,16 @@ async function snapshotOf(
       clean_log: tableOf(sizes.clean, before?.tables.clean_log),
       rejected_log: tableOf(sizes.rejected, before?.tables.rejected_log),
     },
-    counted: { lines: counted, perSecond: rate(counted, before?.counted.lines) },
-    history: historyOf(history),
+    counted: {
+      lines: rollups?.counted ?? null,
+      perSecond:
+        rollups === null || before?.counted.lines == null
+          ? null
+          : rate(rollups.counted, before.counted.lines),
+    },
+    history: historyOf(
+      rollups?.history ?? { linesFromMs: null, rollupsFromMs: null, rollupsUpdatedMs: null },
+    ),
     lastMinute: {
       linesRead: recent.raw,
       linesPerSecond: Math.round((recent.raw / 60) * 10) / 10,
@@ -181,6 +199,13 @@ async function snapshotOf(
     },
     rejects: [...classes].map(([reason, entry]) => ({ reason, ...entry })).sort((a, b) => b.lines - a.lines),
   };
+}
+
+/** What the rollups counted and how far back they go; null on a database that has none yet. */
+async function rollupsOf(db: Database): Promise<{ counted: number; history: HistorySpan } | null> {
+  if ((await missingRollupTables(db)).length > 0) return null;
+  const [counted, history] = await Promise.all([countedLines(db), historySpan(db)]);
+  return { counted, history };
 }
 
 function historyOf(span: HistorySpan): StatsSnapshot['history'] {
@@ -217,7 +242,9 @@ export function render(snapshot: StatsSnapshot, interval: number | undefined): s
     lines.push("  (~ InnoDB's estimate, which may be off by tens of per cent)");
   }
   lines.push(
-    `  parsed lines counted ${n(snapshot.counted.lines)}  ${perSecond(snapshot.counted.perSecond)}  (rollups, all time)`,
+    snapshot.counted.lines === null
+      ? '  parsed lines counted: no rollups in this database yet (run `lograbbit setup`)'
+      : `  parsed lines counted ${n(snapshot.counted.lines)}  ${perSecond(snapshot.counted.perSecond)}  (rollups, all time)`,
   );
   const day = (iso: string | null): string =>
     iso === null ? 'none' : `${iso.replace('T', ' ').slice(0, 16)} UTC`;

@@ -347,4 +347,4 @@ export function createStatsReader(db: Database): StatsReader {
   };
 }
 
-export { countedLines };
+export { countedLines, historySpan, missingRollupTables };
