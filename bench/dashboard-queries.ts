@@ -1,29 +1,51 @@
 /**
- * Benchmark: how long each dashboard panel's query takes on a large clean_log.
+ * Benchmark: how long each dashboard panel and `lograbbit stats` take as history grows.
  *
- *   node --import tsx bench/dashboard-queries.ts [--rows 1000000] [--keep] [--reuse]
+ *   node --import tsx bench/dashboard-queries.ts [--sizes 1000000,5000000] [--keep] [--reuse] [--database name]
  *
  * Fills a scratch database (`lograbbit_bench_dashboard` on the local MariaDB, DB_HOST/DB_USER/DB_PASSWORD
- * from the environment) with generated rows spread over 30 days, 5 sources, 50,000 client addresses and
- * 2,000 paths, then times every panel's query over two ranges — the last 24 hours and all 30 days — and
- * prints the median of 3 runs. `--reuse` skips filling when the database already has the rows; `--keep`
- * leaves the database for the next run. Nothing generated is written outside the scratch database.
+ * from the environment) through the consumers' own writer, so that the rollups are counted as in
+ * production: generated clean rows spread over the last 30 days, 5 sources, 50,000 client addresses
+ * and 10,000 paths, in time order, one stream per source and day (a file per day, as with daily
+ * rotation). At each size of `--sizes` (rows in clean_log, growing) it times every panel over 1 day,
+ * 7 days, 30 days and all (all sources, and one), and `stats`' reads, and prints the median of 3 runs
+ * with the size of the rollups per day. `--reuse` starts from the rows a `--keep` run left; nothing
+ * generated is written outside the scratch database.
  */
 import { createHash } from 'node:crypto';
 import mysql from 'mysql2/promise';
-import { countRecent, countRows, createStatsReader, openStore, rejectReasons } from '../src/store/index.js';
-import type { TopDimension, TrafficFilter } from '../src/store/index.js';
+import {
+  countRecent,
+  countedLines,
+  createRowWriters,
+  createStatsReader,
+  openStore,
+  rejectReasons,
+  tableSizes,
+  TOP_DIMENSIONS,
+} from '../src/store/index.js';
+import type { CleanOrRejectedRow, CleanRow, TrafficFilter } from '../src/store/index.js';
+import type { Database } from '../src/store/index.js';
 
 const args = process.argv.slice(2);
-const rowsWanted = Number(args[args.indexOf('--rows') + 1] ?? 0) || 1_000_000;
+const option = (name: string): string | undefined => {
+  const at = args.indexOf(name);
+  return at < 0 ? undefined : args[at + 1];
+};
+const sizes = (option('--sizes') ?? option('--rows') ?? '1000000')
+  .split(',')
+  .map((size) => Number(size))
+  .filter((size) => Number.isInteger(size) && size > 0)
+  .sort((a, b) => a - b);
 const keep = args.includes('--keep');
 const reuse = args.includes('--reuse');
-const DATABASE = 'lograbbit_bench_dashboard';
+const DATABASE = option('--database') ?? 'lograbbit_bench_dashboard';
 const host = process.env.DB_HOST ?? '127.0.0.1';
 const user = process.env.DB_USER ?? 'root';
 const password = process.env.DB_PASSWORD ?? '';
 
 const DAY_MS = 86_400_000;
+const DAYS = 30;
 const now = Date.now();
 const SOURCES = ['www', 'api', 'shop', 'blog', 'cdn'];
 const COUNTRIES = [
@@ -40,84 +62,102 @@ const BROWSERS = ['Chrome', 'Firefox', 'Safari', 'Edge', 'Mobile Safari', 'Googl
 const OSES = ['Windows 10', 'macOS', 'Android 14', 'iOS 17', 'Linux'];
 const DEVICES = ['desktop', 'mobile', 'tablet', 'bot'];
 const STATUSES = [200, 200, 200, 200, 200, 200, 304, 301, 404, 404, 403, 500, 502];
+/** A line's bytes: the writer needs only their length (a stream's offsets), never their text here. */
+const LINE = Buffer.alloc(400, 0x61);
+/** Rows per transaction, as `consume` writes them by default. */
+const ROWS_PER_WRITE = 2000;
 
 function pick<T>(values: readonly T[], random = Math.random()): T {
   return values[Math.floor(random * values.length)] as T;
 }
 
+/** Where each stream (a source's file of one day, in one fill) has got to, in bytes. */
+const streamEnds = new Map<string, { id: Buffer; end: number }>();
+
 /**
- * An event id as the pipeline makes them: 8 bytes naming the stream (here one file per source and
- * day, as with daily rotation), then an offset that grows with the line's time, so rows of nearby
- * times sit together in the primary key like real ones do.
+ * An event id as the pipeline makes them: 8 bytes naming the stream (one file per source, day and
+ * fill), then the line's byte offset in it; the next line starts where this one ends.
  */
-function eventIdAt(source: string, ms: number, n: number): Buffer {
-  const day = new Date(ms).toISOString().slice(0, 10);
+function eventIdAt(source: string, ms: number, fill: number, lineBytes: number): Buffer {
+  const key = `${source}/${new Date(ms).toISOString().slice(0, 10)}/${fill}`;
+  let stream = streamEnds.get(key);
+  if (stream === undefined) {
+    stream = { id: createHash('sha256').update(key).digest().subarray(0, 8), end: 0 };
+    streamEnds.set(key, stream);
+  }
   const id = Buffer.alloc(16);
-  createHash('sha256').update(`${source}/${day}`).digest().copy(id, 0, 0, 8);
-  id.writeBigUInt64BE(BigInt(ms % 86_400_000) * 1000n + BigInt(n % 1000), 8);
+  stream.id.copy(id, 0);
+  id.writeBigUInt64BE(BigInt(stream.end), 8);
+  stream.end += lineBytes;
   return id;
 }
 
-function iso(ms: number): string {
-  return new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
+function rowAt(ts: number, fill: number): CleanOrRejectedRow {
+  const source = pick(SOURCES);
+  const [country, code] = pick(COUNTRIES);
+  const browser = pick(BROWSERS);
+  const bot = browser === 'Googlebot' || browser === 'curl';
+  const status = pick(STATUSES);
+  const lineBytes = 150 + Math.floor(Math.random() * 250);
+  const row: CleanRow = {
+    eventId: eventIdAt(source, ts, fill, lineBytes),
+    source,
+    format: 'combined',
+    ts: new Date(ts),
+    utcOffsetMin: 0,
+    ip: `10.${Math.floor(Math.random() * 200)}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() ** 3 * 250)}`,
+    country,
+    countryCode: code,
+    user: Math.random() < 0.05 ? `user${Math.floor(Math.random() * 100)}` : null,
+    isEmail: false,
+    method: pick(['GET', 'GET', 'GET', 'POST']),
+    host: `${pick(SOURCES)}.example.com`,
+    path: `/${pick(['blog', 'shop', 'api/v1', 'static', 'docs'])}/page-${Math.floor(Math.random() ** 2 * 2000)}`,
+    status,
+    bytes: status === 304 ? 0 : Math.floor(Math.random() * 50_000),
+    referrerHost: Math.random() < 0.3 ? 'www.google.com' : null,
+    userAgent: `Mozilla/5.0 (${browser})`,
+    browser,
+    os: pick(OSES),
+    device: bot ? 'bot' : pick(DEVICES.slice(0, 3)),
+    isBot: bot,
+  };
+  return { table: 'clean_log', row, line: LINE.subarray(0, lineBytes), receivedAt: new Date(ts) };
 }
 
-async function fill(pool: mysql.Pool, rows: number): Promise<void> {
-  const columns =
-    '(event_id, source, format, ts, utc_offset_min, ip, country, country_code, user, is_email, method, host, path, status, bytes, referrer_host, user_agent, browser, os, device, is_bot)';
-  const perStatement = 2000;
+/**
+ * Adds `rows` rows over the last 30 days, in time order, through the consumers' writer (lines and
+ * rollups in one transaction each, as `consume` stores them).
+ */
+async function fill(
+  db: Database,
+  method: 'load-data' | 'insert',
+  rows: number,
+  fillNo: number,
+): Promise<number> {
+  const writers = createRowWriters(db, method);
   const started = Date.now();
-  for (let done = 0; done < rows; done += perStatement) {
-    const values: unknown[] = [];
-    const placeholders: string[] = [];
-    for (let i = 0; i < Math.min(perStatement, rows - done); i++) {
-      const ts = Math.floor(now - Math.random() * 30 * DAY_MS);
-      const source = pick(SOURCES);
-      const [country, code] = pick(COUNTRIES);
-      const browser = pick(BROWSERS);
-      const bot = browser === 'Googlebot' || browser === 'curl';
-      const status = pick(STATUSES);
-      const bytes = status === 304 ? 0 : Math.floor(Math.random() * 50_000);
-      const path = `/${pick(['blog', 'shop', 'api/v1', 'static', 'docs'])}/page-${Math.floor(Math.random() ** 2 * 2000)}`;
-      placeholders.push('(?,?,?,?,0,?,?,?,?,0,?,?,?,?,?,?,?,?,?,?,?)');
-      values.push(
-        eventIdAt(source, ts, done + i),
-        source,
-        'combined',
-        iso(ts),
-        `10.${Math.floor(Math.random() * 200)}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() ** 3 * 250)}`,
-        country,
-        code,
-        Math.random() < 0.05 ? `user${Math.floor(Math.random() * 100)}` : null,
-        pick(['GET', 'GET', 'GET', 'POST']),
-        `${pick(SOURCES)}.example.com`,
-        path,
-        status,
-        bytes,
-        Math.random() < 0.3 ? 'www.google.com' : null,
-        `Mozilla/5.0 (${browser})`,
-        browser,
-        pick(OSES),
-        bot ? 'bot' : pick(DEVICES.slice(0, 3)),
-        bot ? 1 : 0,
+  const start = now - DAYS * DAY_MS;
+  const step = (DAYS * DAY_MS) / rows;
+  let stored = 0;
+  for (let done = 0; done < rows; done += ROWS_PER_WRITE) {
+    const batch: CleanOrRejectedRow[] = [];
+    for (let i = done; i < Math.min(rows, done + ROWS_PER_WRITE); i++) {
+      batch.push(rowAt(Math.floor(start + (i + Math.random()) * step), fillNo));
+    }
+    stored += await writers.cleanOrRejected(batch);
+    if ((done / ROWS_PER_WRITE) % 25 === 0) {
+      const seconds = (Date.now() - started) / 1000;
+      process.stderr.write(
+        `\rfill ${fillNo}: ${done.toLocaleString('en-US')} rows, ${Math.round(done / Math.max(seconds, 0.001)).toLocaleString('en-US')}/s   `,
       );
     }
-    await pool.query(`INSERT IGNORE INTO clean_log ${columns} VALUES ${placeholders.join(',')}`, values);
-    if ((done / perStatement) % 50 === 0) process.stderr.write(`\rfilled ${done.toLocaleString('en-US')}`);
   }
-  // Some raw and rejected rows too, for the pipeline counts.
-  await pool.query(
-    `INSERT INTO raw_log (event_id, source, received_at, ts, day, line, truncated)
-     SELECT event_id, source, ts, ts, DATE(ts), CONCAT('line ', HEX(event_id)), 0 FROM clean_log LIMIT 200000`,
-  );
-  await pool.query(
-    `INSERT INTO rejected_log (event_id, source, received_at, day, line, reason)
-     SELECT event_id, source, ts, DATE(ts), 'garbage', IF(status = 404, 'combined: bad status "4o4"', 'no format matched; closest was none')
-     FROM clean_log LIMIT 20000`,
-  );
+  const seconds = (Date.now() - started) / 1000;
   process.stderr.write(
-    `\rfilled ${rows.toLocaleString('en-US')} rows in ${(Date.now() - started) / 1000} s\n`,
+    `\rfill ${fillNo}: ${rows.toLocaleString('en-US')} rows in ${seconds.toFixed(0)} s (${Math.round(rows / seconds).toLocaleString('en-US')} rows/s)\n`,
   );
+  return stored;
 }
 
 async function time(run: () => Promise<unknown>): Promise<number> {
@@ -129,6 +169,82 @@ async function time(run: () => Promise<unknown>): Promise<number> {
   }
   runs.sort((a, b) => a - b);
   return runs[1] as number;
+}
+
+/** The series bucket the dashboard picks for a range (about 120 buckets; see query-params.ts). */
+function bucketFor(rangeMs: number): number {
+  const steps = [60, 300, 900, 1800, 3600, 10_800, 21_600, 43_200, 86_400, 604_800];
+  return steps.find((step) => step >= rangeMs / 1000 / 120) ?? 604_800;
+}
+
+async function measure(db: Database, pool: mysql.Pool, rows: number): Promise<void> {
+  const reader = createStatsReader(db);
+  const bounds = await reader.bounds();
+  const ranges: Array<[string, TrafficFilter]> = [
+    ['1 day', { from: new Date(now - DAY_MS), to: new Date(now + 1) }],
+    ['7 days', { from: new Date(now - 7 * DAY_MS), to: new Date(now + 1) }],
+    ['30 days', { from: new Date(now - 30 * DAY_MS), to: new Date(now + 1) }],
+    ['all', { from: new Date(bounds?.firstMs ?? 0), to: new Date((bounds?.lastMs ?? 0) + 1) }],
+    ['30 days, 1 source', { from: new Date(now - 30 * DAY_MS), to: new Date(now + 1), source: 'www' }],
+  ];
+  const panels: Array<[string, (filter: TrafficFilter) => Promise<unknown>]> = [
+    [
+      'traffic (series, summary, hours)',
+      (filter) => reader.traffic(filter, bucketFor(filter.to.getTime() - filter.from.getTime())),
+    ],
+    ...TOP_DIMENSIONS.map((dimension): [string, (filter: TrafficFilter) => Promise<unknown>] => [
+      `top ${dimension}`,
+      (filter) => reader.top(dimension, filter, 10),
+    ]),
+    ['search, first page', (filter) => reader.search(filter, 50)],
+    ['search status 404', (filter) => reader.search({ ...filter, status: '404' }, 50)],
+  ];
+  const header = ['panel', ...ranges.map(([label]) => label)];
+  const lines: string[][] = [header];
+  // One range after the other, all panels each time, as a page showing that range asks for them.
+  const table = panels.map(([label]) => [label]);
+  for (const [, filter] of ranges) {
+    for (const [i, [, run]] of panels.entries()) {
+      table[i]?.push(`${(await time(() => run(filter))).toFixed(0)} ms`);
+    }
+  }
+  lines.push(...table);
+  const stats: Array<[string, () => Promise<unknown>]> = [
+    ['span: bounds + history', () => Promise.all([reader.bounds(), reader.history()])],
+    ['sources', () => reader.sources()],
+    ['stats: table sizes', () => tableSizes(db)],
+    ['stats: lines counted', () => countedLines(db)],
+    ['stats: last minute', () => countRecent(db, new Date(now - 60_000))],
+    ['stats: rejects, 24 h', () => rejectReasons(db, 500, new Date(now - DAY_MS))],
+    ['stats: history', () => reader.history()],
+    [
+      'stats: all its reads at once',
+      () =>
+        Promise.all([
+          tableSizes(db),
+          countedLines(db),
+          reader.history(),
+          countRecent(db, new Date(now - 60_000)),
+          rejectReasons(db, 500, new Date(now - DAY_MS)),
+        ]),
+    ],
+  ];
+  for (const [label, run] of stats) lines.push([label, `${(await time(run)).toFixed(0)} ms`]);
+  const widths = header.map((_, i) => Math.max(...lines.map((line) => (line[i] ?? '').length)));
+  console.log(`\nclean_log rows: ${rows.toLocaleString('en-US')} over ${DAYS} days (median of 3 runs)`);
+  for (const line of lines) console.log(line.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  '));
+  const [disk] = await pool.query<mysql.RowDataPacket[]>(
+    `SELECT table_name AS name, data_length + index_length AS bytes, table_rows AS estimated_rows
+     FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name LIKE 'rollup%' OR
+       (table_schema = DATABASE() AND table_name = 'clean_log') ORDER BY table_name`,
+  );
+  console.log('\non disk (InnoDB data + indexes), per day of the 30:');
+  for (const row of disk) {
+    const bytes = Number(row.bytes);
+    console.log(
+      `  ${String(row.name).padEnd(15)} ${(bytes / 1024 / 1024).toFixed(1).padStart(8)} MiB  ${(bytes / DAYS / 1024 / 1024).toFixed(2).padStart(7)} MiB/day  ~${Number(row.estimated_rows).toLocaleString('en-US')} rows`,
+    );
+  }
 }
 
 async function main(): Promise<void> {
@@ -144,58 +260,43 @@ async function main(): Promise<void> {
     { timeoutMs: 5000, setup: true },
   );
   try {
-    const [[existing]] = await store.pool.query<mysql.RowDataPacket[]>('SELECT COUNT(*) AS n FROM clean_log');
-    // INSERT IGNORE may drop the rare row whose generated id repeats: 0.1% short still counts as filled.
-    if (!reuse || Number(existing?.n) < rowsWanted * 0.999) {
-      await store.pool.query('TRUNCATE clean_log');
-      await store.pool.query('TRUNCATE raw_log');
-      await store.pool.query('TRUNCATE rejected_log');
-      await fill(store.pool, rowsWanted);
-      await store.pool.query('ANALYZE TABLE clean_log, raw_log, rejected_log');
-    }
-    const { db } = store;
-    // The reader the dashboard uses: the same queries, index hints and optional columns.
-    const reader = createStatsReader(db);
-    const ranges: Array<[string, TrafficFilter, number]> = [
-      ['24 h', { from: new Date(now - DAY_MS), to: new Date(now + 1000) }, 900],
-      ['30 days', { from: new Date(now - 30 * DAY_MS - 1000), to: new Date(now + 1000) }, 21_600],
-      ['24 h, 1 source', { from: new Date(now - DAY_MS), to: new Date(now + 1000), source: 'www' }, 900],
-    ];
-    const panels: Array<[string, (filter: TrafficFilter, bucket: number) => Promise<unknown>]> = [
-      ['traffic series', (filter, bucket) => reader.series(filter, bucket)],
-      ['summary', (filter) => reader.summary(filter)],
-      ...(['path', 'notFound', 'host', 'country', 'browser', 'os', 'device'] as TopDimension[]).map(
-        (dimension): [string, (filter: TrafficFilter) => Promise<unknown>] => [
-          `top ${dimension}`,
-          (filter) => reader.top(dimension, filter, 10),
-        ],
-      ),
-      ['busiest hours', (filter) => reader.hours(filter)],
-      ['search, first page', (filter) => reader.search(filter, 50)],
-      ['search status 404', (filter) => reader.search({ ...filter, status: '404' }, 50)],
-      ['search ip', (filter) => reader.search({ ...filter, ip: '10.1.1.1' }, 50)],
-      ['search path prefix', (filter) => reader.search({ ...filter, pathPrefix: '/docs/page-1' }, 50)],
-    ];
-    const header = ['panel', ...ranges.map(([label]) => label)];
-    const lines: string[][] = [header];
-    // One range after the other, all panels each time, as a page showing that range asks for them.
-    const rows = panels.map(([label]) => [label]);
-    for (const [, filter, bucket] of ranges) {
-      for (const [i, [, run]] of panels.entries()) {
-        rows[i]?.push(`${(await time(() => run(filter, bucket))).toFixed(0)} ms`);
+    const { db, pool } = store;
+    const method = store.writeMethod;
+    const [[existing]] = await pool.query<mysql.RowDataPacket[]>('SELECT COUNT(*) AS n FROM clean_log');
+    let rows = reuse ? Number(existing?.n ?? 0) : 0;
+    let fills = reuse ? 1 + Math.ceil(rows / (sizes[0] ?? 1)) : 0;
+    if (!reuse) {
+      for (const table of [
+        'clean_log',
+        'raw_log',
+        'rejected_log',
+        'rollup_minute',
+        'rollup_hour',
+        'rollup_top',
+        'rollup_counted',
+      ]) {
+        await pool.query(`TRUNCATE ${table}`);
       }
+      // Some raw and rejected rows, read within the last day, for `stats`' counts.
+      await pool.query(
+        `INSERT INTO raw_log (event_id, source, received_at, ts, line, truncated)
+         SELECT UNHEX(MD5(seq)), 'www', NOW() - INTERVAL seq SECOND, NULL, CONCAT('line ', seq), 0 FROM seq_1_to_200000`,
+      );
+      await pool.query(
+        `INSERT INTO rejected_log (event_id, source, received_at, line, reason)
+         SELECT UNHEX(MD5(seq)), 'www', NOW() - INTERVAL seq * 4 SECOND, 'garbage',
+           IF(seq % 3 = 0, 'combined: bad status "4o4"', 'no format matched; closest was none') FROM seq_1_to_20000`,
+      );
     }
-    lines.push(...rows);
-    const pipeline: Array<[string, () => Promise<unknown>]> = [
-      ['table counts (3 × COUNT(*))', () => countRows(db)],
-      ['lines in the last minute', () => countRecent(db, new Date(now - 60_000))],
-      ['reject reasons', () => rejectReasons(db, 20)],
-      ['sources', () => reader.sources()],
-    ];
-    for (const [label, run] of pipeline) lines.push([label, `${(await time(run)).toFixed(0)} ms`, '', '']);
-    const widths = header.map((_, i) => Math.max(...lines.map((line) => (line[i] ?? '').length)));
-    console.log(`clean_log rows: ${rowsWanted.toLocaleString('en-US')} (median of 3 runs)`);
-    for (const line of lines) console.log(line.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  '));
+    for (const size of sizes) {
+      if (size > rows) {
+        rows += await fill(db, method, size - rows, fills++);
+        await pool.query(
+          'ANALYZE TABLE clean_log, raw_log, rejected_log, rollup_minute, rollup_hour, rollup_top',
+        );
+      }
+      await measure(db, pool, rows);
+    }
   } finally {
     await store.close();
     if (!keep) {

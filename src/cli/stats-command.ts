@@ -1,13 +1,23 @@
 /**
- * `lograbbit stats`: one screen of the pipeline's state — queue depths, table row counts, rejects by
- * reason class, the last minute's throughput — once, or refreshed with `--watch` (rates are then
- * the change since the previous refresh). `--json` prints one object per refresh.
+ * `lograbbit stats`: one screen of the pipeline's state — queue depths, table sizes, the lines the
+ * rollups counted, how far back lines and rollups go, the last minute's throughput, the last day's
+ * rejects by reason class — once, or refreshed with `--watch` (rates are then the change since the
+ * previous refresh). `--json` prints one object per refresh. Every figure is an index range, a
+ * rollup sum or InnoDB's estimate (said so): its cost does not grow with the tables.
  */
 import type { Command } from 'commander';
 import type { BrokerConnection } from '../broker/index.js';
 import { UsageError } from '../errors.js';
-import { countRecent, countRows, rejectReasons } from '../store/index.js';
-import type { Store } from '../store/index.js';
+import {
+  countRecent,
+  countedLines,
+  historySpan,
+  missingRollupTables,
+  rejectReasons,
+  tableSizes,
+} from '../store/index.js';
+import type { Database } from '../store/index.js';
+import type { HistorySpan, Store } from '../store/index.js';
 import { rejectReasonClassOf, terminalSafe } from '../telemetry/index.js';
 import type { QueueDepthReading } from '../telemetry/index.js';
 import { createContext, openBroker, openDatabase } from './context.js';
@@ -22,15 +32,29 @@ interface StatsOptions {
 
 /** Distinct reject reasons read to build the classes (the rare ones beyond are left out). */
 const REASONS_READ = 500;
+/** The rejects by reason cover this long, back from now. */
+const REJECTS_WINDOW_MS = 86_400_000;
+
+type TableName = 'raw_log' | 'clean_log' | 'rejected_log';
 
 export interface StatsSnapshot {
   readonly at: string;
   readonly broker: string;
   readonly database: string;
   readonly queues: ReadonlyArray<QueueDepthReading & { readonly perSecond: number | null }>;
-  readonly tables: Readonly<
-    Record<'raw_log' | 'clean_log' | 'rejected_log', { rows: number; perSecond: number | null }>
-  >;
+  /** Rows per table: exact while small, InnoDB's estimate (`exact: false`) above 100,000. */
+  readonly tables: Readonly<Record<TableName, { rows: number; exact: boolean; perSecond: number | null }>>;
+  /**
+   * Parsed lines the rollups have counted, all time (lines pruned since included): exact; null on a
+   * database migrated before the rollups (`setup` adds them).
+   */
+  readonly counted: { readonly lines: number | null; readonly perSecond: number | null };
+  /** How far back the stored lines and the rollups go, and when the rollups last counted (ISO, UTC). */
+  readonly history: {
+    readonly linesFrom: string | null;
+    readonly rollupsFrom: string | null;
+    readonly rollupsUpdated: string | null;
+  };
   readonly lastMinute: {
     readonly linesRead: number;
     readonly linesPerSecond: number;
@@ -46,7 +70,9 @@ export interface StatsSnapshot {
 export function registerStatsCommand(program: Command, globals: () => GlobalOptions): void {
   program
     .command('stats')
-    .description('queue depths, table row counts, rejects by reason and the last minute, on one screen')
+    .description(
+      'queue depths, table sizes, lines counted, history, rejects and the last minute, on one screen',
+    )
     .option('--json', 'one JSON object (per refresh) on stdout')
     .option('--watch [seconds]', 'refresh every so many seconds (2 by default) until Ctrl-C')
     .option('--count <n>', 'with --watch: stop after this many refreshes')
@@ -117,11 +143,12 @@ async function snapshotOf(
   previous: { snapshot: StatsSnapshot; t: number } | undefined,
   t: number,
 ): Promise<StatsSnapshot> {
-  const [queues, rows, recent, reasons] = await Promise.all([
+  const [queues, sizes, rollups, recent, reasons] = await Promise.all([
     readQueueDepths(broker),
-    countRows(store.db),
+    tableSizes(store.db),
+    rollupsOf(store.db),
     countRecent(store.db, new Date(t - 60_000)),
-    rejectReasons(store.db, REASONS_READ),
+    rejectReasons(store.db, REASONS_READ, new Date(t - REJECTS_WINDOW_MS)),
   ]);
   const seconds = previous ? (t - previous.t) / 1000 : 0;
   const rate = (now: number, before: number | undefined): number | null =>
@@ -134,6 +161,14 @@ async function snapshotOf(
     else classes.set(reasonClass, { lines, example: reason });
   }
   const before = previous?.snapshot;
+  // A rate from two estimates would be noise: only exact sizes get one.
+  const tableOf = (
+    size: { rows: number; exact: boolean },
+    last: { rows: number; exact: boolean } | undefined,
+  ): { rows: number; exact: boolean; perSecond: number | null } => ({
+    ...size,
+    perSecond: size.exact && last?.exact === true ? rate(size.rows, last.rows) : null,
+  });
   return {
     at: new Date(t).toISOString(),
     broker: brokerAddress,
@@ -143,16 +178,42 @@ async function snapshotOf(
       perSecond: rate(queue.ready, before?.queues.find((entry) => entry.queue === queue.queue)?.ready),
     })),
     tables: {
-      raw_log: { rows: rows.raw, perSecond: rate(rows.raw, before?.tables.raw_log.rows) },
-      clean_log: { rows: rows.clean, perSecond: rate(rows.clean, before?.tables.clean_log.rows) },
-      rejected_log: { rows: rows.rejected, perSecond: rate(rows.rejected, before?.tables.rejected_log.rows) },
+      raw_log: tableOf(sizes.raw, before?.tables.raw_log),
+      clean_log: tableOf(sizes.clean, before?.tables.clean_log),
+      rejected_log: tableOf(sizes.rejected, before?.tables.rejected_log),
     },
+    counted: {
+      lines: rollups?.counted ?? null,
+      perSecond:
+        rollups === null || before?.counted.lines == null
+          ? null
+          : rate(rollups.counted, before.counted.lines),
+    },
+    history: historyOf(
+      rollups?.history ?? { linesFromMs: null, rollupsFromMs: null, rollupsUpdatedMs: null },
+    ),
     lastMinute: {
       linesRead: recent.raw,
       linesPerSecond: Math.round((recent.raw / 60) * 10) / 10,
       rejected: recent.rejected,
     },
     rejects: [...classes].map(([reason, entry]) => ({ reason, ...entry })).sort((a, b) => b.lines - a.lines),
+  };
+}
+
+/** What the rollups counted and how far back they go; null on a database that has none yet. */
+async function rollupsOf(db: Database): Promise<{ counted: number; history: HistorySpan } | null> {
+  if ((await missingRollupTables(db)).length > 0) return null;
+  const [counted, history] = await Promise.all([countedLines(db), historySpan(db)]);
+  return { counted, history };
+}
+
+function historyOf(span: HistorySpan): StatsSnapshot['history'] {
+  const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+  return {
+    linesFrom: iso(span.linesFromMs),
+    rollupsFrom: iso(span.rollupsFromMs),
+    rollupsUpdated: iso(span.rollupsUpdatedMs),
   };
 }
 
@@ -173,16 +234,34 @@ export function render(snapshot: StatsSnapshot, interval: number | undefined): s
     );
   }
   if (snapshot.queues.length === 0) lines.push('  (no queues: run `lograbbit setup`)');
-  lines.push('', '  table              rows  change');
-  for (const [table, { rows, perSecond: rate }] of Object.entries(snapshot.tables)) {
-    lines.push(`  ${table.padEnd(13)} ${n(rows).padStart(10)}  ${perSecond(rate)}`);
+  lines.push('', '  table               rows  change');
+  for (const [table, { rows, exact, perSecond: rate }] of Object.entries(snapshot.tables)) {
+    lines.push(`  ${table.padEnd(13)} ${`${exact ? '' : '~'}${n(rows)}`.padStart(11)}  ${perSecond(rate)}`);
   }
+  if (Object.values(snapshot.tables).some((table) => !table.exact)) {
+    lines.push("  (~ InnoDB's estimate, which may be off by tens of per cent)");
+  }
+  lines.push(
+    snapshot.counted.lines === null
+      ? '  parsed lines counted: no rollups in this database yet (run `lograbbit setup`)'
+      : `  parsed lines counted ${n(snapshot.counted.lines)}  ${perSecond(snapshot.counted.perSecond)}  (rollups, all time)`,
+  );
+  const day = (iso: string | null): string =>
+    iso === null ? 'none' : `${iso.replace('T', ' ').slice(0, 16)} UTC`;
+  const { history } = snapshot;
+  lines.push(
+    '',
+    `  lines from    ${day(history.linesFrom)}   rollups from ${day(history.rollupsFrom)}   rollups updated ${day(history.rollupsUpdated)}`,
+  );
   const minute = snapshot.lastMinute;
   lines.push(
     '',
     `  last minute  ${n(minute.linesRead)} lines read and stored (${n(minute.linesPerSecond)}/s), ${n(minute.rejected)} rejected`,
   );
-  lines.push('', snapshot.rejects.length === 0 ? '  rejects      none' : '  rejects by reason');
+  lines.push(
+    '',
+    snapshot.rejects.length === 0 ? '  rejects      none in the last 24 h' : '  rejects by reason, last 24 h',
+  );
   for (const reject of snapshot.rejects.slice(0, 10)) {
     lines.push(
       `  ${reject.reason.padEnd(18)} ${n(reject.lines).padStart(9)}  e.g. ${terminalSafe(reject.example.slice(0, 70))}`,

@@ -1,10 +1,12 @@
 /**
- * The JSON API behind the page: traffic over a range (`/api/traffic`), the top values of a column
- * (`/api/top/:dimension`), a search of requests paged by key (`/api/requests`), the sources, the span
- * of the stored data and the range to open on (`/api/span`), and the pipeline's recent samples
- * (`/api/pipeline`). Each answers with what one panel draws.
+ * The JSON API behind the page: traffic over a range (`/api/traffic`, whole minutes), the top values
+ * of a column (`/api/top/:dimension`, whole hours), a search of requests paged by key
+ * (`/api/requests`), the sources, the span of the data, the range to open on and how far back lines
+ * and rollups go (`/api/span`), and the pipeline's recent samples (`/api/pipeline`). Each answers with
+ * what one panel draws, and the traffic panels with the range they counted.
  */
 import type { FastifyInstance } from 'fastify';
+import { RollupsMissingError } from '../store/index.js';
 import type { StatsReader, TrafficFilter } from '../store/index.js';
 import type { PipelineSampler } from './pipeline-sampler.js';
 import {
@@ -46,6 +48,7 @@ export function registerApiRoutes(app: FastifyInstance, options: ApiRoutesOption
 
   app.setErrorHandler((error, _request, reply) => {
     if (error instanceof BadQueryError) return reply.code(400).send({ error: error.message });
+    if (error instanceof RollupsMissingError) return reply.code(503).send({ error: error.message });
     app.log.error(
       { error: error instanceof Error ? error.message : String(error) },
       'dashboard query failed',
@@ -58,13 +61,14 @@ export function registerApiRoutes(app: FastifyInstance, options: ApiRoutesOption
   app.get('/api/span', async (request) => {
     const { source } = rangeQueryOf(request.query);
     const at = now();
-    const span = await stats.bounds(source);
+    const [span, history] = await Promise.all([stats.bounds(source), stats.history()]);
     return {
       source: source ?? null,
       firstMs: span?.firstMs ?? null,
       lastMs: span?.lastMs ?? null,
       now: at,
       range: defaultRangeFor(span, at),
+      history,
     };
   });
 
@@ -73,16 +77,20 @@ export function registerApiRoutes(app: FastifyInstance, options: ApiRoutesOption
     const computedAt = now();
     const filter = await filterOf(rangeQueryOf(request.query), stats, computedAt);
     const bucketSeconds = bucketSecondsFor(filter.to.getTime() - filter.from.getTime());
-    const [series, summary, hours] = await Promise.all([
-      stats.series(filter, bucketSeconds),
-      stats.summary(filter),
-      stats.hours(filter),
-    ]);
+    // from and to: the range counted, in whole minutes (the rollups' finest bucket).
+    const {
+      from,
+      to,
+      bucketSeconds: counted,
+      summary,
+      series,
+      hours,
+    } = await stats.traffic(filter, bucketSeconds);
     return {
-      from: filter.from.getTime(),
-      to: filter.to.getTime(),
+      from,
+      to,
       source: filter.source ?? null,
-      bucketSeconds,
+      bucketSeconds: counted,
       computedAt,
       summary,
       series,

@@ -103,26 +103,11 @@ export function cursorOf(cursor: RequestCursor | null): string | null {
 }
 
 /**
- * Steps a series is cut into: about 60 to 200 buckets whatever the range. The steps under 10 s serve
- * `all` over data only minutes old (a demo just started), which would otherwise be a few wide bars.
+ * Steps a series is cut into: about 60 to 200 buckets for ranges of two hours or more. A minute is the
+ * finest step: the series is read from the rollups, whose finest bucket it is (a 15-minute range has
+ * 15 bars).
  */
-const BUCKET_STEPS_S = [
-  1,
-  2,
-  5,
-  10,
-  30,
-  60,
-  300,
-  900,
-  1800,
-  3600,
-  3 * 3600,
-  6 * 3600,
-  12 * 3600,
-  86_400,
-  7 * 86_400,
-];
+const BUCKET_STEPS_S = [60, 300, 900, 1800, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86_400, 7 * 86_400];
 
 export function bucketSecondsFor(rangeMs: number): number {
   const wanted = Math.round(rangeMs / 1000) / 120;

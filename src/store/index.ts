@@ -23,3 +23,5 @@ export { readHorizon } from './horizon.js';
 export { UNTIMED_DAY, partitionDayOf, utcDayOf } from './partition-days.js';
 export { compactTopValues, TOP_VALUES_KEPT } from './rollup/top-compaction.js';
 export type { CompactionResult } from './rollup/top-compaction.js';
+export { tableSizes, EXACT_BELOW_ROWS } from './table-sizes.js';
+export type { TableSize, TableSizes } from './table-sizes.js';

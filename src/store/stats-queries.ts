@@ -1,87 +1,44 @@
 /**
- * Aggregate read queries for `lograbbit stats` and the dashboard: traffic over a time range and
- * source, top values of a column, a search of requests paged by key, and the pipeline's row counts.
- * Every value from a caller reaches SQL as a bound parameter; column names come from the fixed maps
- * below. Columns added by a later migration (geo, user agent) are looked up once, and a panel over a
- * column the database does not have yet answers `available: false` instead of failing.
+ * The reads behind `lograbbit stats` and the dashboard: the traffic panels from the rollups
+ * (rollup-queries.ts), the search of requests paged by key from clean_log, and the pipeline's cheap
+ * counts. Every value from a caller reaches SQL as a bound parameter; column names come from fixed
+ * maps. A panel over a clean_log column the database does not have yet (its migration has not run)
+ * answers `available: false`; a database without the rollups says to run `lograbbit setup`.
  */
 import { sql } from 'drizzle-orm';
 import type { SQL, SQLWrapper } from 'drizzle-orm';
 import type { Database } from './database.js';
+import {
+  countedLines,
+  historySpan,
+  hoursOf,
+  missingRollupTables,
+  num,
+  rollupBounds,
+  rollupSources,
+  select,
+  timeOf,
+  topOver,
+  trafficReport,
+} from './rollup-queries.js';
+import type { HistorySpan, TopResult, TrafficFilter, TrafficReport } from './rollup-queries.js';
+import { TOP_DIMENSIONS } from './rollup/tally.js';
+import type { TopDimension } from './rollup/tally.js';
 import { cleanLog, rawLog, rejectedLog } from './schema.js';
 
-/** The rows a traffic panel looks at: `from` ≤ ts < `to`, of one source or of all. */
-export interface TrafficFilter {
-  readonly from: Date;
-  readonly to: Date;
-  readonly source?: string | undefined;
-}
-
-/** One bucket of the traffic series. */
-export interface TrafficBucket {
-  /** Start of the bucket, epoch ms (UTC). */
-  readonly t: number;
-  readonly requests: number;
-  /** Distinct client addresses in the bucket. */
-  readonly visitors: number;
-  readonly bytes: number;
-  readonly s2xx: number;
-  readonly s3xx: number;
-  readonly s4xx: number;
-  readonly s5xx: number;
-  /** 1xx and anything outside 100–599. */
-  readonly sOther: number;
-  /** Requests from bots; null when the database has no is_bot column yet. */
-  readonly bots: number | null;
-}
-
-export interface TrafficSummary {
-  readonly requests: number;
-  readonly visitors: number;
-  readonly bytes: number;
-  /** null when the database has no is_bot column yet. */
-  readonly bots: number | null;
-  readonly humans: number | null;
-  /** Requests with no user agent, or not looked at. */
-  readonly unknownAgent: number | null;
-  readonly firstMs: number | null;
-  readonly lastMs: number | null;
-}
-
-/** Columns a "top" panel can rank. */
-export const TOP_DIMENSIONS = [
-  'path',
-  'notFound',
-  'host',
-  'country',
-  'browser',
-  'os',
-  'device',
-  'referrer',
-  'status',
-  'user',
-] as const;
-export type TopDimension = (typeof TOP_DIMENSIONS)[number];
-
-export interface TopEntry {
-  readonly value: string | null;
-  readonly requests: number;
-  readonly bytes: number;
-}
-
-export interface TopResult {
-  readonly dimension: TopDimension;
-  /** False when the column is not in the database yet (its migration has not run). */
-  readonly available: boolean;
-  readonly entries: readonly TopEntry[];
-}
-
-export interface HourEntry {
-  /** Hour of the day, UTC, 0–23. */
-  readonly hour: number;
-  readonly requests: number;
-  readonly bytes: number;
-}
+export { TOP_DIMENSIONS };
+export type { TopDimension };
+export type {
+  HistorySpan,
+  HourEntry,
+  TopEntry,
+  TopResult,
+  TrafficBucket,
+  TrafficFilter,
+  TrafficReport,
+  TrafficSummary,
+} from './rollup-queries.js';
+export { hoursOf, minutesOf } from './rollup-queries.js';
 
 /** Search criteria; each given one narrows the search. */
 export interface RequestSearch extends TrafficFilter {
@@ -142,161 +99,10 @@ export async function optionalColumnsOf(db: Database): Promise<ReadonlySet<strin
   return new Set(OPTIONAL_COLUMNS.filter((column) => present.has(column)));
 }
 
-/** Bucket start in seconds since the epoch; TIMESTAMPDIFF ignores the session time zone (ts is UTC). */
-const epochSeconds = sql`TIMESTAMPDIFF(SECOND, '1970-01-01 00:00:00', ${cleanLog.ts})`;
-
 function whereOf(filter: TrafficFilter, extra: readonly SQL[] = []): SQL {
   const conditions = [sql`${cleanLog.ts} >= ${filter.from}`, sql`${cleanLog.ts} < ${filter.to}`];
   if (filter.source !== undefined) conditions.push(sql`${cleanLog.source} = ${filter.source}`);
   return sql.join([...conditions, ...extra], sql` AND `);
-}
-
-/** Requests, visitors, bandwidth, status classes and bots per bucket of `bucketSeconds`. */
-export async function trafficSeries(
-  db: Database,
-  filter: TrafficFilter,
-  bucketSeconds: number,
-  columns: ReadonlySet<string>,
-): Promise<TrafficBucket[]> {
-  const bucket = Math.max(1, Math.floor(bucketSeconds));
-  const bots = columns.has('is_bot') ? sql`SUM(${cleanLog.isBot} = 1)` : sql`NULL`;
-  const rows = await select<Record<string, string | number | null>>(
-    db,
-    sql`SELECT FLOOR(${epochSeconds} / ${bucket}) AS b, COUNT(*) AS requests,
-          COUNT(DISTINCT ${cleanLog.ip}) AS visitors, SUM(${cleanLog.bytes}) AS bytes,
-          SUM(${cleanLog.status} BETWEEN 200 AND 299) AS s2xx, SUM(${cleanLog.status} BETWEEN 300 AND 399) AS s3xx,
-          SUM(${cleanLog.status} BETWEEN 400 AND 499) AS s4xx, SUM(${cleanLog.status} BETWEEN 500 AND 599) AS s5xx,
-          ${bots} AS bots
-        FROM ${cleanLog} WHERE ${whereOf(filter)} GROUP BY b ORDER BY b`,
-  );
-  return rows.map((row) => {
-    const requests = num(row.requests);
-    const s2xx = num(row.s2xx);
-    const s3xx = num(row.s3xx);
-    const s4xx = num(row.s4xx);
-    const s5xx = num(row.s5xx);
-    return {
-      t: num(row.b) * bucket * 1000,
-      requests,
-      visitors: num(row.visitors),
-      bytes: num(row.bytes),
-      s2xx,
-      s3xx,
-      s4xx,
-      s5xx,
-      sOther: requests - s2xx - s3xx - s4xx - s5xx,
-      bots: row.bots === null ? (columns.has('is_bot') ? 0 : null) : num(row.bots),
-    };
-  });
-}
-
-/** Totals over the range: requests, distinct visitors, bandwidth, bots and humans. */
-export async function trafficSummary(
-  db: Database,
-  filter: TrafficFilter,
-  columns: ReadonlySet<string>,
-): Promise<TrafficSummary> {
-  const hasBot = columns.has('is_bot');
-  const botColumns = hasBot
-    ? sql`SUM(${cleanLog.isBot} = 1) AS bots, SUM(${cleanLog.isBot} = 0) AS humans,
-          SUM(${cleanLog.isBot} IS NULL) AS unknown_agent`
-    : sql`NULL AS bots, NULL AS humans, NULL AS unknown_agent`;
-  const [row] = await select<Record<string, string | number | Date | null>>(
-    db,
-    sql`SELECT COUNT(*) AS requests, COUNT(DISTINCT ${cleanLog.ip}) AS visitors,
-          SUM(${cleanLog.bytes}) AS bytes, ${botColumns},
-          MIN(${cleanLog.ts}) AS first_ts, MAX(${cleanLog.ts}) AS last_ts
-        FROM ${cleanLog} WHERE ${whereOf(filter)}`,
-  );
-  const optional = (value: unknown): number | null => (hasBot ? num(value) : null);
-  return {
-    requests: num(row?.requests),
-    visitors: num(row?.visitors),
-    bytes: num(row?.bytes),
-    bots: optional(row?.bots),
-    humans: optional(row?.humans),
-    unknownAgent: optional(row?.unknown_agent),
-    firstMs: timeOf(row?.first_ts),
-    lastMs: timeOf(row?.last_ts),
-  };
-}
-
-/**
- * The secondary indexes of clean_log that a top panel over a wide range must not walk: each row they
- * lead to is a random read of the table, where one sequential scan reads it all.
- */
-const SCAN_INSTEAD_OF = ['clean_log_ts_traffic', 'clean_log_source_traffic', 'clean_log_ip_ts'];
-
-/** Which of those indexes this database has (a hint naming a missing index is an error). */
-export async function scanHintIndexesOf(db: Database): Promise<readonly string[]> {
-  const rows = await select<{ name: string }>(
-    db,
-    sql`SELECT DISTINCT index_name AS name FROM information_schema.statistics
-        WHERE table_schema = DATABASE() AND table_name = 'clean_log'`,
-  );
-  const present = new Set(rows.map((row) => row.name));
-  return SCAN_INSTEAD_OF.filter((name) => present.has(name));
-}
-
-/** What each top panel groups by, and the column it needs. */
-const TOP_COLUMNS: Record<TopDimension, { readonly value: SQL; readonly needs?: OptionalColumn }> = {
-  // Paths are TEXT; grouping on their first 255 characters keeps the temporary table in memory.
-  path: { value: sql`LEFT(${cleanLog.path}, 255)` },
-  notFound: { value: sql`LEFT(${cleanLog.path}, 255)` },
-  host: { value: sql`${cleanLog.host}` },
-  country: { value: sql`${cleanLog.country}`, needs: 'country' },
-  browser: { value: sql`${cleanLog.browser}`, needs: 'browser' },
-  os: { value: sql`${cleanLog.os}`, needs: 'os' },
-  device: { value: sql`${cleanLog.device}`, needs: 'device' },
-  referrer: { value: sql`${cleanLog.referrerHost}`, needs: 'referrer_host' },
-  status: { value: sql`${cleanLog.status}` },
-  user: { value: sql`${cleanLog.user}` },
-};
-
-/**
- * The `limit` most frequent values of a column over the range, most requests first. `ignoreIndexes`
- * (from `scanHintIndexesOf`) makes a range that holds much of the table a sequential scan: reading rows
- * one by one through a time index is far slower then, once the table outgrows the buffer pool.
- */
-export async function topValues(
-  db: Database,
-  dimension: TopDimension,
-  filter: TrafficFilter,
-  limit: number,
-  columns: ReadonlySet<string>,
-  ignoreIndexes: readonly string[] = [],
-): Promise<TopResult> {
-  const { value, needs } = TOP_COLUMNS[dimension];
-  if (needs !== undefined && !columns.has(needs)) return { dimension, available: false, entries: [] };
-  const extra = dimension === 'notFound' ? [sql`${cleanLog.status} = 404`] : [];
-  // Index names come from the fixed list above, never from a caller.
-  const ignored = ignoreIndexes.filter((name) => SCAN_INSTEAD_OF.includes(name));
-  const hint = ignored.length === 0 ? sql`` : sql.raw(` IGNORE INDEX (${ignored.join(', ')})`);
-  const rows = await select<{ value: string | number | null; requests: unknown; bytes: unknown }>(
-    db,
-    sql`SELECT ${value} AS value, COUNT(*) AS requests, SUM(${cleanLog.bytes}) AS bytes
-        FROM ${cleanLog}${hint} WHERE ${whereOf(filter, extra)}
-        GROUP BY value ORDER BY requests DESC, value LIMIT ${Math.max(1, Math.floor(limit))}`,
-  );
-  return {
-    dimension,
-    available: true,
-    entries: rows.map((row) => ({
-      value: row.value === null ? null : String(row.value),
-      requests: num(row.requests),
-      bytes: num(row.bytes),
-    })),
-  };
-}
-
-/** Requests per hour of the day (UTC) over the range: the busiest hours. */
-export async function busiestHours(db: Database, filter: TrafficFilter): Promise<HourEntry[]> {
-  const rows = await select<{ hour: unknown; requests: unknown; bytes: unknown }>(
-    db,
-    sql`SELECT HOUR(${cleanLog.ts}) AS hour, COUNT(*) AS requests, SUM(${cleanLog.bytes}) AS bytes
-        FROM ${cleanLog} WHERE ${whereOf(filter)} GROUP BY hour ORDER BY hour`,
-  );
-  return rows.map((row) => ({ hour: num(row.hour), requests: num(row.requests), bytes: num(row.bytes) }));
 }
 
 /** Escapes `%`, `_` and `\` so that a prefix matches literally in LIKE. */
@@ -371,20 +177,34 @@ export async function searchRequests(
   return { rows: page, next };
 }
 
-/** The sources that have parsed rows, in name order (a loose scan of the (source, ts) index). */
-export async function listSources(db: Database): Promise<string[]> {
-  const rows = await select<{ source: string }>(
+/**
+ * The most frequent reject reasons, exactly as stored, among the lines read since `since`: at most
+ * the `perSource` newest of each source, each a range of the (source, received_at) index, so that a
+ * large rejected_log costs no more than a small one.
+ */
+export async function rejectReasons(
+  db: Database,
+  limit: number,
+  since: Date,
+  perSource = 10_000,
+): Promise<ReasonCount[]> {
+  const sources = await select<{ source: string }>(
     db,
-    sql`SELECT DISTINCT ${cleanLog.source} AS source FROM ${cleanLog} ORDER BY source`,
+    sql`SELECT DISTINCT ${rejectedLog.source} AS source FROM ${rejectedLog}`,
   );
-  return rows.map((row) => row.source);
-}
-
-/** The most frequent reject reasons, exactly as stored. */
-export async function rejectReasons(db: Database, limit: number): Promise<ReasonCount[]> {
+  if (sources.length === 0) return [];
+  const newest = sql.join(
+    sources.map(
+      (row) =>
+        sql`(SELECT ${rejectedLog.reason} AS reason FROM ${rejectedLog}
+            WHERE ${rejectedLog.source} = ${row.source} AND ${rejectedLog.receivedAt} >= ${since}
+            ORDER BY ${rejectedLog.receivedAt} DESC LIMIT ${perSource})`,
+    ),
+    sql` UNION ALL `,
+  );
   const rows = await select<{ reason: string; n: unknown }>(
     db,
-    sql`SELECT ${rejectedLog.reason} AS reason, COUNT(*) AS n FROM ${rejectedLog}
+    sql`SELECT reason, COUNT(*) AS n FROM (${newest}) AS recent
         GROUP BY reason ORDER BY n DESC LIMIT ${Math.max(1, Math.floor(limit))}`,
   );
   return rows.map((row) => ({ reason: row.reason, lines: num(row.n) }));
@@ -425,56 +245,57 @@ export async function countRecent(db: Database, since: Date): Promise<RecentCoun
   return { raw, rejected };
 }
 
-async function select<Row>(db: Database, query: SQL): Promise<Row[]> {
-  const [rows] = (await db.execute(query)) as unknown as [Row[], unknown];
-  return rows;
-}
-
-/** A count or sum as mysql2 hands it over (a number, a decimal string, or null for an empty SUM). */
-function num(value: unknown): number {
-  if (value === null || value === undefined) return 0;
-  return typeof value === 'number' ? value : Number(value);
-}
-
 function text(value: unknown): string | null {
   if (value === null || value === undefined) return null;
   if (typeof value === 'string') return value;
   return typeof value === 'number' || typeof value === 'bigint' ? String(value) : JSON.stringify(value);
 }
 
-function timeOf(value: unknown): number | null {
-  if (value === null || value === undefined) return null;
-  if (value instanceof Date) return value.getTime();
-  // A DATETIME read as a string ('2026-11-28 17:00:00.000') is UTC.
-  return typeof value === 'string' ? new Date(`${value.replace(' ', 'T')}Z`).getTime() : null;
+/** A database migrated before the rollups: the traffic panels cannot answer until `setup` runs. */
+export class RollupsMissingError extends Error {
+  constructor(missing: readonly string[]) {
+    super(
+      `the database has no ${missing.join(', ')} yet: run \`lograbbit setup\` to migrate it (it counts the stored lines into the rollups)`,
+    );
+  }
 }
 
-/** The traffic queries bound to one database, with its optional columns looked up now and then. */
+/** The clean_log column each top panel needs: a database without it answers `available: false`. */
+const TOP_NEEDS: Partial<Record<TopDimension, OptionalColumn>> = {
+  country: 'country',
+  browser: 'browser',
+  os: 'os',
+  device: 'device',
+  referrer: 'referrer_host',
+};
+
+/** The dashboard's and `stats`' reads bound to one database, with its tables looked up now and then. */
 export interface StatsReader {
+  /** The sources the rollups have counted lines of. */
   sources(): Promise<string[]>;
   /** The first and last request time (of one source or all), epoch ms; null when there is none. */
   bounds(source?: string): Promise<{ readonly firstMs: number; readonly lastMs: number } | null>;
-  series(filter: TrafficFilter, bucketSeconds: number): Promise<TrafficBucket[]>;
-  summary(filter: TrafficFilter): Promise<TrafficSummary>;
+  /** Series (buckets of `bucketSeconds`, whole minutes), totals and busiest hours of a range. */
+  traffic(filter: TrafficFilter, bucketSeconds: number): Promise<TrafficReport>;
+  /** The top values of a panel over the range's whole hours. */
   top(dimension: TopDimension, filter: TrafficFilter, limit: number): Promise<TopResult>;
-  hours(filter: TrafficFilter): Promise<HourEntry[]>;
+  /** How far back lines and rollups go, and how fresh the rollups are. */
+  history(): Promise<HistorySpan>;
   search(search: RequestSearch, limit: number, after?: RequestCursor): Promise<RequestPage>;
 }
 
-/** How long the list of optional columns is trusted: a migration run meanwhile shows within a minute. */
-const COLUMNS_TTL_MS = 60_000;
-/** A top panel whose range spans more than this share of the data's time scans the table instead. */
-const WIDE_RANGE_SHARE = 0.1;
+/** How long the lookup of tables and columns is trusted: a migration run meanwhile shows within a minute. */
+const SCHEMA_TTL_MS = 60_000;
 
 export function createStatsReader(db: Database): StatsReader {
-  type Schema = { readonly columns: ReadonlySet<string>; readonly scanHints: readonly string[] };
+  type Schema = { readonly columns: ReadonlySet<string>; readonly missingRollups: readonly string[] };
   let schema: Promise<Schema> | undefined;
   let schemaAt = 0;
   const schemaNow = (): Promise<Schema> => {
-    if (!schema || Date.now() - schemaAt > COLUMNS_TTL_MS) {
+    if (!schema || Date.now() - schemaAt > SCHEMA_TTL_MS) {
       schemaAt = Date.now();
-      schema = Promise.all([optionalColumnsOf(db), scanHintIndexesOf(db)]).then(
-        ([columns, scanHints]) => ({ columns, scanHints }),
+      schema = Promise.all([optionalColumnsOf(db), missingRollupTables(db)]).then(
+        ([columns, missingRollups]) => ({ columns, missingRollups }),
         (error: unknown) => {
           schema = undefined;
           throw error;
@@ -483,31 +304,47 @@ export function createStatsReader(db: Database): StatsReader {
     }
     return schema;
   };
-  const columnsNow = async (): Promise<ReadonlySet<string>> => (await schemaNow()).columns;
-  const bounds = async (source?: string): Promise<{ firstMs: number; lastMs: number } | null> => {
-    const where = source === undefined ? sql`TRUE` : sql`${cleanLog.source} = ${source}`;
-    const [row] = await select<{ first_ts: unknown; last_ts: unknown }>(
-      db,
-      sql`SELECT MIN(${cleanLog.ts}) AS first_ts, MAX(${cleanLog.ts}) AS last_ts FROM ${cleanLog} WHERE ${where}`,
-    );
-    const firstMs = timeOf(row?.first_ts);
-    const lastMs = timeOf(row?.last_ts);
-    return firstMs === null || lastMs === null ? null : { firstMs, lastMs };
+  /** The schema, once the rollups are known to be there. */
+  const withRollups = async (): Promise<Schema> => {
+    const now = await schemaNow();
+    if (now.missingRollups.length > 0) throw new RollupsMissingError(now.missingRollups);
+    return now;
   };
   return {
-    sources: () => listSources(db),
-    bounds,
-    series: async (filter, bucketSeconds) => trafficSeries(db, filter, bucketSeconds, await columnsNow()),
-    summary: async (filter) => trafficSummary(db, filter, await columnsNow()),
-    async top(dimension, filter, limit) {
-      const [{ columns, scanHints }, span] = await Promise.all([schemaNow(), bounds(filter.source)]);
-      const covered = span
-        ? Math.min(filter.to.getTime(), span.lastMs + 1) - Math.max(filter.from.getTime(), span.firstMs)
-        : 0;
-      const wide = span !== null && covered > WIDE_RANGE_SHARE * Math.max(1, span.lastMs - span.firstMs);
-      return topValues(db, dimension, filter, limit, columns, wide ? scanHints : []);
+    async sources() {
+      await withRollups();
+      return rollupSources(db);
     },
-    hours: (filter) => busiestHours(db, filter),
-    search: async (search, limit, after) => searchRequests(db, search, limit, await columnsNow(), after),
+    async bounds(source) {
+      await withRollups();
+      return rollupBounds(db, source);
+    },
+    async traffic(filter, bucketSeconds) {
+      const { columns } = await withRollups();
+      return trafficReport(db, filter, bucketSeconds, columns.has('is_bot'));
+    },
+    async top(dimension, filter, limit) {
+      const { columns } = await withRollups();
+      const needs = TOP_NEEDS[dimension];
+      if (needs !== undefined && !columns.has(needs)) {
+        const range = hoursOf(filter);
+        return {
+          dimension,
+          available: false,
+          from: range.from.getTime(),
+          to: range.to.getTime(),
+          entries: [],
+        };
+      }
+      return topOver(db, dimension, filter, limit);
+    },
+    async history() {
+      await withRollups();
+      return historySpan(db);
+    },
+    search: async (search, limit, after) =>
+      searchRequests(db, search, limit, (await schemaNow()).columns, after),
   };
 }
+
+export { countedLines, historySpan, missingRollupTables };

@@ -204,7 +204,9 @@ describe('metrics and stats', () => {
     assert.equal(stats.code, 0, stats.stderr);
     const snapshot = JSON.parse(stats.stdout) as {
       queues: Array<{ queue: string; ready: number }>;
-      tables: Record<string, { rows: number }>;
+      tables: Record<string, { rows: number; exact: boolean }>;
+      counted: { lines: number };
+      history: { linesFrom: string | null; rollupsFrom: string | null; rollupsUpdated: string | null };
       lastMinute: { linesRead: number; rejected: number };
       rejects: Array<{ reason: string; lines: number }>;
     };
@@ -216,6 +218,22 @@ describe('metrics and stats', () => {
     assert.equal(snapshot.tables.raw_log?.rows, stored.raw);
     assert.equal(snapshot.tables.clean_log?.rows, stored.clean);
     assert.equal(snapshot.tables.rejected_log?.rows, stored.rejected);
+    assert.ok(
+      Object.values(snapshot.tables).every((table) => table.exact),
+      'small tables are counted exactly',
+    );
+    assert.equal(snapshot.counted.lines, stored.clean, 'the rollups counted every parsed line');
+    const sql = await services.sql();
+    const [[span]] = await sql.query<RowDataPacket[]>(
+      'SELECT MIN(ts) AS lines_from, (SELECT MIN(bucket) FROM rollup_hour) AS rollups_from FROM clean_log',
+    );
+    const iso = (value: unknown): string =>
+      value instanceof Date
+        ? value.toISOString()
+        : new Date(`${String(value).replace(' ', 'T')}Z`).toISOString();
+    assert.equal(snapshot.history.linesFrom, iso(span?.lines_from));
+    assert.equal(snapshot.history.rollupsFrom, iso(span?.rollups_from));
+    assert.ok(snapshot.history.rollupsUpdated !== null);
     assert.equal(snapshot.lastMinute.linesRead, stored.raw, 'all lines were read within the last minute');
     assert.equal(snapshot.lastMinute.rejected, BAD.length);
     assert.equal(

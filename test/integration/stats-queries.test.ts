@@ -1,12 +1,14 @@
 /**
- * The dashboard's and `stats`' aggregate queries against the real local MariaDB, migrated by
- * `lograbbit setup`, with a handful of rows whose every total is known by hand.
+ * The dashboard's and `stats`' reads against the real local MariaDB, migrated by `lograbbit setup`,
+ * with a handful of rows whose every total is known by hand, stored by the consumers' own writer (so
+ * the rollups the traffic panels read are counted as in production).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
-  cleanLog,
   countRecent,
+  countedLines,
+  createRowWriters,
   createStatsReader,
   openStore,
   optionalColumnsOf,
@@ -14,12 +16,10 @@ import {
   rejectReasons,
   rejectedLog,
   searchRequests,
-  scanHintIndexesOf,
-  topValues,
-  trafficSeries,
-  trafficSummary,
+  tableSizes,
 } from '../../src/store/index.js';
-import type { CleanRow, RequestRow, Store, TrafficFilter } from '../../src/store/index.js';
+import type { CleanRow, RequestRow, StatsReader, Store, TrafficFilter } from '../../src/store/index.js';
+import { assertRollupsMatchLines } from '../helpers/rollups.js';
 import { runCli } from '../helpers/cli.js';
 import { createTestServices, endpointOf } from '../helpers/services.js';
 import type { TestServices } from '../helpers/services.js';
@@ -27,9 +27,14 @@ import type { TestServices } from '../helpers/services.js';
 const T0 = Date.UTC(2026, 0, 10, 0, 0, 0);
 const MINUTE = 60_000;
 
-function idOf(n: number): Buffer {
+/**
+ * Line n of a stream (one per source, as a file is): its offset n × 1000, so that each line's bytes
+ * are its own.
+ */
+function idOf(n: number, stream = 0): Buffer {
   const id = Buffer.alloc(16);
-  id.writeUInt32BE(n, 12);
+  id.writeUInt8(stream, 0);
+  id.writeUInt32BE(n * 1000, 12);
   return id;
 }
 
@@ -63,10 +68,13 @@ const KNOWN: readonly Known[] = [
   { n: 6, minute: 2880, source: 'www', ip: '9.9.9.9', status: 200, bytes: 999, path: '/a', host: 'h1', country: 'Germany', browser: 'Chrome', device: 'desktop', isBot: false },
 ];
 
+/** n of the line whose event id (in hex) is `hex`. */
+const lineOf = (hex: string): number => Number.parseInt(hex.slice(-8), 16) / 1000;
+
 function rowOf(known: Known): CleanRow {
   const ts = new Date(T0 + known.minute * MINUTE);
   return {
-    eventId: idOf(known.n),
+    eventId: idOf(known.n, known.source === 'www' ? 1 : 2),
     source: known.source,
     format: 'combined',
     ts,
@@ -92,13 +100,23 @@ const DAY: TrafficFilter = { from: new Date(T0), to: new Date(T0 + 24 * 60 * MIN
 let services: TestServices;
 let store: Store;
 let columns: ReadonlySet<string>;
+let reader: StatsReader;
 
 before(async () => {
   services = await createTestServices('stats_queries');
   const setup = await runCli(['setup'], { env: services.env });
   assert.equal(setup.code, 0, setup.stderr);
   store = await openStore(endpointOf(services), { timeoutMs: 5000, setup: false });
-  await store.db.insert(cleanLog).values(KNOWN.map(rowOf));
+  const writers = createRowWriters(store.db, 'insert');
+  const stored = await writers.cleanOrRejected(
+    KNOWN.map((known) => ({
+      table: 'clean_log' as const,
+      row: rowOf(known),
+      line: Buffer.from(`line ${known.n}`),
+      receivedAt: new Date(),
+    })),
+  );
+  assert.equal(stored, KNOWN.length);
   const now = Date.now();
   const raw = (n: number, source: string, agoMs: number) => ({
     eventId: idOf(100 + n),
@@ -134,6 +152,7 @@ before(async () => {
       rejected(3, 600_000, 'no format matched; closest was none'),
     ]);
   columns = await optionalColumnsOf(store.db);
+  reader = createStatsReader(store.db);
 });
 
 after(async () => {
@@ -148,8 +167,15 @@ describe('stats queries', () => {
     }
   });
 
+  test('the rollups equal the aggregates of the stored lines', async () => {
+    await assertRollupsMatchLines(services);
+    assert.equal(await countedLines(store.db), KNOWN.length);
+    assert.equal(await countedLines(store.db, 'api'), 3);
+  });
+
   test('summary: requests, distinct visitors, bytes, bots, humans and unknown agents of the range', async () => {
-    const summary = await trafficSummary(store.db, DAY, columns);
+    const { summary, from, to } = await reader.traffic(DAY, 3600);
+    assert.deepEqual([from, to], [DAY.from.getTime(), DAY.to.getTime()]);
     assert.deepEqual(summary, {
       requests: 8,
       visitors: 5,
@@ -160,10 +186,10 @@ describe('stats queries', () => {
       firstMs: T0,
       lastMs: T0 + 131 * MINUTE,
     });
-    const www = await trafficSummary(store.db, { ...DAY, source: 'www' }, columns);
+    const www = (await reader.traffic({ ...DAY, source: 'www' }, 3600)).summary;
     assert.equal(www.requests, 5);
     assert.equal(www.visitors, 3);
-    const empty = await trafficSummary(store.db, { from: new Date(0), to: new Date(1000) }, columns);
+    const empty = (await reader.traffic({ from: new Date(0), to: new Date(1000) }, 60)).summary;
     assert.deepEqual(empty, {
       requests: 0,
       visitors: 0,
@@ -176,8 +202,33 @@ describe('stats queries', () => {
     });
   });
 
+  test('a range is counted in whole minutes, snapped outwards, and says so', async () => {
+    // 00:05:30 to 01:10:01: minutes 5 to 70 inclusive, hour 0 partly from minutes, minute 70 too.
+    const odd = { from: new Date(T0 + 5.5 * MINUTE), to: new Date(T0 + 70 * MINUTE + 1000) };
+    const report = await reader.traffic(odd, 3600);
+    assert.deepEqual([report.from, report.to], [T0 + 5 * MINUTE, T0 + 71 * MINUTE]);
+    // Lines 2 (minute 5), 3 (minute 10) and 4 (minute 70).
+    assert.equal(report.summary.requests, 3);
+    assert.equal(report.summary.bytes, 60);
+    assert.deepEqual(
+      report.series.map((bucket) => [bucket.t, bucket.requests]),
+      [
+        [T0, 2],
+        [T0 + 3_600_000, 1],
+      ],
+    );
+    const top = await reader.top('path', odd, 10);
+    assert.deepEqual([top.from, top.to], [T0, T0 + 2 * 3_600_000]);
+    assert.equal(
+      top.entries.reduce((sum, entry) => sum + entry.requests, 0),
+      6,
+      'top lists count whole hours',
+    );
+  });
+
   test('series: one row per hour with status classes, visitors and bots', async () => {
-    const series = await trafficSeries(store.db, DAY, 3600, columns);
+    const { series, bucketSeconds } = await reader.traffic(DAY, 3600);
+    assert.equal(bucketSeconds, 3600);
     assert.deepEqual(series, [
       { t: T0, requests: 3, visitors: 2, bytes: 150, s2xx: 1, s3xx: 0, s4xx: 1, s5xx: 1, sOther: 0, bots: 0 },
       {
@@ -205,10 +256,19 @@ describe('stats queries', () => {
         bots: 0,
       },
     ]);
+    // Five-minute buckets from the minutes: lines 5 and 7 share minute 75.
+    const fine = await reader.traffic({ ...DAY, source: 'api' }, 300);
+    assert.deepEqual(
+      fine.series.map((bucket) => [bucket.t, bucket.requests, bucket.visitors]),
+      [
+        [T0 + 70 * MINUTE, 1, 1],
+        [T0 + 75 * MINUTE, 2, 2],
+      ],
+    );
   });
 
   test('top values: paths, 404s, countries, statuses, hosts, users; by source too', async () => {
-    const paths = await topValues(store.db, 'path', DAY, 2, columns);
+    const paths = await reader.top('path', DAY, 2);
     assert.deepEqual(
       paths.entries.map((entry) => [entry.value, entry.requests]),
       [
@@ -216,14 +276,14 @@ describe('stats queries', () => {
         ['/missing', 2],
       ],
     );
-    const notFound = await topValues(store.db, 'notFound', DAY, 10, columns);
+    const notFound = await reader.top('notFound', DAY, 10);
     assert.deepEqual(notFound.entries, [{ value: '/missing', requests: 2, bytes: 70 }]);
-    const countries = await topValues(store.db, 'country', DAY, 10, columns);
+    const countries = await reader.top('country', DAY, 10);
     assert.deepEqual(countries.entries[0], { value: 'Germany', requests: 4, bytes: 153 });
     assert.ok(countries.entries.some((entry) => entry.value === 'France' && entry.requests === 2));
-    const statuses = await topValues(store.db, 'status', DAY, 1, columns);
+    const statuses = await reader.top('status', DAY, 1);
     assert.deepEqual(statuses.entries, [{ value: '200', requests: 4, bytes: 108 }]);
-    const hosts = await topValues(store.db, 'host', DAY, 10, columns);
+    const hosts = await reader.top('host', DAY, 10);
     assert.deepEqual(
       hosts.entries.map((entry) => [entry.value, entry.requests]),
       [
@@ -231,7 +291,7 @@ describe('stats queries', () => {
         ['h2', 4],
       ],
     );
-    const users = await topValues(store.db, 'user', DAY, 10, columns);
+    const users = await reader.top('user', DAY, 10);
     assert.deepEqual(
       users.entries.map((entry) => [entry.value, entry.requests]),
       [
@@ -239,33 +299,15 @@ describe('stats queries', () => {
         ['bob', 1],
       ],
     );
-    const apiBrowsers = await topValues(store.db, 'browser', { ...DAY, source: 'api' }, 10, columns);
+    const apiBrowsers = await reader.top('browser', { ...DAY, source: 'api' }, 10);
     assert.equal(apiBrowsers.entries.length, 3);
     assert.ok(apiBrowsers.entries.every((entry) => entry.requests === 1));
-    const devices = await topValues(store.db, 'device', DAY, 10, columns);
+    const devices = await reader.top('device', DAY, 10);
     assert.deepEqual(devices.entries[0], { value: 'desktop', requests: 3, bytes: 150 });
   });
 
-  test('a wide range scans the table instead of walking an index, with the same answer', async () => {
-    const indexes = await scanHintIndexesOf(store.db);
-    assert.deepEqual([...indexes].sort(), [
-      'clean_log_ip_ts',
-      'clean_log_source_traffic',
-      'clean_log_ts_traffic',
-    ]);
-    for (const dimension of ['path', 'country', 'notFound'] as const) {
-      const viaIndex = await topValues(store.db, dimension, DAY, 10, columns);
-      const viaScan = await topValues(store.db, dimension, DAY, 10, columns, indexes);
-      assert.deepEqual(viaScan, viaIndex, dimension);
-    }
-    // The reader takes the scan for a range that covers the data, and answers the same.
-    const reader = createStatsReader(store.db);
-    assert.deepEqual(await reader.top('path', DAY, 2), await topValues(store.db, 'path', DAY, 2, columns));
-  });
-
-  test('busiest hours and the reader: sources, bounds', async () => {
-    const reader = createStatsReader(store.db);
-    assert.deepEqual(await reader.hours(DAY), [
+  test('busiest hours, sources, bounds and how far back lines and rollups go', async () => {
+    assert.deepEqual((await reader.traffic(DAY, 900)).hours, [
       { hour: 0, requests: 3, bytes: 150 },
       { hour: 1, requests: 3, bytes: 35 },
       { hour: 2, requests: 2, bytes: 3 },
@@ -274,6 +316,13 @@ describe('stats queries', () => {
     assert.deepEqual(await reader.bounds(), { firstMs: T0, lastMs: T0 + 2880 * MINUTE });
     assert.deepEqual(await reader.bounds('api'), { firstMs: T0 + 70 * MINUTE, lastMs: T0 + 75 * MINUTE });
     assert.equal(await reader.bounds('nobody'), null);
+    const history = await reader.history();
+    assert.equal(history.linesFromMs, T0);
+    assert.equal(history.rollupsFromMs, T0);
+    assert.ok(
+      history.rollupsUpdatedMs !== null && Math.abs(history.rollupsUpdatedMs - Date.now()) < 600_000,
+      'the rollups counted lines minutes ago at most',
+    );
   });
 
   test('search pages newest first by (ts, event id), every row once', async () => {
@@ -285,9 +334,9 @@ describe('stats queries', () => {
       if (page.next === null) break;
       after = page.next;
     }
-    const ids = seen.map((row) => row.eventId.slice(-2));
+    const ids = seen.map((row) => lineOf(row.eventId));
     // 5 and 7 share a time: the larger event id comes first.
-    assert.deepEqual(ids, ['09', '08', '07', '05', '04', '03', '02', '01']);
+    assert.deepEqual(ids, [9, 8, 7, 5, 4, 3, 2, 1]);
     const first = seen[0] as RequestRow;
     assert.equal(first.path, '/1000x');
     assert.equal(first.tsMs, T0 + 131 * MINUTE);
@@ -298,7 +347,7 @@ describe('stats queries', () => {
   test('search criteria: status, status class, IP, user, literal path prefix; text is only ever a value', async () => {
     const ids = async (criteria: object) =>
       (await searchRequests(store.db, { ...DAY, ...criteria }, 50, columns)).rows.map((row) =>
-        Number.parseInt(row.eventId.slice(-2), 16),
+        lineOf(row.eventId),
       );
     assert.deepEqual(await ids({ status: '404' }), [5, 2]);
     assert.deepEqual(await ids({ status: '2xx' }), [9, 8, 7, 1]);
@@ -311,11 +360,28 @@ describe('stats queries', () => {
     assert.deepEqual(await ids({ user: "' OR 1=1 -- " }), []);
   });
 
-  test('pipeline counts: lines read in the last minute, reject reasons', async () => {
+  test('pipeline counts: lines read in the last minute, reject reasons, table sizes', async () => {
     assert.deepEqual(await countRecent(store.db, new Date(Date.now() - 60_000)), { raw: 3, rejected: 2 });
-    assert.deepEqual(await rejectReasons(store.db, 10), [
+    assert.deepEqual(await tableSizes(store.db), {
+      raw: { rows: 5, exact: true },
+      clean: { rows: KNOWN.length, exact: true },
+      rejected: { rows: 3, exact: true },
+    });
+    // Above the threshold, InnoDB's estimate (whatever it is, it is said to be one).
+    const estimated = await tableSizes(store.db, 0);
+    assert.equal(estimated.clean.exact, false);
+    const day = new Date(Date.now() - 86_400_000);
+    assert.deepEqual(await rejectReasons(store.db, 10, day), [
       { reason: 'combined: bad status "2x0"', lines: 2 },
       { reason: 'no format matched; closest was none', lines: 1 },
+    ]);
+    // Only the lines read since then; at most so many of the newest per source.
+    const minute = new Date(Date.now() - 60_000);
+    assert.deepEqual(await rejectReasons(store.db, 10, minute), [
+      { reason: 'combined: bad status "2x0"', lines: 2 },
+    ]);
+    assert.deepEqual(await rejectReasons(store.db, 10, day, 1), [
+      { reason: 'combined: bad status "2x0"', lines: 1 },
     ]);
   });
 
@@ -324,18 +390,29 @@ describe('stats queries', () => {
     await store.pool.query('ALTER TABLE clean_log DROP COLUMN country, DROP COLUMN is_bot');
     const without = await optionalColumnsOf(store.db);
     assert.ok(!without.has('country') && !without.has('is_bot') && without.has('browser'));
-    assert.deepEqual(await topValues(store.db, 'country', DAY, 10, without), {
+    // A new reader: the one above trusts its look-up of the columns for a minute.
+    const fresh = createStatsReader(store.db);
+    assert.deepEqual(await fresh.top('country', DAY, 10), {
       dimension: 'country',
       available: false,
+      from: DAY.from.getTime(),
+      to: DAY.to.getTime(),
       entries: [],
     });
-    const summary = await trafficSummary(store.db, DAY, without);
+    const { summary, series } = await fresh.traffic(DAY, 3600);
     assert.equal(summary.requests, 8);
     assert.equal(summary.bots, null);
-    const series = await trafficSeries(store.db, DAY, 3600, without);
     assert.equal(series[1]?.bots, null);
     const page = await searchRequests(store.db, { ...DAY, status: '500' }, 10, without);
     assert.equal(page.rows[0]?.country, null);
     assert.equal(page.rows[0]?.browser, 'Firefox');
+  });
+
+  test('a database without the rollups: the traffic panels say to run setup', async () => {
+    await store.pool.query('DROP TABLE rollup_top');
+    const fresh = createStatsReader(store.db);
+    await assert.rejects(fresh.traffic(DAY, 3600), /no rollup_top yet: run `lograbbit setup`/);
+    await assert.rejects(fresh.top('path', DAY, 10), /run `lograbbit setup`/);
+    assert.equal((await fresh.search(DAY, 10)).rows.length, 8, 'the search still answers');
   });
 });

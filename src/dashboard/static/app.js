@@ -254,12 +254,30 @@ function scheduleTraffic(now = false) {
 /** True until the person picks a range; until then the range follows the data's span. */
 let rangeFromData = true;
 
-/** The range /api/span says fits the data (of the chosen source), while the person has not chosen. */
-async function fitRangeToData() {
+/**
+ * The data's span: the range that fits it while the person has not chosen one, and how far back the
+ * lines (searchable) and the rollups (every panel) go, and when the rollups last counted.
+ */
+async function readSpan() {
   const span = await getJson('/api/span', sourceParams());
+  showHistory(span.history);
   if (!rangeFromData) return;
   $('#range').value = span.range;
   $('#range-note').hidden = false;
+}
+
+const utcDay = (ms) => `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+
+function showHistory(history) {
+  const element = $('#history');
+  element.dataset.linesFrom = String(history.linesFromMs ?? '');
+  element.dataset.rollupsFrom = String(history.rollupsFromMs ?? '');
+  element.dataset.rollupsUpdated = String(history.rollupsUpdatedMs ?? '');
+  element.textContent =
+    history.rollupsFromMs === null
+      ? 'nothing counted yet'
+      : `panels from ${utcDay(history.rollupsFromMs)}, counted until ${utcTime(history.rollupsUpdatedMs)}` +
+        ` · requests searchable from ${history.linesFromMs === null ? '(none kept)' : utcDay(history.linesFromMs)}`;
 }
 
 async function refreshTraffic() {
@@ -267,7 +285,7 @@ async function refreshTraffic() {
   trafficRunning = true;
   trafficAt = Date.now();
   try {
-    if (rangeFromData) await fitRangeToData();
+    await readSpan();
     const params = rangeParams();
     await Promise.all([
       // The first page of the search follows new rows, with the same range.
@@ -276,9 +294,10 @@ async function refreshTraffic() {
       ...[...document.querySelectorAll('.top')].map((element) => {
         const topParams = new URLSearchParams(params);
         topParams.set('limit', String(TOP_LIMIT));
-        return getJson(`/api/top/${element.dataset.dimension}`, topParams).then((top) =>
-          showTop(element, top),
-        );
+        return getJson(`/api/top/${element.dataset.dimension}`, topParams).then((top) => {
+          showTop(element, top);
+          showTopRange(top);
+        });
       }),
     ]);
     document.body.dataset.trafficLoadedAt = String(trafficAt);
@@ -383,6 +402,14 @@ function note(element, text) {
 const NOT_IN_THE_LINES = {
   host: 'No host in these lines: their format does not log one (combined and common do not). vcombined, proxy, caddy and alb lines name it, and so can nginx-json and custom formats.',
 };
+
+/** The top lists sum whole hours: say which, as it may be wider than the traffic panels' range. */
+function showTopRange(top) {
+  const element = $('#tops-range');
+  element.dataset.from = String(top.from);
+  element.dataset.to = String(top.to);
+  element.textContent = `Top lists count whole hours: ${rangeText(top.from, top.to)}`;
+}
 
 function showTop(element, top) {
   element.querySelector('table, p')?.remove();

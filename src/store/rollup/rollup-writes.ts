@@ -184,15 +184,29 @@ async function writeTraffic(
       mergeEncoded(bucket.visitors, row.visitors as Buffer);
       merged.push([String(row.source), bucketAt, encodeSketch(bucket.visitors)]);
     }
-    for (const [source, bucketAt, sketch] of merged) {
-      await connection.query(`UPDATE ${table} SET visitors = ? WHERE source = ? AND bucket = ?`, [
-        sketch,
-        source,
-        bucketAt,
-      ]);
+    // One statement for the chunk: every row exists by now (the upsert above), so this only updates
+    // their sketches; the zeros stand for columns it leaves alone.
+    if (merged.length > 0) {
+      await connection.query(
+        `INSERT INTO ${table} (source, bucket, requests, bytes, s2xx, s3xx, s4xx, s5xx, bots, humans, first_ts, last_ts, visitors)
+         VALUES ? ON DUPLICATE KEY UPDATE visitors = VALUES(visitors)`,
+        [
+          merged.map(([source, bucketAt, sketch]) => [
+            source,
+            bucketAt,
+            ...UNCHANGED_COUNTS,
+            bucketAt,
+            bucketAt,
+            sketch,
+          ]),
+        ],
+      );
     }
   }
 }
+
+/** The eight counts of a row whose sketch alone is updated (the upsert leaves them as they are). */
+const UNCHANGED_COUNTS = [0, 0, 0, 0, 0, 0, 0, 0];
 
 /** Rows per statement: keeps each well under max_allowed_packet (a dense sketch is 4 KiB). */
 const ROWS_PER_STATEMENT = 500;

@@ -4,6 +4,7 @@ import { after, describe, test } from 'node:test';
 import { createMetrics } from '../../../src/telemetry/index.js';
 import { buildDashboardApp, createPipelineSampler, TOKEN_COOKIE } from '../../../src/dashboard/index.js';
 import type { Readiness } from '../../../src/dashboard/index.js';
+import { RollupsMissingError } from '../../../src/store/index.js';
 import type { StatsReader, TrafficFilter } from '../../../src/store/index.js';
 
 const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
@@ -21,36 +22,53 @@ function fakeStats(): StatsReader & { calls: Array<[string, unknown[]]> } {
     calls,
     sources: record('sources', ['api', 'www']),
     bounds: record('bounds', { firstMs: NOW - 3_600_000, lastMs: NOW - 60_000 }),
-    series: record('series', [
-      {
-        t: NOW - 60_000,
-        requests: 3,
-        visitors: 2,
-        bytes: 10,
-        s2xx: 2,
-        s3xx: 0,
-        s4xx: 1,
-        s5xx: 0,
-        sOther: 0,
-        bots: 1,
-      },
-    ]),
-    summary: record('summary', {
-      requests: 3,
-      visitors: 2,
-      bytes: 10,
-      bots: 1,
-      humans: 2,
-      unknownAgent: 0,
-      firstMs: NOW - 60_000,
-      lastMs: NOW - 60_000,
-    }),
+    traffic: (...args: unknown[]) => {
+      calls.push(['traffic', args]);
+      const [filter, bucketSeconds] = args as [TrafficFilter, number];
+      // The real reader snaps the range to whole minutes; the routes answer with what it says.
+      return Promise.resolve({
+        from: filter.from.getTime() - 1,
+        to: filter.to.getTime() + 1,
+        bucketSeconds,
+        series: [
+          {
+            t: NOW - 60_000,
+            requests: 3,
+            visitors: 2,
+            bytes: 10,
+            s2xx: 2,
+            s3xx: 0,
+            s4xx: 1,
+            s5xx: 0,
+            sOther: 0,
+            bots: 1,
+          },
+        ],
+        summary: {
+          requests: 3,
+          visitors: 2,
+          bytes: 10,
+          bots: 1,
+          humans: 2,
+          unknownAgent: 0,
+          firstMs: NOW - 60_000,
+          lastMs: NOW - 60_000,
+        },
+        hours: [{ hour: 11, requests: 3, bytes: 10 }],
+      });
+    },
     top: record('top', {
       dimension: 'path',
       available: true,
+      from: NOW - 3_600_000,
+      to: NOW,
       entries: [{ value: '/', requests: 3, bytes: 10 }],
     }),
-    hours: record('hours', [{ hour: 11, requests: 3, bytes: 10 }]),
+    history: record('history', {
+      linesFromMs: NOW - 7_200_000,
+      rollupsFromMs: NOW - 7_200_000,
+      rollupsUpdatedMs: NOW,
+    }),
     search: record('search', {
       rows: [],
       next: { ts: new Date(NOW - 1000), eventId: Buffer.alloc(16, 1) },
@@ -119,24 +137,27 @@ describe('dashboard app', () => {
       computedAt: number;
       summary: { requests: number };
     }>();
-    assert.equal(body.from, NOW - 3_600_000);
-    assert.equal(body.to, NOW + 1);
-    assert.equal(body.bucketSeconds, 30);
+    // The range the reader says it counted, not the one asked for.
+    assert.equal(body.from, NOW - 3_600_000 - 1);
+    assert.equal(body.to, NOW + 2);
+    assert.equal(body.bucketSeconds, 60);
     assert.equal(body.computedAt, NOW);
     assert.equal(body.summary.requests, 3);
-    const [, [filter, bucket]] = stats.calls.find(([name]) => name === 'series') as [
+    const [, [filter, bucket]] = stats.calls.find(([name]) => name === 'traffic') as [
       string,
       [TrafficFilter, number],
     ];
     assert.equal(filter.source, 'www');
-    assert.equal(bucket, 30);
+    assert.equal(filter.from.getTime(), NOW - 3_600_000);
+    assert.equal(filter.to.getTime(), NOW + 1);
+    assert.equal(bucket, 60);
   });
 
   test('range=all spans the data of the source', async () => {
     const { app } = build();
     const body = (await app.inject('/api/traffic?range=all')).json<{ from: number; to: number }>();
-    assert.equal(body.from, NOW - 3_600_000);
-    assert.equal(body.to, NOW - 60_000 + 1);
+    assert.equal(body.from, NOW - 3_600_000 - 1);
+    assert.equal(body.to, NOW - 60_000 + 2);
   });
 
   test('/api/span tells the data’s first and last time and the range to open on', async () => {
@@ -149,6 +170,7 @@ describe('dashboard app', () => {
       lastMs: NOW - 60_000,
       now: NOW,
       range: '6h',
+      history: { linesFromMs: NOW - 7_200_000, rollupsFromMs: NOW - 7_200_000, rollupsUpdatedMs: NOW },
     });
     assert.deepEqual(stats.calls.find(([name]) => name === 'bounds')?.[1], ['www']);
   });
@@ -168,6 +190,14 @@ describe('dashboard app', () => {
       assert.ok(response.json<{ error: string }>().error.length > 0);
     }
     assert.equal(stats.calls.filter(([name]) => name !== 'bounds').length, 0);
+  });
+
+  test('a database without the rollups: 503 saying to run setup', async () => {
+    const { app, stats } = build();
+    stats.traffic = () => Promise.reject(new RollupsMissingError(['rollup_hour']));
+    const response = await app.inject('/api/traffic?range=1h');
+    assert.equal(response.statusCode, 503);
+    assert.match(response.json<{ error: string }>().error, /no rollup_hour yet: run `lograbbit setup`/);
   });
 
   test('/api/top and /api/requests hand the store values, and page with a cursor', async () => {

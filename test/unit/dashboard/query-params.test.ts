@@ -48,9 +48,11 @@ describe('query parameters', () => {
     assert.equal(cursorOf(null), null);
   });
 
-  test('buckets: about 60 to 200 per range', () => {
-    // 1 and 4 minutes: `all` over a demo just started.
-    for (const hours of [1 / 60, 4 / 60, 0.25, 1, 6, 24, 24 * 7, 24 * 30]) {
+  test('buckets: whole minutes, about 60 to 200 per range from two hours on', () => {
+    for (const hours of [1 / 60, 4 / 60, 0.25, 1]) {
+      assert.equal(bucketSecondsFor(hours * 3_600_000), 60, `${hours} h: the rollups' finest bucket`);
+    }
+    for (const hours of [2, 6, 24, 24 * 7, 24 * 30]) {
       const rangeMs = hours * 3_600_000;
       const buckets = rangeMs / 1000 / bucketSecondsFor(rangeMs);
       assert.ok(buckets >= 45 && buckets <= 200, `${hours} h: ${buckets} buckets`);

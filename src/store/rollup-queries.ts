@@ -1,0 +1,429 @@
+/**
+ * The dashboard's and `stats`' traffic figures read from the rollups (rollup_minute, rollup_hour,
+ * rollup_top), never from clean_log: their cost grows with the buckets of the range, not with the
+ * lines in it. A range is counted in whole minutes (top lists: whole hours), snapped outwards, and
+ * every answer says which range it counted. Whole hours come from rollup_hour, the minutes at the
+ * edges from rollup_minute, so every count equals the lines' own aggregate over the counted range;
+ * distinct visitors are the union of HyperLogLog sketches (within 5 % or 2 of the exact count).
+ */
+import { sql } from 'drizzle-orm';
+import type { SQL } from 'drizzle-orm';
+import type { Database } from './database.js';
+import { emptyRegisters, estimate, mergeEncoded } from './rollup/hll.js';
+import type { Registers } from './rollup/hll.js';
+import { HOUR_MS, MINUTE_MS } from './rollup/tally.js';
+import type { TopDimension } from './rollup/tally.js';
+import { cleanLog, rollupCounted, rollupHour, rollupMinute, rollupTop } from './schema.js';
+import { OTHER_VALUE_KEY } from './rollup/top-compaction.js';
+
+/** The lines a traffic panel counts: `from` ≤ ts < `to`, of one source or of all. */
+export interface TrafficFilter {
+  readonly from: Date;
+  readonly to: Date;
+  readonly source?: string | undefined;
+}
+
+/** One bucket of the traffic series. */
+export interface TrafficBucket {
+  /** Start of the bucket, epoch ms (UTC). */
+  readonly t: number;
+  readonly requests: number;
+  /** Distinct client addresses in the bucket: an estimate, within 5 % or 2. */
+  readonly visitors: number;
+  readonly bytes: number;
+  readonly s2xx: number;
+  readonly s3xx: number;
+  readonly s4xx: number;
+  readonly s5xx: number;
+  /** 1xx and anything outside 100–599. */
+  readonly sOther: number;
+  /** Requests from bots; null when the database has no is_bot column yet. */
+  readonly bots: number | null;
+}
+
+export interface TrafficSummary {
+  readonly requests: number;
+  /** Distinct client addresses over the range: an estimate, within 5 % or 2. */
+  readonly visitors: number;
+  readonly bytes: number;
+  /** null when the database has no is_bot column yet. */
+  readonly bots: number | null;
+  readonly humans: number | null;
+  /** Requests with no user agent, or not looked at. */
+  readonly unknownAgent: number | null;
+  readonly firstMs: number | null;
+  readonly lastMs: number | null;
+}
+
+export interface HourEntry {
+  /** Hour of the day, UTC, 0–23. */
+  readonly hour: number;
+  readonly requests: number;
+  readonly bytes: number;
+}
+
+/** The traffic panels of one range: what /api/traffic answers. */
+export interface TrafficReport {
+  /** The range counted: the one asked for, snapped outwards to whole minutes. */
+  readonly from: number;
+  readonly to: number;
+  readonly bucketSeconds: number;
+  readonly series: readonly TrafficBucket[];
+  readonly summary: TrafficSummary;
+  readonly hours: readonly HourEntry[];
+}
+
+export interface TopEntry {
+  readonly value: string | null;
+  readonly requests: number;
+  readonly bytes: number;
+}
+
+export interface TopResult {
+  readonly dimension: TopDimension;
+  /** False when the column is not in the database yet (its migration has not run). */
+  readonly available: boolean;
+  /** The range counted: the one asked for, snapped outwards to whole hours. */
+  readonly from: number;
+  readonly to: number;
+  readonly entries: readonly TopEntry[];
+}
+
+/** How far back the stored lines and the rollups go, and when the rollups last counted lines. */
+export interface HistorySpan {
+  /** The oldest line still stored (clean_log), epoch ms; null when there is none. */
+  readonly linesFromMs: number | null;
+  /** The start of the oldest hour the rollups hold; null when they hold none. */
+  readonly rollupsFromMs: number | null;
+  /** When the rollups last counted lines; null when they never have. */
+  readonly rollupsUpdatedMs: number | null;
+}
+
+/** `ms` down to a multiple of `step`. */
+const floorTo = (ms: number, step: number): number => Math.floor(ms / step) * step;
+/** `ms` up to a multiple of `step`. */
+const ceilTo = (ms: number, step: number): number => Math.ceil(ms / step) * step;
+
+/** The range a traffic panel counts: whole minutes, the asked range within them. */
+export function minutesOf(filter: TrafficFilter): TrafficFilter {
+  return snapped(filter, MINUTE_MS);
+}
+
+/** The range a top list counts: whole hours (rollup_top is hourly), the asked range within them. */
+export function hoursOf(filter: TrafficFilter): TrafficFilter {
+  return snapped(filter, HOUR_MS);
+}
+
+function snapped(filter: TrafficFilter, step: number): TrafficFilter {
+  const from = floorTo(filter.from.getTime(), step);
+  const to = Math.max(from + step, ceilTo(filter.to.getTime(), step));
+  return { from: new Date(from), to: new Date(to), source: filter.source };
+}
+
+/** One stored bucket of one source, as read. */
+interface StoredBucket {
+  readonly t: number;
+  readonly requests: number;
+  readonly bytes: number;
+  readonly s2xx: number;
+  readonly s3xx: number;
+  readonly s4xx: number;
+  readonly s5xx: number;
+  readonly bots: number;
+  readonly humans: number;
+  readonly firstMs: number;
+  readonly lastMs: number;
+  readonly visitors: Buffer | null;
+}
+
+/** The rollup rows of [from, to) in `table`, of one source or all. */
+function bucketsIn(
+  table: typeof rollupMinute | typeof rollupHour,
+  from: number,
+  to: number,
+  source: string | undefined,
+  withVisitors: boolean,
+): SQL {
+  const bySource = source === undefined ? sql`` : sql` AND ${table.source} = ${source}`;
+  const visitors = withVisitors ? sql`${table.visitors}` : sql`NULL`;
+  return sql`SELECT ${table.bucket} AS bucket, ${table.requests} AS requests, ${table.bytes} AS bytes,
+      ${table.s2xx} AS s2xx, ${table.s3xx} AS s3xx, ${table.s4xx} AS s4xx, ${table.s5xx} AS s5xx,
+      ${table.bots} AS bots, ${table.humans} AS humans, ${table.firstTs} AS first_ts, ${table.lastTs} AS last_ts,
+      ${visitors} AS visitors
+    FROM ${table} WHERE ${table.bucket} >= ${new Date(from)} AND ${table.bucket} < ${new Date(to)}${bySource}`;
+}
+
+/**
+ * The stored buckets covering a range of whole minutes: its whole hours from rollup_hour when
+ * `byHour`, the rest (or all of it) from rollup_minute. Each row lies inside the range.
+ */
+async function storedBuckets(
+  db: Database,
+  range: TrafficFilter,
+  byHour: boolean,
+  withVisitors: boolean,
+): Promise<StoredBucket[]> {
+  const from = range.from.getTime();
+  const to = range.to.getTime();
+  const hoursFrom = ceilTo(from, HOUR_MS);
+  const hoursTo = floorTo(to, HOUR_MS);
+  const parts: SQL[] = [];
+  if (byHour && hoursFrom < hoursTo) {
+    parts.push(bucketsIn(rollupHour, hoursFrom, hoursTo, range.source, withVisitors));
+    if (from < hoursFrom) parts.push(bucketsIn(rollupMinute, from, hoursFrom, range.source, withVisitors));
+    if (hoursTo < to) parts.push(bucketsIn(rollupMinute, hoursTo, to, range.source, withVisitors));
+  } else {
+    parts.push(bucketsIn(rollupMinute, from, to, range.source, withVisitors));
+  }
+  const rows = await select<Record<string, unknown>>(db, sql.join(parts, sql` UNION ALL `));
+  return rows.map((row) => ({
+    t: timeOf(row.bucket) ?? 0,
+    requests: num(row.requests),
+    bytes: num(row.bytes),
+    s2xx: num(row.s2xx),
+    s3xx: num(row.s3xx),
+    s4xx: num(row.s4xx),
+    s5xx: num(row.s5xx),
+    bots: num(row.bots),
+    humans: num(row.humans),
+    firstMs: timeOf(row.first_ts) ?? 0,
+    lastMs: timeOf(row.last_ts) ?? 0,
+    visitors: row.visitors === null || row.visitors === undefined ? null : (row.visitors as Buffer),
+  }));
+}
+
+/** A sum of stored buckets (one output bucket, or the whole range). */
+interface Sum {
+  requests: number;
+  bytes: number;
+  s2xx: number;
+  s3xx: number;
+  s4xx: number;
+  s5xx: number;
+  bots: number;
+  humans: number;
+  firstMs: number;
+  lastMs: number;
+  readonly visitors: Registers;
+}
+
+function emptySum(): Sum {
+  return {
+    requests: 0,
+    bytes: 0,
+    s2xx: 0,
+    s3xx: 0,
+    s4xx: 0,
+    s5xx: 0,
+    bots: 0,
+    humans: 0,
+    firstMs: Number.POSITIVE_INFINITY,
+    lastMs: Number.NEGATIVE_INFINITY,
+    visitors: emptyRegisters(),
+  };
+}
+
+function add(sum: Sum, row: StoredBucket): void {
+  sum.requests += row.requests;
+  sum.bytes += row.bytes;
+  sum.s2xx += row.s2xx;
+  sum.s3xx += row.s3xx;
+  sum.s4xx += row.s4xx;
+  sum.s5xx += row.s5xx;
+  sum.bots += row.bots;
+  sum.humans += row.humans;
+  if (row.firstMs < sum.firstMs) sum.firstMs = row.firstMs;
+  if (row.lastMs > sum.lastMs) sum.lastMs = row.lastMs;
+  if (row.visitors !== null) mergeEncoded(sum.visitors, row.visitors);
+}
+
+/**
+ * Series, totals and busiest hours of a range, from one read of the rollups. The range is counted in
+ * whole minutes; a series bucket of whole hours reads rollup_hour for the hours inside the range.
+ * `hasBots`: whether clean_log has its is_bot column (bots and humans are null when not).
+ */
+export async function trafficReport(
+  db: Database,
+  filter: TrafficFilter,
+  bucketSeconds: number,
+  hasBots: boolean,
+): Promise<TrafficReport> {
+  const range = minutesOf(filter);
+  // The rollups have nothing finer than a minute.
+  const bucketMs = Math.max(1, Math.round(bucketSeconds / 60)) * MINUTE_MS;
+  const rows = await storedBuckets(db, range, bucketMs % HOUR_MS === 0, true);
+  const total = emptySum();
+  const buckets = new Map<number, Sum>();
+  const hours = new Map<number, { requests: number; bytes: number }>();
+  for (const row of rows) {
+    add(total, row);
+    const t = floorTo(row.t, bucketMs);
+    let bucket = buckets.get(t);
+    if (bucket === undefined) buckets.set(t, (bucket = emptySum()));
+    add(bucket, row);
+    const hour = new Date(row.t).getUTCHours();
+    const entry = hours.get(hour) ?? { requests: 0, bytes: 0 };
+    entry.requests += row.requests;
+    entry.bytes += row.bytes;
+    hours.set(hour, entry);
+  }
+  const series = [...buckets]
+    .sort(([a], [b]) => a - b)
+    .map(([t, sum]) => ({
+      t,
+      requests: sum.requests,
+      visitors: estimate(sum.visitors),
+      bytes: sum.bytes,
+      s2xx: sum.s2xx,
+      s3xx: sum.s3xx,
+      s4xx: sum.s4xx,
+      s5xx: sum.s5xx,
+      sOther: sum.requests - sum.s2xx - sum.s3xx - sum.s4xx - sum.s5xx,
+      bots: hasBots ? sum.bots : null,
+    }));
+  const some = total.requests > 0;
+  return {
+    from: range.from.getTime(),
+    to: range.to.getTime(),
+    bucketSeconds: bucketMs / 1000,
+    series,
+    summary: {
+      requests: total.requests,
+      visitors: estimate(total.visitors),
+      bytes: total.bytes,
+      bots: hasBots ? total.bots : null,
+      humans: hasBots ? total.humans : null,
+      unknownAgent: hasBots ? total.requests - total.bots - total.humans : null,
+      firstMs: some ? total.firstMs : null,
+      lastMs: some ? total.lastMs : null,
+    },
+    hours: [...hours]
+      .sort(([a], [b]) => a - b)
+      .map(([hour, entry]) => ({ hour, requests: entry.requests, bytes: entry.bytes })),
+  };
+}
+
+/**
+ * The `limit` most frequent values of a top panel over the range's whole hours, most requests first,
+ * summed from rollup_top. Values are compared by their key (the MD5 of their bytes), as stored; the
+ * "other" rows of compacted hours (top-compaction.ts) are no value and are left out.
+ */
+export async function topOver(
+  db: Database,
+  dimension: TopDimension,
+  filter: TrafficFilter,
+  limit: number,
+): Promise<TopResult> {
+  const range = hoursOf(filter);
+  const bySource = range.source === undefined ? sql`` : sql` AND ${rollupTop.source} = ${range.source}`;
+  const rows = await select<{ value: string | null; requests: unknown; bytes: unknown }>(
+    db,
+    sql`SELECT MIN(${rollupTop.value}) AS value, SUM(${rollupTop.requests}) AS requests,
+          SUM(${rollupTop.bytes}) AS bytes
+        FROM ${rollupTop}
+        WHERE ${rollupTop.dimension} = ${dimension} AND ${rollupTop.bucket} >= ${range.from}
+          AND ${rollupTop.bucket} < ${range.to}${bySource}
+          AND ${rollupTop.valueKey} <> ${OTHER_VALUE_KEY}
+        GROUP BY ${rollupTop.valueKey} ORDER BY requests DESC, value LIMIT ${Math.max(1, Math.floor(limit))}`,
+  );
+  return {
+    dimension,
+    available: true,
+    from: range.from.getTime(),
+    to: range.to.getTime(),
+    entries: rows.map((row) => ({
+      value: row.value === null ? null : String(row.value),
+      requests: num(row.requests),
+      bytes: num(row.bytes),
+    })),
+  };
+}
+
+/**
+ * The first and last request time counted (of one source or all), epoch ms; null when there is
+ * none. Reads the first and last hour only (the bucket index, or the primary key for one source).
+ */
+export async function rollupBounds(
+  db: Database,
+  source?: string,
+): Promise<{ readonly firstMs: number; readonly lastMs: number } | null> {
+  const bySource = source === undefined ? sql`` : sql` AND ${rollupHour.source} = ${source}`;
+  const edge = (pick: 'MIN' | 'MAX', column: SQL): SQL =>
+    sql`(SELECT ${sql.raw(pick)}(${column}) FROM ${rollupHour} WHERE ${rollupHour.bucket} =
+          (SELECT ${sql.raw(pick)}(${rollupHour.bucket}) FROM ${rollupHour} WHERE TRUE${bySource})${bySource})`;
+  const [row] = await select<{ first_ts: unknown; last_ts: unknown }>(
+    db,
+    sql`SELECT ${edge('MIN', sql`${rollupHour.firstTs}`)} AS first_ts, ${edge('MAX', sql`${rollupHour.lastTs}`)} AS last_ts`,
+  );
+  const firstMs = timeOf(row?.first_ts);
+  const lastMs = timeOf(row?.last_ts);
+  return firstMs === null || lastMs === null ? null : { firstMs, lastMs };
+}
+
+/** The sources the rollups have counted lines of, in byte order (a loose scan of rollup_hour's key). */
+export async function rollupSources(db: Database): Promise<string[]> {
+  const rows = await select<{ source: string }>(
+    db,
+    sql`SELECT DISTINCT ${rollupHour.source} AS source FROM ${rollupHour} ORDER BY source`,
+  );
+  return rows.map((row) => String(row.source));
+}
+
+/** Lines counted by the rollups (of one source or all): the sum of rollup_hour, one row per hour. */
+export async function countedLines(db: Database, source?: string): Promise<number> {
+  const bySource = source === undefined ? sql`TRUE` : sql`${rollupHour.source} = ${source}`;
+  const [row] = await select<{ n: unknown }>(
+    db,
+    sql`SELECT SUM(${rollupHour.requests}) AS n FROM ${rollupHour} WHERE ${bySource}`,
+  );
+  return num(row?.n);
+}
+
+/**
+ * How far back the lines and the rollups go, and how fresh the rollups are: each an end of an index
+ * (clean_log's ts, rollup_hour's bucket), and rollup_counted's one row per stream read.
+ */
+export async function historySpan(db: Database): Promise<HistorySpan> {
+  const [row] = await select<Record<string, unknown>>(
+    db,
+    sql`SELECT (SELECT MIN(${cleanLog.ts}) FROM ${cleanLog}) AS lines_from,
+          (SELECT MIN(${rollupHour.bucket}) FROM ${rollupHour}) AS rollups_from,
+          (SELECT MAX(${rollupCounted.updatedAt}) FROM ${rollupCounted}) AS rollups_updated`,
+  );
+  return {
+    linesFromMs: timeOf(row?.lines_from),
+    rollupsFromMs: timeOf(row?.rollups_from),
+    rollupsUpdatedMs: timeOf(row?.rollups_updated),
+  };
+}
+
+/** The rollup tables this database lacks (all three come with one migration). */
+export async function missingRollupTables(db: Database): Promise<string[]> {
+  const rows = await select<{ name: string }>(
+    db,
+    sql`SELECT table_name AS name FROM information_schema.tables
+        WHERE table_schema = DATABASE() AND table_name IN ('rollup_minute', 'rollup_hour', 'rollup_top', 'rollup_counted')`,
+  );
+  const present = new Set(rows.map((row) => String(row.name).toLowerCase()));
+  return ['rollup_minute', 'rollup_hour', 'rollup_top', 'rollup_counted'].filter(
+    (name) => !present.has(name),
+  );
+}
+
+export async function select<Row>(db: Database, query: SQL): Promise<Row[]> {
+  const [rows] = (await db.execute(query)) as unknown as [Row[], unknown];
+  return rows;
+}
+
+/** A count or sum as mysql2 hands it over (a number, a decimal string, or null for an empty SUM). */
+export function num(value: unknown): number {
+  if (value === null || value === undefined) return 0;
+  return typeof value === 'number' ? value : Number(value);
+}
+
+export function timeOf(value: unknown): number | null {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) return value.getTime();
+  // A DATETIME read as a string ('2026-11-28 17:00:00.000') is UTC.
+  return typeof value === 'string' ? new Date(`${value.replace(' ', 'T')}Z`).getTime() : null;
+}
