@@ -4,7 +4,7 @@
  * lines in it. A range is counted in whole minutes (top lists: whole hours), snapped outwards, and
  * every answer says which range it counted. Whole hours come from rollup_hour, the minutes at the
  * edges from rollup_minute, so every count equals the lines' own aggregate over the counted range;
- * distinct visitors are the union of HyperLogLog sketches (within 5 % or 2 of the exact count).
+ * distinct visitors are the union of HyperLogLog sketches (within 7 % or 10 of the exact count).
  */
 import { sql } from 'drizzle-orm';
 import type { SQL } from 'drizzle-orm';
@@ -28,7 +28,7 @@ export interface TrafficBucket {
   /** Start of the bucket, epoch ms (UTC). */
   readonly t: number;
   readonly requests: number;
-  /** Distinct client addresses in the bucket: an estimate, within 5 % or 2. */
+  /** Distinct client addresses in the bucket: an estimate, within 7 % or 10. */
   readonly visitors: number;
   readonly bytes: number;
   readonly s2xx: number;
@@ -43,7 +43,7 @@ export interface TrafficBucket {
 
 export interface TrafficSummary {
   readonly requests: number;
-  /** Distinct client addresses over the range: an estimate, within 5 % or 2. */
+  /** Distinct client addresses over the range: an estimate, within 7 % or 10. */
   readonly visitors: number;
   readonly bytes: number;
   /** null when the database has no is_bot column yet. */
