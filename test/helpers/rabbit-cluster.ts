@@ -8,7 +8,7 @@
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,8 +40,21 @@ export interface RabbitCluster {
   teardown(): Promise<void>;
 }
 
-/** Starts `count` nodes and resolves once all of them run as one cluster. */
+/**
+ * Starts `count` nodes and resolves once all of them run as one cluster. A node that does not come up
+ * (on a loaded machine, a port picked as free can be taken by another test before the node binds it)
+ * makes one more try, with new ports and names, before the error, which carries the nodes' log tails.
+ */
 export async function startRabbitCluster(count: number, timeoutMs = 120_000): Promise<RabbitCluster> {
+  try {
+    return await startRabbitClusterOnce(count, timeoutMs);
+  } catch (error) {
+    console.log(`# the cluster did not start (${String(error).split('\n')[0]}); one more try`);
+    return startRabbitClusterOnce(count, timeoutMs);
+  }
+}
+
+async function startRabbitClusterOnce(count: number, timeoutMs: number): Promise<RabbitCluster> {
   const dir = await mkdtemp(join(tmpdir(), 'lograbbit-cluster-'));
   const prefix = `lrtest${randomBytes(3).toString('hex')}`;
   // The cookie is read from $HOME by the nodes and the CLI tools alike: this directory is their home.
@@ -107,7 +120,11 @@ export async function startRabbitCluster(count: number, timeoutMs = 120_000): Pr
       return response.json();
     };
     const deadline = Date.now() + timeoutMs;
-    for (const node of nodes) await waitForPort(node.amqpPort, deadline);
+    for (const [index, node] of nodes.entries()) {
+      await waitForPort(node.amqpPort, deadline, children[index]).catch(async (error: unknown) => {
+        throw new Error(`${node.name}: ${String(error)}\n${await logTails(join(dir, 'log'))}`);
+      });
+    }
     for (;;) {
       const running = await api('api/nodes')
         .then((list) => (list as Array<{ running?: boolean }>).filter((node) => node.running).length)
@@ -150,8 +167,25 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once('close', () => resolve()));
 }
 
-async function waitForPort(port: number, deadline: number): Promise<void> {
+/** The last lines of each node's log, to say why a node did not come up. */
+async function logTails(logDir: string): Promise<string> {
+  const files = await readdir(logDir).catch(() => [] as string[]);
+  const tails = await Promise.all(
+    files
+      .filter((file) => file.endsWith('.log'))
+      .map(async (file) => {
+        const text = await readFile(join(logDir, file), 'utf8').catch(() => '');
+        return `--- ${file}\n${text.split('\n').slice(-15).join('\n')}`;
+      }),
+  );
+  return tails.join('\n');
+}
+
+async function waitForPort(port: number, deadline: number, child?: ChildProcess): Promise<void> {
   for (;;) {
+    if (child !== undefined && (child.exitCode !== null || child.signalCode !== null)) {
+      throw new Error(`the node exited (${child.exitCode ?? child.signalCode}) before port ${port} opened`);
+    }
     const open = await new Promise<boolean>((resolve) => {
       const socket = net.connect(port, '127.0.0.1');
       socket.once('connect', () => {
