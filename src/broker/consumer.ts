@@ -146,9 +146,16 @@ export function consumeLineBatches(
   // redelivers the message, the connection says an outage once, and a channel that the broker
   // closes emits its reason as an error of its own.
   const reportError = (error: unknown): void => {
-    // A write to a socket the broker has just dropped fails (EPIPE, ECONNRESET) before the connection
-    // knows it is down: one error per ack in hand, each a consequence too.
-    const socketGone = /\b(EPIPE|ECONNRESET|ETIMEDOUT)\b/.test(messageOf(error));
+    // A write to a socket the broker has just dropped fails (EPIPE, ECONNRESET; Node's "socket has
+    // been ended by the other party" carries EPIPE as its code only) before the connection knows it
+    // is down: one error per ack in hand, each a consequence too.
+    const code = (error as { code?: unknown } | null)?.code;
+    const socketGone =
+      /\b(EPIPE|ECONNRESET|ETIMEDOUT)\b/.test(messageOf(error)) ||
+      /socket has been ended by the other party/.test(messageOf(error)) ||
+      code === 'EPIPE' ||
+      code === 'ECONNRESET' ||
+      code === 'ETIMEDOUT';
     const consequence =
       (error instanceof AMQPChannelError && error.code === 'CH_CLOSE') ||
       (!connection.ready && error instanceof AMQPError) ||
