@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import type { RowDataPacket } from 'mysql2/promise';
 import { estimate, emptyRegisters, mergeEncoded } from '../../src/store/rollup/hll.js';
 import { OTHER_VALUE_KEY } from '../../src/store/rollup/top-compaction.js';
+import type { TopDimension } from '../../src/store/rollup/tally.js';
 import type { TestServices } from './services.js';
 
 /**
@@ -93,7 +94,7 @@ async function linesKeptFrom(services: TestServices): Promise<string | undefined
 }
 
 /** What each top panel groups by, in clean_log's terms. */
-const TOP_VALUE: Record<string, { readonly value: string; readonly where?: string }> = {
+export const TOP_VALUE: Record<TopDimension, { readonly value: string; readonly where?: string }> = {
   path: { value: 'LEFT(path, 255)' },
   notFound: { value: 'LEFT(path, 255)', where: 'status = 404' },
   host: { value: 'host' },

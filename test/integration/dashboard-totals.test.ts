@@ -13,10 +13,10 @@ import { after, before, describe, test } from 'node:test';
 import type { RowDataPacket } from 'mysql2/promise';
 import { buildDashboardApp, createPipelineSampler } from '../../src/dashboard/index.js';
 import { TOP_DIMENSIONS, createStatsReader, openStore } from '../../src/store/index.js';
-import type { Store, TopDimension } from '../../src/store/index.js';
+import type { Store } from '../../src/store/index.js';
 import { createMetrics } from '../../src/telemetry/index.js';
 import { runCli } from '../helpers/cli.js';
-import { assertRollupsMatchLines, visitorsWithinBound } from '../helpers/rollups.js';
+import { TOP_VALUE, assertRollupsMatchLines, visitorsWithinBound } from '../helpers/rollups.js';
 import { createTestServices, endpointOf } from '../helpers/services.js';
 import type { TestServices } from '../helpers/services.js';
 
@@ -232,20 +232,6 @@ async function assertTrafficIsTheLines(url: string, source: string | undefined):
   );
   return body;
 }
-
-/** What each top panel groups by, in clean_log's terms. */
-const TOP_VALUE: Record<TopDimension, { readonly value: string; readonly where?: string }> = {
-  path: { value: 'LEFT(path, 255)' },
-  notFound: { value: 'LEFT(path, 255)', where: 'status = 404' },
-  host: { value: 'host' },
-  country: { value: 'country' },
-  browser: { value: 'browser' },
-  os: { value: 'os' },
-  device: { value: 'device' },
-  referrer: { value: 'referrer_host' },
-  status: { value: 'CAST(status AS CHAR)' },
-  user: { value: 'user' },
-};
 
 async function assertTopIsTheLines(query_: string, source: string | undefined): Promise<void> {
   for (const dimension of TOP_DIMENSIONS) {
