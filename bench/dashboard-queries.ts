@@ -9,12 +9,14 @@
  * and 10,000 paths, in time order, one stream per source and day (a file per day, as with daily
  * rotation). At each size of `--sizes` (rows in clean_log, growing) it times every panel over 1 day,
  * 7 days, 30 days and all (all sources, and one), and `stats`' reads, and prints the median of 3 runs
- * with the size of the rollups per day. `--reuse` starts from the rows a `--keep` run left; nothing
- * generated is written outside the scratch database.
+ * with the size of the rollups per day. Before timing, the top values are compacted as the hourly
+ * upkeep of `consume` would have (every hour ended two hours ago or more). `--reuse` starts from the
+ * rows a `--keep` run left; nothing generated is written outside the scratch database.
  */
 import { createHash } from 'node:crypto';
 import mysql from 'mysql2/promise';
 import {
+  compactTopValues,
   countRecent,
   countedLines,
   createRowWriters,
@@ -277,24 +279,33 @@ async function main(): Promise<void> {
       ]) {
         await pool.query(`TRUNCATE ${table}`);
       }
-      // Some raw and rejected rows, read within the last day, for `stats`' counts.
+      // Some raw and rejected rows, read within the last day, for `stats`' counts (untimed lines).
       await pool.query(
-        `INSERT INTO raw_log (event_id, source, received_at, ts, line, truncated)
-         SELECT UNHEX(MD5(seq)), 'www', NOW() - INTERVAL seq SECOND, NULL, CONCAT('line ', seq), 0 FROM seq_1_to_200000`,
+        `INSERT INTO raw_log (event_id, source, received_at, ts, day, line, truncated)
+         SELECT UNHEX(MD5(seq)), 'www', NOW() - INTERVAL seq SECOND, NULL, '1000-01-01', CONCAT('line ', seq), 0
+         FROM seq_1_to_200000`,
       );
       await pool.query(
-        `INSERT INTO rejected_log (event_id, source, received_at, line, reason)
-         SELECT UNHEX(MD5(seq)), 'www', NOW() - INTERVAL seq * 4 SECOND, 'garbage',
+        `INSERT INTO rejected_log (event_id, source, received_at, day, line, reason)
+         SELECT UNHEX(MD5(seq)), 'www', NOW() - INTERVAL seq * 4 SECOND, '1000-01-01', 'garbage',
            IF(seq % 3 = 0, 'combined: bad status "4o4"', 'no format matched; closest was none') FROM seq_1_to_20000`,
       );
     }
     for (const size of sizes) {
       if (size > rows) {
         rows += await fill(db, method, size - rows, fills++);
-        await pool.query(
-          'ANALYZE TABLE clean_log, raw_log, rejected_log, rollup_minute, rollup_hour, rollup_top',
-        );
       }
+      // As the hourly upkeep of `consume` leaves them: every hour over for two hours compacted. Each
+      // fill spans all 30 days, as no site's lines do, so compaction starts over from the first hour.
+      await pool.query("DELETE FROM rollup_state WHERE name = 'top_compacted_until'");
+      const started = Date.now();
+      const compacted = await compactTopValues(pool);
+      process.stderr.write(
+        `compaction: ${compacted.hours} hours, ${compacted.folded.toLocaleString('en-US')} values folded in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+      );
+      await pool.query(
+        'ANALYZE TABLE clean_log, raw_log, rejected_log, rollup_minute, rollup_hour, rollup_top',
+      );
       await measure(db, pool, rows);
     }
   } finally {

@@ -86,7 +86,8 @@ export function startRetentionUpkeep(
     try {
       await pruneIfAsked();
       const compacted = await compactTopValues(store.pool);
-      if (compacted.folded > 0) log.info(compacted, "folded the closed hours' least requested top values");
+      if (compacted.folded > 0)
+        log.info(compacted, "folded the closed hours' and days' least requested top values");
     } catch (error) {
       log.warn({ error: String(error) }, 'retention upkeep failed; it is tried again at the next round');
     }

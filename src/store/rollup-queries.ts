@@ -1,9 +1,10 @@
 /**
  * The dashboard's and `stats`' traffic figures read from the rollups (rollup_minute, rollup_hour,
- * rollup_top), never from clean_log: their cost grows with the buckets of the range, not with the
- * lines in it. A range is counted in whole minutes (top lists: whole hours), snapped outwards, and
- * every answer says which range it counted. Whole hours come from rollup_hour, the minutes at the
- * edges from rollup_minute, so every count equals the lines' own aggregate over the counted range;
+ * rollup_day, rollup_top, rollup_top_day), never from clean_log: their cost grows with the buckets
+ * of the range, not with the lines in it. A range is counted in whole minutes (top lists: whole
+ * hours), snapped outwards, and every answer says which range it counted. Whole days come from the
+ * day tables, the hours at the edges from the hour tables and the minutes at the edges from
+ * rollup_minute, so every count equals the lines' own aggregate over the counted range;
  * distinct visitors are the union of HyperLogLog sketches (within 7 % or 10 of the exact count).
  */
 import { sql } from 'drizzle-orm';
@@ -11,9 +12,17 @@ import type { SQL } from 'drizzle-orm';
 import type { Database } from './database.js';
 import { emptyRegisters, estimate, mergeEncoded } from './rollup/hll.js';
 import type { Registers } from './rollup/hll.js';
-import { HOUR_MS, MINUTE_MS } from './rollup/tally.js';
+import { DAY_MS, HOUR_MS, MINUTE_MS } from './rollup/tally.js';
 import type { TopDimension } from './rollup/tally.js';
-import { cleanLog, rollupCounted, rollupHour, rollupMinute, rollupTop } from './schema.js';
+import {
+  cleanLog,
+  rollupCounted,
+  rollupDay,
+  rollupHour,
+  rollupMinute,
+  rollupTop,
+  rollupTopDay,
+} from './schema.js';
 import { OTHER_VALUE_KEY } from './rollup/top-compaction.js';
 
 /** The lines a traffic panel counts: `from` ≤ ts < `to`, of one source or of all. */
@@ -138,7 +147,7 @@ interface StoredBucket {
 
 /** The rollup rows of [from, to) in `table`, of one source or all. */
 function bucketsIn(
-  table: typeof rollupMinute | typeof rollupHour,
+  table: TrafficLevel['table'],
   from: number,
   to: number,
   source: string | undefined,
@@ -153,28 +162,53 @@ function bucketsIn(
     FROM ${table} WHERE ${table.bucket} >= ${new Date(from)} AND ${table.bucket} < ${new Date(to)}${bySource}`;
 }
 
+/** A table of traffic rollups and the length of its buckets. */
+interface TrafficLevel {
+  readonly table: typeof rollupMinute | typeof rollupHour | typeof rollupDay;
+  readonly stepMs: number;
+}
+
 /**
- * The stored buckets covering a range of whole minutes: its whole hours from rollup_hour when
- * `byHour`, the rest (or all of it) from rollup_minute. Each row lies inside the range.
+ * The parts of [from, to) each level reads, coarsest first: the level's whole buckets inside the
+ * range, and the edges left to the finer levels. The last level (minutes) takes whatever is left.
+ */
+function coverOf<Level extends { readonly stepMs: number }>(
+  from: number,
+  to: number,
+  levels: readonly Level[],
+): Array<{ level: Level; from: number; to: number }> {
+  const [level, ...finer] = levels;
+  if (level === undefined || from >= to) return [];
+  if (finer.length === 0) return [{ level, from, to }];
+  const wholeFrom = ceilTo(from, level.stepMs);
+  const wholeTo = floorTo(to, level.stepMs);
+  if (wholeFrom >= wholeTo) return coverOf(from, to, finer);
+  return [
+    { level, from: wholeFrom, to: wholeTo },
+    ...coverOf(from, wholeFrom, finer),
+    ...coverOf(wholeTo, to, finer),
+  ];
+}
+
+/**
+ * The stored buckets covering a range of whole minutes, each inside the range and inside one series
+ * bucket of `bucketMs`: its whole days from rollup_day and whole hours from rollup_hour when the
+ * series bucket is made of them, the rest from rollup_minute.
  */
 async function storedBuckets(
   db: Database,
   range: TrafficFilter,
-  byHour: boolean,
+  bucketMs: number,
   withVisitors: boolean,
 ): Promise<StoredBucket[]> {
-  const from = range.from.getTime();
-  const to = range.to.getTime();
-  const hoursFrom = ceilTo(from, HOUR_MS);
-  const hoursTo = floorTo(to, HOUR_MS);
-  const parts: SQL[] = [];
-  if (byHour && hoursFrom < hoursTo) {
-    parts.push(bucketsIn(rollupHour, hoursFrom, hoursTo, range.source, withVisitors));
-    if (from < hoursFrom) parts.push(bucketsIn(rollupMinute, from, hoursFrom, range.source, withVisitors));
-    if (hoursTo < to) parts.push(bucketsIn(rollupMinute, hoursTo, to, range.source, withVisitors));
-  } else {
-    parts.push(bucketsIn(rollupMinute, from, to, range.source, withVisitors));
-  }
+  const levels: TrafficLevel[] = [
+    ...(bucketMs % DAY_MS === 0 ? [{ table: rollupDay, stepMs: DAY_MS }] : []),
+    ...(bucketMs % HOUR_MS === 0 ? [{ table: rollupHour, stepMs: HOUR_MS }] : []),
+    { table: rollupMinute, stepMs: MINUTE_MS },
+  ];
+  const parts = coverOf(range.from.getTime(), range.to.getTime(), levels).map((part) =>
+    bucketsIn(part.level.table, part.from, part.to, range.source, withVisitors),
+  );
   const rows = await select<Record<string, unknown>>(db, sql.join(parts, sql` UNION ALL `));
   return rows.map((row) => ({
     t: timeOf(row.bucket) ?? 0,
@@ -239,7 +273,8 @@ function add(sum: Sum, row: StoredBucket): void {
 
 /**
  * Series, totals and busiest hours of a range, from one read of the rollups. The range is counted in
- * whole minutes; a series bucket of whole hours reads rollup_hour for the hours inside the range.
+ * whole minutes; a series bucket of whole hours (days) reads rollup_hour (rollup_day) for the hours
+ * (days) inside the range.
  * `hasBots`: whether clean_log has its is_bot column (bots and humans are null when not).
  */
 export async function trafficReport(
@@ -251,7 +286,7 @@ export async function trafficReport(
   const range = minutesOf(filter);
   // The rollups have nothing finer than a minute.
   const bucketMs = Math.max(1, Math.round(bucketSeconds / 60)) * MINUTE_MS;
-  const rows = await storedBuckets(db, range, bucketMs % HOUR_MS === 0, true);
+  const rows = await storedBuckets(db, range, bucketMs, true);
   const total = emptySum();
   const buckets = new Map<number, Sum>();
   const hours = new Map<number, { requests: number; bytes: number }>();
@@ -305,8 +340,9 @@ export async function trafficReport(
 
 /**
  * The `limit` most frequent values of a top panel over the range's whole hours, most requests first,
- * summed from rollup_top. Values are compared by their key (the MD5 of their bytes), as stored; the
- * "other" rows of compacted hours (top-compaction.ts) are no value and are left out.
+ * summed from rollup_top_day for the whole days of the range and rollup_top for the hours at its
+ * edges. Values are compared by their key (the MD5 of their bytes), as stored; the "other" rows of
+ * compacted buckets (top-compaction.ts) are no value and are left out.
  */
 export async function topOver(
   db: Database,
@@ -315,16 +351,24 @@ export async function topOver(
   limit: number,
 ): Promise<TopResult> {
   const range = hoursOf(filter);
-  const bySource = range.source === undefined ? sql`` : sql` AND ${rollupTop.source} = ${range.source}`;
+  const levels = [
+    { table: rollupTopDay, stepMs: DAY_MS },
+    { table: rollupTop, stepMs: HOUR_MS },
+  ];
+  const parts = coverOf(range.from.getTime(), range.to.getTime(), levels).map(({ level, from, to }) => {
+    const table = level.table;
+    const bySource = range.source === undefined ? sql`` : sql` AND ${table.source} = ${range.source}`;
+    return sql`SELECT ${table.valueKey} AS value_key, ${table.value} AS value, ${table.requests} AS requests,
+        ${table.bytes} AS bytes
+      FROM ${table}
+      WHERE ${table.dimension} = ${dimension} AND ${table.bucket} >= ${new Date(from)}
+        AND ${table.bucket} < ${new Date(to)}${bySource} AND ${table.valueKey} <> ${OTHER_VALUE_KEY}`;
+  });
   const rows = await select<{ value: string | null; requests: unknown; bytes: unknown }>(
     db,
-    sql`SELECT MIN(${rollupTop.value}) AS value, SUM(${rollupTop.requests}) AS requests,
-          SUM(${rollupTop.bytes}) AS bytes
-        FROM ${rollupTop}
-        WHERE ${rollupTop.dimension} = ${dimension} AND ${rollupTop.bucket} >= ${range.from}
-          AND ${rollupTop.bucket} < ${range.to}${bySource}
-          AND ${rollupTop.valueKey} <> ${OTHER_VALUE_KEY}
-        GROUP BY ${rollupTop.valueKey} ORDER BY requests DESC, value LIMIT ${Math.max(1, Math.floor(limit))}`,
+    sql`SELECT MIN(value) AS value, SUM(requests) AS requests, SUM(bytes) AS bytes
+        FROM (${sql.join(parts, sql` UNION ALL `)}) AS counted
+        GROUP BY value_key ORDER BY requests DESC, value LIMIT ${Math.max(1, Math.floor(limit))}`,
   );
   return {
     dimension,
@@ -360,21 +404,21 @@ export async function rollupBounds(
   return firstMs === null || lastMs === null ? null : { firstMs, lastMs };
 }
 
-/** The sources the rollups have counted lines of, in byte order (a loose scan of rollup_hour's key). */
+/** The sources the rollups have counted lines of, in byte order (a loose scan of rollup_day's key). */
 export async function rollupSources(db: Database): Promise<string[]> {
   const rows = await select<{ source: string }>(
     db,
-    sql`SELECT DISTINCT ${rollupHour.source} AS source FROM ${rollupHour} ORDER BY source`,
+    sql`SELECT DISTINCT ${rollupDay.source} AS source FROM ${rollupDay} ORDER BY source`,
   );
   return rows.map((row) => String(row.source));
 }
 
-/** Lines counted by the rollups (of one source or all): the sum of rollup_hour, one row per hour. */
+/** Lines counted by the rollups (of one source or all): the sum of rollup_day, one row per day. */
 export async function countedLines(db: Database, source?: string): Promise<number> {
-  const bySource = source === undefined ? sql`TRUE` : sql`${rollupHour.source} = ${source}`;
+  const bySource = source === undefined ? sql`TRUE` : sql`${rollupDay.source} = ${source}`;
   const [row] = await select<{ n: unknown }>(
     db,
-    sql`SELECT SUM(${rollupHour.requests}) AS n FROM ${rollupHour} WHERE ${bySource}`,
+    sql`SELECT SUM(${rollupDay.requests}) AS n FROM ${rollupDay} WHERE ${bySource}`,
   );
   return num(row?.n);
 }
@@ -397,17 +441,28 @@ export async function historySpan(db: Database): Promise<HistorySpan> {
   };
 }
 
-/** The rollup tables this database lacks (all three come with one migration). */
+/** Every rollup table but rollup_state (the upkeep's own, which nothing reads for figures). */
+export const ROLLUP_TABLES = [
+  'rollup_minute',
+  'rollup_hour',
+  'rollup_day',
+  'rollup_top',
+  'rollup_top_day',
+  'rollup_counted',
+];
+
+/** The rollup tables this database lacks (they come with migrations 0007 and 0008). */
 export async function missingRollupTables(db: Database): Promise<string[]> {
   const rows = await select<{ name: string }>(
     db,
     sql`SELECT table_name AS name FROM information_schema.tables
-        WHERE table_schema = DATABASE() AND table_name IN ('rollup_minute', 'rollup_hour', 'rollup_top', 'rollup_counted')`,
+        WHERE table_schema = DATABASE() AND table_name IN (${sql.join(
+          ROLLUP_TABLES.map((name) => sql`${name}`),
+          sql`, `,
+        )})`,
   );
   const present = new Set(rows.map((row) => String(row.name).toLowerCase()));
-  return ['rollup_minute', 'rollup_hour', 'rollup_top', 'rollup_counted'].filter(
-    (name) => !present.has(name),
-  );
+  return ROLLUP_TABLES.filter((name) => !present.has(name));
 }
 
 export async function select<Row>(db: Database, query: SQL): Promise<Row[]> {

@@ -233,27 +233,38 @@ export const rollupHour = mysqlTable('rollup_hour', trafficRollupColumns(), (tab
   index('rollup_hour_bucket').on(table.bucket),
 ]);
 
-/** Requests and bytes per value of each top panel's column (path, host, country…), per source and hour. */
-export const rollupTop = mysqlTable(
-  'rollup_top',
-  {
-    /** The panel: `path`, `notFound`, `host`, `country`, `browser`, `os`, `device`, `referrer`, `status`, `user`. */
-    dimension: varchar('dimension', { length: 16 }).notNull(),
-    source: exactSource('source').notNull(),
-    /** Start of the hour, UTC. */
-    bucket: datetime('bucket', { mode: 'date' }).notNull(),
-    /** MD5 of the value's bytes (all zeros for null): values compare byte for byte, whatever the collation. */
-    valueKey: bytes('binary(16)')('value_key').notNull(),
-    /** The value, paths cut to 255 characters as the panel shows them. */
-    value: varchar('value', { length: 255 }),
-    requests: bigint('requests', { mode: 'number', unsigned: true }).notNull(),
-    bytes: bigint('bytes', { mode: 'number', unsigned: true }).notNull(),
-  },
-  (table) => [
-    primaryKey({ columns: [table.dimension, table.source, table.bucket, table.valueKey] }),
-    index('rollup_top_bucket').on(table.dimension, table.bucket),
-  ],
-);
+/** Per source and UTC day: totals and visitors over ranges of weeks and months. */
+export const rollupDay = mysqlTable('rollup_day', trafficRollupColumns(), (table) => [
+  primaryKey({ columns: [table.source, table.bucket] }),
+  index('rollup_day_bucket').on(table.bucket),
+]);
+
+/** Requests and bytes per value of a top panel's column, per source and bucket (hour or day). */
+const topRollupColumns = () => ({
+  /** The panel: `path`, `notFound`, `host`, `country`, `browser`, `os`, `device`, `referrer`, `status`, `user`. */
+  dimension: varchar('dimension', { length: 16 }).notNull(),
+  source: exactSource('source').notNull(),
+  /** Start of the bucket, UTC. */
+  bucket: datetime('bucket', { mode: 'date' }).notNull(),
+  /** MD5 of the value's bytes (all zeros for null): values compare byte for byte, whatever the collation. */
+  valueKey: bytes('binary(16)')('value_key').notNull(),
+  /** The value, paths cut to 255 characters as the panel shows them. */
+  value: varchar('value', { length: 255 }),
+  requests: bigint('requests', { mode: 'number', unsigned: true }).notNull(),
+  bytes: bigint('bytes', { mode: 'number', unsigned: true }).notNull(),
+});
+
+/** The top values per hour: the edges of a range, and ranges of a few days. */
+export const rollupTop = mysqlTable('rollup_top', topRollupColumns(), (table) => [
+  primaryKey({ columns: [table.dimension, table.source, table.bucket, table.valueKey] }),
+  index('rollup_top_bucket').on(table.dimension, table.bucket),
+]);
+
+/** The top values per UTC day: the whole days of a range (30 days read 30 rows per value, not 720). */
+export const rollupTopDay = mysqlTable('rollup_top_day', topRollupColumns(), (table) => [
+  primaryKey({ columns: [table.dimension, table.source, table.bucket, table.valueKey] }),
+  index('rollup_top_day_bucket').on(table.dimension, table.bucket),
+]);
 
 /**
  * What the rollups have counted, per stream: byte ranges of the stream whose lines are in the

@@ -1,7 +1,8 @@
 /**
- * The rollups checked against the lines they sum: for every source, minute and hour, the requests,
- * bytes, status classes, bots, humans and first and last times of rollup_minute and rollup_hour equal
- * the aggregates of clean_log; every top value's requests and bytes equal its GROUP BY; the visitor
+ * The rollups checked against the lines they sum: for every source, minute, hour and day, the
+ * requests, bytes, status classes, bots, humans and first and last times of rollup_minute,
+ * rollup_hour and rollup_day equal the aggregates of clean_log; every top value's requests and bytes
+ * per hour (rollup_top) and per day (rollup_top_day) equal its GROUP BY; the visitor
  * sketches are within their stated error of COUNT(DISTINCT ip).
  */
 import assert from 'node:assert/strict';
@@ -49,6 +50,7 @@ export async function assertRollupsMatchLines(services: TestServices, source?: s
   for (const [table, seconds] of [
     ['rollup_minute', 60],
     ['rollup_hour', 3600],
+    ['rollup_day', 86_400],
   ] as const) {
     const [expected] = await sql.query<RowDataPacket[]>(
       `SELECT CAST(source AS BINARY) AS source_bytes,
@@ -83,7 +85,8 @@ export async function assertRollupsMatchLines(services: TestServices, source?: s
       );
     }
   }
-  await assertTopMatchesLines(services, source, keptFrom);
+  await assertTopMatchesLines(services, 'rollup_top', 3600, source, keptFrom);
+  await assertTopMatchesLines(services, 'rollup_top_day', 86_400, source, keptFrom);
 }
 
 /** The first day whose lines `prune` kept (retention_horizon), or undefined when none was pruned. */
@@ -109,6 +112,8 @@ export const TOP_VALUE: Record<TopDimension, { readonly value: string; readonly 
 
 async function assertTopMatchesLines(
   services: TestServices,
+  table: 'rollup_top' | 'rollup_top_day',
+  seconds: number,
   source?: string,
   keptFrom?: string,
 ): Promise<void> {
@@ -124,7 +129,7 @@ async function assertTopMatchesLines(
       ...(keptFrom === undefined ? [] : [keptFrom]),
     ];
     const [expected] = await sql.query<RowDataPacket[]>(
-      `SELECT CAST(source AS BINARY) AS source_bytes, FLOOR(TIMESTAMPDIFF(SECOND, '1970-01-01', ts) / 3600) * 3600000 AS bucket_ms,
+      `SELECT CAST(source AS BINARY) AS source_bytes, FLOOR(TIMESTAMPDIFF(SECOND, '1970-01-01', ts) / ${seconds}) * ${seconds} * 1000 AS bucket_ms,
           CAST(${value} AS BINARY) AS value_bytes, COUNT(*) AS requests, SUM(bytes) AS bytes
         FROM clean_log ${conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''}
         GROUP BY source_bytes, bucket_ms, value_bytes`,
@@ -132,11 +137,11 @@ async function assertTopMatchesLines(
     );
     const [stored] = await sql.query<RowDataPacket[]>(
       `SELECT CAST(source AS BINARY) AS source_bytes, bucket, value_key, CAST(value AS BINARY) AS value_bytes, requests, bytes
-        FROM rollup_top WHERE dimension = ? ${source === undefined ? '' : 'AND source = ?'}
+        FROM ${table} WHERE dimension = ? ${source === undefined ? '' : 'AND source = ?'}
           ${keptFrom === undefined ? '' : 'AND bucket >= ?'}`,
       [dimension, ...parameters],
     );
-    // An hour compacted (top-compaction.ts) keeps its most requested values exactly and folds the
+    // A bucket compacted (top-compaction.ts) keeps its most requested values exactly and folds the
     // rest into its "other" row: check the kept ones, and that the totals still hold.
     const groupOf = (sourceBytes: unknown, bucketMs: number): string =>
       `${(sourceBytes as Buffer).toString('hex')}@${bucketMs}`;
@@ -158,7 +163,7 @@ async function assertTopMatchesLines(
     assert.deepEqual(
       [...storedGroups.keys()].sort(),
       [...expectedGroups.keys()].sort(),
-      `rollup_top ${dimension}: the hours with lines`,
+      `${table} ${dimension}: the hours with lines`,
     );
     for (const [group, wanted] of expectedGroups) {
       const got = storedGroups.get(group) as { values: Map<string, Row>; other?: Row };
@@ -169,7 +174,7 @@ async function assertTopMatchesLines(
         if (row === undefined) {
           assert.ok(
             got.other !== undefined,
-            `rollup_top ${dimension} ${group}: a row for ${valueOf(want.value_bytes)}`,
+            `${table} ${dimension} ${group}: a row for ${valueOf(want.value_bytes)}`,
           );
           foldedRequests += numberOf(want.requests);
           foldedBytes += numberOf(want.bytes);
@@ -178,26 +183,26 @@ async function assertTopMatchesLines(
         assert.equal(
           numberOf(row.requests),
           numberOf(want.requests),
-          `rollup_top ${dimension} ${group} ${valueOf(want.value_bytes)}: requests`,
+          `${table} ${dimension} ${group} ${valueOf(want.value_bytes)}: requests`,
         );
         assert.equal(
           numberOf(row.bytes),
           numberOf(want.bytes),
-          `rollup_top ${dimension} ${group} ${valueOf(want.value_bytes)}: bytes`,
+          `${table} ${dimension} ${group} ${valueOf(want.value_bytes)}: bytes`,
         );
       }
       assert.equal(
         got.values.size + foldedCount(wanted, got.values, valueOf),
         wanted.length,
-        `rollup_top ${dimension} ${group}: no value that has no line`,
+        `${table} ${dimension} ${group}: no value that has no line`,
       );
       if (got.other !== undefined) {
         assert.equal(
           numberOf(got.other.requests),
           foldedRequests,
-          `rollup_top ${dimension} ${group}: other requests`,
+          `${table} ${dimension} ${group}: other requests`,
         );
-        assert.equal(numberOf(got.other.bytes), foldedBytes, `rollup_top ${dimension} ${group}: other bytes`);
+        assert.equal(numberOf(got.other.bytes), foldedBytes, `${table} ${dimension} ${group}: other bytes`);
       }
     }
   }

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import type { RowDataPacket } from 'mysql2/promise';
 import { compactTopValues } from '../../src/store/rollup/top-compaction.js';
+import { ROLLUP_TABLES } from '../../src/store/rollup-queries.js';
 import { DB_HOST, createTestServices } from '../helpers/services.js';
 import type { TestServices } from '../helpers/services.js';
 import { runCli } from '../helpers/cli.js';
@@ -71,8 +72,8 @@ async function ingest(file: string, ...options: string[]): Promise<void> {
 async function rollupState(): Promise<string> {
   const sql = await services.sql();
   const parts: string[] = [];
-  for (const table of ['rollup_minute', 'rollup_hour', 'rollup_top']) {
-    const [rows] = await sql.query<RowDataPacket[]>(`SELECT * FROM ${table} ORDER BY 1, 2, 3`);
+  for (const table of ['rollup_minute', 'rollup_hour', 'rollup_day', 'rollup_top', 'rollup_top_day']) {
+    const [rows] = await sql.query<RowDataPacket[]>(`SELECT * FROM ${table} ORDER BY 1, 2, 3, 4`);
     parts.push(
       JSON.stringify(rows, (_key, value: unknown) => (typeof value === 'bigint' ? String(value) : value)),
     );
@@ -125,14 +126,16 @@ describe('rollups: the sum of the lines, each counted once', () => {
   test('a database from before the rollups: the migration counts its lines, setup fills the visitors', async () => {
     const sql = await services.sql();
     const expected = await rollupState();
-    // Back to the schema of migration 0006: the rollup tables gone, and 0007 not applied.
-    for (const table of ['rollup_minute', 'rollup_hour', 'rollup_top', 'rollup_counted', 'rollup_state']) {
+    // Back to the schema of migration 0006: the rollup tables gone, and 0007 and 0008 not applied.
+    for (const table of [...ROLLUP_TABLES, 'rollup_state']) {
       await sql.query(`DROP TABLE ${table}`);
     }
     const [migrations] = await sql.query<RowDataPacket[]>(
-      'SELECT id FROM __drizzle_migrations ORDER BY created_at DESC LIMIT 1',
+      'SELECT id FROM __drizzle_migrations ORDER BY created_at DESC LIMIT 2',
     );
-    await sql.query('DELETE FROM __drizzle_migrations WHERE id = ?', [migrations[0]?.id]);
+    await sql.query('DELETE FROM __drizzle_migrations WHERE id IN (?)', [
+      migrations.map((row) => row.id as number),
+    ]);
     const setup = await runCli(['setup'], { env: services.env });
     assert.equal(setup.code, 0, setup.stderr);
     await assertRollupsMatchLines(services);
@@ -171,10 +174,12 @@ describe('rollups: the sum of the lines, each counted once', () => {
       const first = await compactTopValues(pool, new Date(now));
       assert.ok(first.folded > 0, 'values were folded');
       const sql = await services.sql();
-      const [groups] = await sql.query<RowDataPacket[]>(
-        `SELECT dimension, source, bucket, COUNT(*) AS n FROM rollup_top GROUP BY dimension, source, bucket HAVING n > 201`,
-      );
-      assert.deepEqual(groups, [], 'no hour keeps more than 200 values and its other row');
+      for (const table of ['rollup_top', 'rollup_top_day']) {
+        const [groups] = await sql.query<RowDataPacket[]>(
+          `SELECT dimension, source, bucket, COUNT(*) AS n FROM ${table} GROUP BY dimension, source, bucket HAVING n > 201`,
+        );
+        assert.deepEqual(groups, [], `${table}: no bucket keeps more than 200 values and its other row`);
+      }
       await assertRollupsMatchLines(services);
       // The kept values are the most requested: none folded had more requests than the least kept.
       const [kept] = await sql.query<RowDataPacket[]>(
@@ -191,7 +196,7 @@ describe('rollups: the sum of the lines, each counted once', () => {
         `folded ${folded[0]?.most}, least kept ${kept[0]?.least}`,
       );
       const again = await compactTopValues(pool, new Date(now));
-      assert.equal(again.folded, 0, 'each hour is passed over once');
+      assert.equal(again.folded, 0, 'each hour and day is passed over once');
     } finally {
       await pool.end();
     }

@@ -6,8 +6,8 @@
  * Which lines are new to the rollups is decided by `rollup_counted` (counted-ranges.ts), not by
  * whether a row was inserted: a line counted and then pruned, read again, is not counted again.
  *
- * Locks are taken in one order (the streams' counted ranges, then minutes, hours and top values, each
- * sorted by key) so that transactions counting the same streams and buckets wait for each other
+ * Locks are taken in one order (the streams' counted ranges, then minutes, hours, days, the hours' top
+ * values and the days', each sorted by key) so that transactions counting the same streams and buckets wait for each other
  * rather than deadlock; a deadlock with the line tables' own locks is retried by the batch writer.
  *
  * `VALUES(column)` in ON DUPLICATE KEY UPDATE: MySQL 8.0.20+ calls it deprecated in favour of a row
@@ -25,7 +25,7 @@ import {
 import type { CountedRanges } from './counted-ranges.js';
 import { encodeSketch, mergeEncoded } from './hll.js';
 import { addLine, emptyTally, topTalliesOf } from './tally.js';
-import type { CountingUnit, Tally, TrafficTally } from './tally.js';
+import type { CountingUnit, Tally, TopTally, TrafficTally } from './tally.js';
 
 /**
  * Counts the units' lines that the rollups have not counted yet, and records them as counted.
@@ -107,7 +107,18 @@ function streamsOf(units: readonly CountingUnit[]): Map<string, CountingUnit> {
 async function writeTally(connection: PoolConnection, tally: Tally): Promise<void> {
   await writeTraffic(connection, 'rollup_minute', tally.minutes);
   await writeTraffic(connection, 'rollup_hour', tally.hours);
-  const top = [...topTalliesOf(tally)].sort(
+  await writeTraffic(connection, 'rollup_day', tally.days);
+  await writeTop(connection, 'rollup_top', topTalliesOf(tally, 'hour'));
+  await writeTop(connection, 'rollup_top_day', topTalliesOf(tally, 'day'));
+}
+
+/** Adds the top values' requests and bytes, in key order (the order their locks are taken in). */
+async function writeTop(
+  connection: PoolConnection,
+  table: 'rollup_top' | 'rollup_top_day',
+  tallies: Iterable<TopTally>,
+): Promise<void> {
+  const top = [...tallies].sort(
     (a, b) =>
       compare(a.dimension, b.dimension) ||
       compare(a.source, b.source) ||
@@ -116,7 +127,7 @@ async function writeTally(connection: PoolConnection, tally: Tally): Promise<voi
   );
   for (const chunk of chunksOf(top)) {
     await connection.query(
-      `INSERT INTO rollup_top (dimension, source, bucket, value_key, value, requests, bytes) VALUES ?
+      `INSERT INTO ${table} (dimension, source, bucket, value_key, value, requests, bytes) VALUES ?
        ON DUPLICATE KEY UPDATE requests = requests + VALUES(requests), bytes = bytes + VALUES(bytes)`,
       [
         chunk.map((row) => [
@@ -136,7 +147,7 @@ async function writeTally(connection: PoolConnection, tally: Tally): Promise<voi
 /** Adds the buckets' counts, then merges their visitors into the stored sketches (rows locked by then). */
 async function writeTraffic(
   connection: PoolConnection,
-  table: 'rollup_minute' | 'rollup_hour',
+  table: 'rollup_minute' | 'rollup_hour' | 'rollup_day',
   buckets: ReadonlyMap<string, TrafficTally>,
 ): Promise<void> {
   const sorted = [...buckets.values()].sort((a, b) => compare(a.source, b.source) || a.bucketMs - b.bucketMs);

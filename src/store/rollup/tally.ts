@@ -118,11 +118,16 @@ export interface TopTally {
   bytes: number;
 }
 
+/** Per bucket and source, per dimension (TOP_DIMENSIONS order), per value. */
+type TopValues = Map<string, Array<Map<string | null, TopTally>>>;
+
 export interface Tally {
   readonly minutes: Map<string, TrafficTally>;
   readonly hours: Map<string, TrafficTally>;
-  /** Per hour and source, per dimension (TOP_DIMENSIONS order), per value. */
-  readonly top: Map<string, Array<Map<string | null, TopTally>>>;
+  readonly days: Map<string, TrafficTally>;
+  /** The top values per hour, and per day (what long ranges read: a day sums 24 hours). */
+  readonly topHours: TopValues;
+  readonly topDays: TopValues;
   lines: number;
   /** Each distinct address's place in a sketch, hashed once (addresses repeat within a batch). */
   readonly places: Map<string, number>;
@@ -132,30 +137,37 @@ export interface Tally {
         source: string;
         minuteMs: number;
         hourMs: number;
+        dayMs: number;
         minute: TrafficTally;
         hour: TrafficTally;
-        top: Array<Map<string | null, TopTally>>;
+        day: TrafficTally;
+        topHour: Array<Map<string | null, TopTally>>;
+        topDay: Array<Map<string | null, TopTally>>;
       }
     | undefined;
 }
 
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 3_600_000;
+export const DAY_MS = 86_400_000;
 
 export function emptyTally(): Tally {
   return {
     minutes: new Map(),
     hours: new Map(),
-    top: new Map(),
+    days: new Map(),
+    topHours: new Map(),
+    topDays: new Map(),
     lines: 0,
     places: new Map(),
     last: undefined,
   };
 }
 
-/** Every top value of the tally. */
-export function* topTalliesOf(tally: Tally): Generator<TopTally> {
-  for (const dimensions of tally.top.values()) for (const values of dimensions) yield* values.values();
+/** Every top value of the tally's hours, or of its days. */
+export function* topTalliesOf(tally: Tally, level: 'hour' | 'day'): Generator<TopTally> {
+  const buckets = level === 'hour' ? tally.topHours : tally.topDays;
+  for (const dimensions of buckets.values()) for (const values of dimensions) yield* values.values();
 }
 
 /** The key a top value is stored under: MD5 of its bytes, all zeros for null. */
@@ -202,25 +214,65 @@ function addTraffic(tally: TrafficTally, line: CountedLine, place: number | unde
   if (place !== undefined) addPlace((tally.visitors ??= emptyRegisters()), place);
 }
 
+function topValuesOf(
+  buckets: TopValues,
+  source: string,
+  bucketMs: number,
+): Array<Map<string | null, TopTally>> {
+  const key = `${bucketMs}\u0000${source}`;
+  let top = buckets.get(key);
+  if (top === undefined)
+    buckets.set(key, (top = TOP_DIMENSIONS.map(() => new Map<string | null, TopTally>())));
+  return top;
+}
+
 /** The buckets of a line of `source` at `tsMs`: the last line's when they are the same. */
 function bucketsOf(tally: Tally, source: string, tsMs: number): NonNullable<Tally['last']> {
   const minuteMs = Math.floor(tsMs / MINUTE_MS) * MINUTE_MS;
   const last = tally.last;
   if (last !== undefined && last.minuteMs === minuteMs && last.source === source) return last;
   const hourMs = Math.floor(tsMs / HOUR_MS) * HOUR_MS;
-  const topKey = `${hourMs}\u0000${source}`;
-  let top = tally.top.get(topKey);
-  if (top === undefined)
-    tally.top.set(topKey, (top = TOP_DIMENSIONS.map(() => new Map<string | null, TopTally>())));
+  const dayMs = Math.floor(tsMs / DAY_MS) * DAY_MS;
   tally.last = {
     source,
     minuteMs,
     hourMs,
+    dayMs,
     minute: trafficOf(tally.minutes, source, minuteMs),
     hour: trafficOf(tally.hours, source, hourMs),
-    top,
+    day: trafficOf(tally.days, source, dayMs),
+    topHour: topValuesOf(tally.topHours, source, hourMs),
+    topDay: topValuesOf(tally.topDays, source, dayMs),
   };
   return tally.last;
+}
+
+/** Adds one line's requests and bytes to its value of one panel in one bucket. */
+function addTop(
+  values: Map<string | null, TopTally>,
+  index: number,
+  value: string | null,
+  source: string,
+  bucketMs: number,
+  bytes: number,
+  valueKey: Buffer | undefined,
+): TopTally {
+  let top = values.get(value);
+  if (top === undefined) {
+    top = {
+      dimension: TOP_DIMENSIONS[index] as TopDimension,
+      source,
+      bucketMs,
+      valueKey: valueKey ?? valueKeyOf(value),
+      value,
+      requests: 0,
+      bytes: 0,
+    };
+    values.set(value, top);
+  }
+  top.requests++;
+  top.bytes += bytes;
+  return top;
 }
 
 /** Adds one line of `source` to the tally. */
@@ -233,26 +285,29 @@ export function addLine(tally: Tally, source: string, line: CountedLine): void {
   }
   addTraffic(buckets.minute, line, place);
   addTraffic(buckets.hour, line, place);
+  addTraffic(buckets.day, line, place);
   for (let index = 0; index < TOP_DIMENSIONS.length; index++) {
     const value = line.values[index];
     if (value === undefined) continue;
-    const values = buckets.top[index] as Map<string | null, TopTally>;
-    let top = values.get(value);
-    if (top === undefined) {
-      const dimension = TOP_DIMENSIONS[index] as TopDimension;
-      top = {
-        dimension,
-        source,
-        bucketMs: buckets.hourMs,
-        valueKey: valueKeyOf(value),
-        value,
-        requests: 0,
-        bytes: 0,
-      };
-      values.set(value, top);
-    }
-    top.requests++;
-    top.bytes += line.bytes;
+    const hour = addTop(
+      buckets.topHour[index] as Map<string | null, TopTally>,
+      index,
+      value,
+      source,
+      buckets.hourMs,
+      line.bytes,
+      undefined,
+    );
+    // The day's row has the hour's key: the value's MD5 is made once.
+    addTop(
+      buckets.topDay[index] as Map<string | null, TopTally>,
+      index,
+      value,
+      source,
+      buckets.dayMs,
+      line.bytes,
+      hour.valueKey,
+    );
   }
   tally.lines++;
 }

@@ -1,49 +1,79 @@
 /**
- * Bounds the top values of each closed hour: a busy site's hour can hold hundreds of thousands of
- * distinct paths, and a 30-day top list would have to sum them all. Once an hour is over (and a little
- * more, for stragglers), its values past the `keep` most requested are folded into one "other" row
- * per panel and hour, which keeps every total exact.
+ * Bounds the top values of each closed hour and day: a busy site's hour can hold hundreds of
+ * thousands of distinct paths, and a 30-day top list would have to sum them all. Once a bucket is over
+ * (and a little more, for stragglers), its values past the `keep` most requested are folded into one
+ * "other" row per panel and bucket, which keeps every total exact. An hour and its day are compacted
+ * each on their own: a day keeps its own 200 most requested, which its hours may each have folded.
  *
  * What that costs in accuracy, stated in the README: a value's requests over a range are exact unless
- * it was folded away in some hour of the range; then they are low by at most the "other" requests of
- * those hours. The panels show at most 100 values, and an hour keeps 200.
+ * it was folded away in some bucket the range reads; then they are low by at most the "other"
+ * requests of those buckets. The panels show at most 100 values, and a bucket keeps 200.
  *
- * Each hour is passed over once (a watermark in rollup_state); late lines of an hour already compacted
- * add their values again, to be folded by no one: they are few.
+ * Each bucket is passed over once (a watermark in rollup_state); late lines of a bucket already
+ * compacted add their values again, to be folded by no one: they are few.
  */
 import type { Pool, RowDataPacket } from 'mysql2/promise';
-import { HOUR_MS } from './tally.js';
+import { DAY_MS, HOUR_MS } from './tally.js';
 
-/** Values kept per panel, source and hour. */
+/** Values kept per panel, source and bucket. */
 export const TOP_VALUES_KEPT = 200;
 /** The key of the row that holds what was folded away (no MD5 is all ones, in practice). */
 export const OTHER_VALUE_KEY = Buffer.alloc(16, 0xff);
-/** How long after its end an hour is left alone: lines arrive late by this much, commonly. */
+/** How long after its end a bucket is left alone: lines arrive late by this much, commonly. */
 const SETTLE_MS = 2 * HOUR_MS;
-const WATERMARK = 'top_compacted_until';
+
+/** The two levels of top values, each compacted once its buckets are over. */
+const LEVELS = [
+  { table: 'rollup_top', stepMs: HOUR_MS, watermark: 'top_compacted_until' },
+  { table: 'rollup_top_day', stepMs: DAY_MS, watermark: 'top_days_compacted_until' },
+] as const;
+type Level = (typeof LEVELS)[number];
 
 export interface CompactionResult {
+  /** Buckets passed over: hours of rollup_top, days of rollup_top_day. */
   readonly hours: number;
+  readonly days: number;
   /** Rows folded into "other" rows. */
   readonly folded: number;
 }
 
-/** Compacts the hours that ended at least two hours before `now` and were not compacted yet. */
+/**
+ * Compacts the hours and the days that ended at least two hours before `now` and were not
+ * compacted yet.
+ */
 export async function compactTopValues(
   pool: Pool,
   now: Date = new Date(),
   keep = TOP_VALUES_KEPT,
 ): Promise<CompactionResult> {
-  const until = new Date(Math.floor((now.getTime() - SETTLE_MS) / HOUR_MS) * HOUR_MS);
+  const [hours, days] = [
+    await compactLevel(pool, LEVELS[0], now, keep),
+    await compactLevel(pool, LEVELS[1], now, keep),
+  ];
+  return { hours: hours.buckets, days: days.buckets, folded: hours.folded + days.folded };
+}
+
+async function compactLevel(
+  pool: Pool,
+  level: Level,
+  now: Date,
+  keep: number,
+): Promise<{ buckets: number; folded: number }> {
+  const until = new Date(Math.floor((now.getTime() - SETTLE_MS) / level.stepMs) * level.stepMs);
   const [state] = await pool.query<RowDataPacket[]>('SELECT value FROM rollup_state WHERE name = ?', [
-    WATERMARK,
+    level.watermark,
   ]);
-  const from = (state[0]?.value as Date | undefined) ?? new Date(0);
-  if (from >= until) return { hours: 0, folded: 0 };
+  // Never passed over: from the oldest bucket there is. Every line has a status, so the status
+  // panel has every bucket, and its end of the (dimension, bucket) index is one read.
+  const [oldest] = await pool.query<RowDataPacket[]>(
+    `SELECT MIN(bucket) AS bucket FROM ${level.table} WHERE dimension = 'status'`,
+  );
+  const from = (state[0]?.value as Date | undefined) ?? (oldest[0]?.bucket as Date | null) ?? until;
+  if (from >= until) return { buckets: 0, folded: 0 };
   // Only the groups that hold more than `keep` values and an "other" row: read from the
-  // (dimension, bucket) index, over the hours not yet passed over.
+  // (dimension, bucket) index, over the buckets not yet passed over.
   const [crowded] = await pool.query<RowDataPacket[]>(
-    `SELECT dimension, source, bucket FROM rollup_top WHERE bucket >= ? AND bucket < ?
+    `SELECT dimension, source, bucket FROM ${level.table} WHERE bucket >= ? AND bucket < ?
      GROUP BY dimension, source, bucket HAVING COUNT(*) > ?`,
     [from, until, keep + 1],
   );
@@ -51,6 +81,7 @@ export async function compactTopValues(
   for (const group of crowded)
     folded += await compactGroup(
       pool,
+      level.table,
       String(group.dimension),
       String(group.source),
       group.bucket as Date,
@@ -58,14 +89,15 @@ export async function compactTopValues(
     );
   await pool.query(
     `INSERT INTO rollup_state (name, value) VALUES (?, ?) ON DUPLICATE KEY UPDATE value = GREATEST(value, VALUES(value))`,
-    [WATERMARK, until],
+    [level.watermark, until],
   );
-  return { hours: Math.round((until.getTime() - from.getTime()) / HOUR_MS), folded };
+  return { buckets: Math.round((until.getTime() - from.getTime()) / level.stepMs), folded };
 }
 
-/** Folds one panel's hour of one source down to `keep` values and its "other" row. */
+/** Folds one panel's bucket of one source down to `keep` values and its "other" row. */
 async function compactGroup(
   pool: Pool,
+  table: Level['table'],
   dimension: string,
   source: string,
   bucket: Date,
@@ -75,7 +107,7 @@ async function compactGroup(
   try {
     await connection.beginTransaction();
     const [rows] = await connection.query<RowDataPacket[]>(
-      `SELECT value_key, requests, bytes FROM rollup_top WHERE dimension = ? AND source = ? AND bucket = ?
+      `SELECT value_key, requests, bytes FROM ${table} WHERE dimension = ? AND source = ? AND bucket = ?
        ORDER BY requests DESC, value_key FOR UPDATE`,
       [dimension, source, bucket],
     );
@@ -88,13 +120,13 @@ async function compactGroup(
     const requests = foldedRows.reduce((sum, row) => sum + Number(row.requests), 0);
     const bytes = foldedRows.reduce((sum, row) => sum + Number(row.bytes), 0);
     await connection.query(
-      `INSERT INTO rollup_top (dimension, source, bucket, value_key, value, requests, bytes) VALUES (?, ?, ?, ?, NULL, ?, ?)
+      `INSERT INTO ${table} (dimension, source, bucket, value_key, value, requests, bytes) VALUES (?, ?, ?, ?, NULL, ?, ?)
        ON DUPLICATE KEY UPDATE requests = requests + VALUES(requests), bytes = bytes + VALUES(bytes)`,
       [dimension, source, bucket, OTHER_VALUE_KEY, requests, bytes],
     );
     for (let index = 0; index < foldedRows.length; index += 500) {
       await connection.query(
-        'DELETE FROM rollup_top WHERE dimension = ? AND source = ? AND bucket = ? AND value_key IN (?)',
+        `DELETE FROM ${table} WHERE dimension = ? AND source = ? AND bucket = ? AND value_key IN (?)`,
         [
           dimension,
           source,
