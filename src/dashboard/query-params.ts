@@ -103,14 +103,18 @@ export function cursorOf(cursor: RequestCursor | null): string | null {
 }
 
 /**
- * Steps a series is cut into: about 60 to 200 buckets for ranges of two hours or more. A minute is the
- * finest step: the series is read from the rollups, whose finest bucket it is (a 15-minute range has
- * 15 bars).
+ * Steps a series is cut into: about 60 to 200 buckets for ranges of two hours up to a week, and days
+ * past a week (a month is 30 points, as web analytics tools chart it). A minute is the finest step:
+ * the series is read from the rollups, whose finest bucket it is (a 15-minute range has 15 bars). Day
+ * buckets are what keep a month's panel fast: each is one row of rollup_day per source, where hours
+ * would be 24, each with its own visitors sketch of up to 4 KiB to read and merge.
  */
-const BUCKET_STEPS_S = [60, 300, 900, 1800, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86_400, 7 * 86_400];
+const BUCKET_STEPS_S = [60, 300, 900, 1800, 3600, 3 * 3600, 86_400, 7 * 86_400];
+/** Ranges longer than this have buckets of a day or more. */
+const DAY_BUCKETS_FROM_MS = 7 * 86_400_000;
 
 export function bucketSecondsFor(rangeMs: number): number {
-  const wanted = Math.round(rangeMs / 1000) / 120;
+  const wanted = Math.max(Math.round(rangeMs / 1000) / 120, rangeMs > DAY_BUCKETS_FROM_MS ? 86_400 : 0);
   return BUCKET_STEPS_S.find((step) => step >= wanted) ?? (BUCKET_STEPS_S.at(-1) as number);
 }
 

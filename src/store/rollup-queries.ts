@@ -10,7 +10,7 @@
 import { sql } from 'drizzle-orm';
 import type { SQL } from 'drizzle-orm';
 import type { Database } from './database.js';
-import { emptyRegisters, estimate, mergeEncoded } from './rollup/hll.js';
+import { emptyRegisters, estimate, mergeEncoded, mergeInto } from './rollup/hll.js';
 import type { Registers } from './rollup/hll.js';
 import { DAY_MS, HOUR_MS, MINUTE_MS } from './rollup/tally.js';
 import type { TopDimension } from './rollup/tally.js';
@@ -257,7 +257,8 @@ function emptySum(): Sum {
   };
 }
 
-function add(sum: Sum, row: StoredBucket): void {
+/** Adds a stored bucket's counts to a sum, and its visitors unless `withVisitors` is false. */
+function add(sum: Sum, row: StoredBucket, withVisitors = true): void {
   sum.requests += row.requests;
   sum.bytes += row.bytes;
   sum.s2xx += row.s2xx;
@@ -268,7 +269,7 @@ function add(sum: Sum, row: StoredBucket): void {
   sum.humans += row.humans;
   if (row.firstMs < sum.firstMs) sum.firstMs = row.firstMs;
   if (row.lastMs > sum.lastMs) sum.lastMs = row.lastMs;
-  if (row.visitors !== null) mergeEncoded(sum.visitors, row.visitors);
+  if (withVisitors && row.visitors !== null) mergeEncoded(sum.visitors, row.visitors);
 }
 
 /**
@@ -291,7 +292,8 @@ export async function trafficReport(
   const buckets = new Map<number, Sum>();
   const hours = new Map<number, { requests: number; bytes: number }>();
   for (const row of rows) {
-    add(total, row);
+    // The total's visitors are the union of the buckets' (below): a merge per bucket, not per row.
+    add(total, row, false);
     const t = floorTo(row.t, bucketMs);
     let bucket = buckets.get(t);
     if (bucket === undefined) buckets.set(t, (bucket = emptySum()));
@@ -302,6 +304,7 @@ export async function trafficReport(
     entry.bytes += row.bytes;
     hours.set(hour, entry);
   }
+  for (const bucket of buckets.values()) mergeInto(total.visitors, bucket.visitors);
   const series = [...buckets]
     .sort(([a], [b]) => a - b)
     .map(([t, sum]) => ({
@@ -351,36 +354,77 @@ export async function topOver(
   limit: number,
 ): Promise<TopResult> {
   const range = hoursOf(filter);
-  const levels = [
+  const levels: Array<{ table: TopTable; stepMs: number }> = [
     { table: rollupTopDay, stepMs: DAY_MS },
     { table: rollupTop, stepMs: HOUR_MS },
   ];
-  const parts = coverOf(range.from.getTime(), range.to.getTime(), levels).map(({ level, from, to }) => {
-    const table = level.table;
-    const bySource = range.source === undefined ? sql`` : sql` AND ${table.source} = ${range.source}`;
-    return sql`SELECT ${table.valueKey} AS value_key, ${table.value} AS value, ${table.requests} AS requests,
-        ${table.bytes} AS bytes
-      FROM ${table}
-      WHERE ${table.dimension} = ${dimension} AND ${table.bucket} >= ${new Date(from)}
-        AND ${table.bucket} < ${new Date(to)}${bySource} AND ${table.valueKey} <> ${OTHER_VALUE_KEY}`;
-  });
-  const rows = await select<{ value: string | null; requests: unknown; bytes: unknown }>(
+  const partsOf = (columns: (table: TopTable) => SQL, keys?: readonly Buffer[]): SQL =>
+    sql.join(
+      coverOf(range.from.getTime(), range.to.getTime(), levels).map(({ level, from, to }) => {
+        const table: TopTable = level.table;
+        const bySource = range.source === undefined ? sql`` : sql` AND ${table.source} = ${range.source}`;
+        const byKey =
+          keys === undefined
+            ? sql``
+            : sql` AND ${table.valueKey} IN (${sql.join(
+                keys.map((key) => sql`${key}`),
+                sql`, `,
+              )})`;
+        return sql`SELECT ${columns(table)} FROM ${table}
+          WHERE ${table.dimension} = ${dimension} AND ${table.bucket} >= ${new Date(from)}
+            AND ${table.bucket} < ${new Date(to)}${bySource} AND ${table.valueKey} <> ${OTHER_VALUE_KEY}${byKey}`;
+      }),
+      sql` UNION ALL `,
+    );
+  // Summed by key alone: the value (up to 255 characters) would widen every row of the grouping.
+  // Ties at the last place go by key, then the kept values are fetched by key.
+  const sums = await select<{ value_key: Buffer; requests: unknown; bytes: unknown }>(
     db,
-    sql`SELECT MIN(value) AS value, SUM(requests) AS requests, SUM(bytes) AS bytes
-        FROM (${sql.join(parts, sql` UNION ALL `)}) AS counted
-        GROUP BY value_key ORDER BY requests DESC, value LIMIT ${Math.max(1, Math.floor(limit))}`,
+    sql`SELECT value_key, SUM(requests) AS requests, SUM(bytes) AS bytes
+        FROM (${partsOf(
+          (table) =>
+            sql`${table.valueKey} AS value_key, ${table.requests} AS requests, ${table.bytes} AS bytes`,
+        )}) AS counted
+        GROUP BY value_key ORDER BY requests DESC, value_key LIMIT ${Math.max(1, Math.floor(limit))}`,
   );
+  const values = new Map<string, string | null>();
+  if (sums.length > 0) {
+    const keys = sums.map((row) => row.value_key);
+    const named = await select<{ value_key: Buffer; value: string | null }>(
+      db,
+      sql`SELECT value_key, MIN(value) AS value
+          FROM (${partsOf(
+            (table) => sql`${table.valueKey} AS value_key, ${table.value} AS value`,
+            keys,
+          )}) AS named
+          GROUP BY value_key`,
+    );
+    for (const row of named) values.set(row.value_key.toString('hex'), row.value);
+  }
+  const rows = sums
+    .map((row) => ({
+      value: values.get(row.value_key.toString('hex')) ?? null,
+      requests: num(row.requests),
+      bytes: num(row.bytes),
+    }))
+    .sort((a, b) => b.requests - a.requests || compareValues(a.value, b.value));
   return {
     dimension,
     available: true,
     from: range.from.getTime(),
     to: range.to.getTime(),
-    entries: rows.map((row) => ({
-      value: row.value === null ? null : String(row.value),
-      requests: num(row.requests),
-      bytes: num(row.bytes),
-    })),
+    entries: rows,
   };
+}
+
+type TopTable = typeof rollupTop | typeof rollupTopDay;
+
+/** Values in the order a list shows ties: none first, then by code point. */
+function compareValues(a: string | null, b: string | null): number {
+  if (a === b) return 0;
+  if (a === null) return -1;
+  if (b === null) return 1;
+  return a < b ? -1 : 1;
 }
 
 /**

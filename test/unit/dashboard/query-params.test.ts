@@ -48,15 +48,19 @@ describe('query parameters', () => {
     assert.equal(cursorOf(null), null);
   });
 
-  test('buckets: whole minutes, about 60 to 200 per range from two hours on', () => {
+  test('buckets: whole minutes, about 60 to 200 per range from two hours to a week, then days', () => {
     for (const hours of [1 / 60, 4 / 60, 0.25, 1]) {
       assert.equal(bucketSecondsFor(hours * 3_600_000), 60, `${hours} h: the rollups' finest bucket`);
     }
-    for (const hours of [2, 6, 24, 24 * 7, 24 * 30]) {
+    for (const hours of [2, 6, 24, 24 * 7]) {
       const rangeMs = hours * 3_600_000;
       const buckets = rangeMs / 1000 / bucketSecondsFor(rangeMs);
       assert.ok(buckets >= 45 && buckets <= 200, `${hours} h: ${buckets} buckets`);
     }
+    // Past a week, whole days (rollup_day), and weeks once days would be more than 120.
+    for (const days of [7.5, 10, 30, 120])
+      assert.equal(bucketSecondsFor(days * 86_400_000), 86_400, `${days} d`);
+    assert.equal(bucketSecondsFor(400 * 86_400_000), 7 * 86_400, '400 d');
   });
 
   test('the range a page opens on: the smallest preset holding all the data, else all', () => {
