@@ -9,7 +9,13 @@ import type { QueueDepthReading } from '../telemetry/index.js';
 /** What one reading of the pipeline returns. */
 export interface PipelineReading {
   readonly queues: readonly QueueDepthReading[];
-  readonly rows: { readonly raw: number; readonly clean: number; readonly rejected: number };
+  readonly rows: {
+    readonly raw: number;
+    readonly clean: number;
+    readonly rejected: number;
+    /** Some count is InnoDB's estimate (a large table), not exact: rates between samples still hold. */
+    readonly estimated?: boolean;
+  };
 }
 
 export interface PipelineSample extends PipelineReading {

@@ -8,8 +8,8 @@ export type { BatchWriter, BatchWriterOptions, BatchWriterStats } from './batch-
 export { createRowWriters, rejectedInsteadOf } from './writers.js';
 export type { CleanOrRejectedRow, RowWriters, RowWritersOptions } from './writers.js';
 export { rawRowOf, cleanRowOf, rejectedRowOf } from './rows.js';
-export { countRows, countRowsInRanges, sampleRejected } from './queries.js';
-export type { EventIdRange, RangeCounts, RejectedSample, TableCounts } from './queries.js';
+export { countRowsInRanges, sampleRejected } from './queries.js';
+export type { EventIdRange, RangeCounts, RejectedSample } from './queries.js';
 // Aggregates for `lograbbit stats` and the dashboard: trafficSeries, topValues, searchRequests…
 export * from './stats-queries.js';
 export { isTransientDatabaseError, isRowRefusal, errorCodeOf } from './transient.js';

@@ -1,34 +1,11 @@
 /**
- * Read queries over the tables: row counts for summaries and `--until-idle` checks, and the rows of
- * given lines (by event-id range), for `ingest`, which waits until its lines are stored.
+ * Read queries over the tables: the rows of given lines (by event-id range), for `ingest`, which
+ * waits until its lines are stored, and samples of rejected lines.
  */
-import { between, count, eq, sql } from 'drizzle-orm';
+import { between, sql } from 'drizzle-orm';
 import type { SQL } from 'drizzle-orm';
 import type { Database } from './database.js';
 import { cleanLog, rawLog, rejectedLog } from './schema.js';
-
-export interface TableCounts {
-  readonly raw: number;
-  readonly clean: number;
-  readonly rejected: number;
-}
-
-/** Rows in each table, for one source or for all. */
-export async function countRows(db: Database, source?: string): Promise<TableCounts> {
-  const [raw] = await db
-    .select({ n: count() })
-    .from(rawLog)
-    .where(source ? eq(rawLog.source, source) : undefined);
-  const [clean] = await db
-    .select({ n: count() })
-    .from(cleanLog)
-    .where(source ? eq(cleanLog.source, source) : undefined);
-  const [rejected] = await db
-    .select({ n: count() })
-    .from(rejectedLog)
-    .where(source ? eq(rejectedLog.source, source) : undefined);
-  return { raw: raw?.n ?? 0, clean: clean?.n ?? 0, rejected: rejected?.n ?? 0 };
-}
 
 /** The event ids from `first` to `last` (inclusive): consecutive lines of one stream. */
 export interface EventIdRange {

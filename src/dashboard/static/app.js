@@ -181,9 +181,11 @@ function showPipeline() {
   setMetric('in-rate', latest.inPerSecond);
   setMetric('stored-rate', latest.storedPerSecond);
   for (const queue of QUEUES) setMetric(`queue-${queue}`, depthOf(latest, queue));
-  setMetric('rows-raw', latest.rows.raw);
-  setMetric('rows-clean', latest.rows.clean);
-  setMetric('rows-rejected', latest.rows.rejected);
+  // Large tables' counts are InnoDB's estimates (a COUNT(*) every few seconds would be too heavy).
+  const rowCount = latest.rows.estimated ? (value) => `~${number(value)}` : number;
+  setMetric('rows-raw', latest.rows.raw, rowCount);
+  setMetric('rows-clean', latest.rows.clean, rowCount);
+  setMetric('rows-rejected', latest.rows.rejected, rowCount);
   const lag = $('[data-metric="lag"]');
   lag.textContent =
     latest.drainSeconds === null
