@@ -10,7 +10,8 @@ const TOOLS = [
   { name: 'curl', package: 'curl', for: 'requests in the nginx test' },
   { name: 'ab', package: 'apache2-utils', for: 'a burst of requests in the nginx test' },
   {
-    name: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    // On PATH, as the dashboard test looks for it (test/e2e/dashboard.test.ts).
+    name: process.env.CHROMIUM_PATH ?? 'chromium',
     package: 'chromium fonts-dejavu-core',
     for: 'the dashboard test (or set CHROMIUM_PATH)',
   },
