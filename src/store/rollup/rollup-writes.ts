@@ -24,7 +24,7 @@ import {
 } from './counted-ranges.js';
 import type { CountedRanges } from './counted-ranges.js';
 import { encodeSketch, mergeEncoded } from './hll.js';
-import { addLine, emptyTally, topTalliesOf } from './tally.js';
+import { DAY_MS, HOUR_MS, addLine, dayTopTalliesOf, emptyTally, topTalliesOf } from './tally.js';
 import type { CountingUnit, Tally, TopTally, TrafficTally } from './tally.js';
 
 /**
@@ -108,21 +108,26 @@ async function writeTally(connection: PoolConnection, tally: Tally): Promise<voi
   await writeTraffic(connection, 'rollup_minute', tally.minutes);
   await writeTraffic(connection, 'rollup_hour', tally.hours);
   await writeTraffic(connection, 'rollup_day', tally.days);
-  await writeTop(connection, 'rollup_top', topTalliesOf(tally, 'hour'));
-  await writeTop(connection, 'rollup_top_day', topTalliesOf(tally, 'day'));
+  await writeTop(connection, 'rollup_top', topTalliesOf(tally), HOUR_MS);
+  await writeTop(connection, 'rollup_top_day', dayTopTalliesOf(tally), DAY_MS);
 }
 
-/** Adds the top values' requests and bytes, in key order (the order their locks are taken in). */
+/**
+ * Adds the top values' requests and bytes to the buckets of `stepMs` they are in, in key order (the
+ * order their locks are taken in).
+ */
 async function writeTop(
   connection: PoolConnection,
   table: 'rollup_top' | 'rollup_top_day',
   tallies: Iterable<TopTally>,
+  stepMs: number,
 ): Promise<void> {
+  const bucketOf = (top: TopTally): number => Math.floor(top.bucketMs / stepMs) * stepMs;
   const top = [...tallies].sort(
     (a, b) =>
       compare(a.dimension, b.dimension) ||
       compare(a.source, b.source) ||
-      a.bucketMs - b.bucketMs ||
+      bucketOf(a) - bucketOf(b) ||
       Buffer.compare(a.valueKey, b.valueKey),
   );
   for (const chunk of chunksOf(top)) {
@@ -133,7 +138,7 @@ async function writeTop(
         chunk.map((row) => [
           row.dimension,
           row.source,
-          new Date(row.bucketMs),
+          new Date(bucketOf(row)),
           row.valueKey,
           row.value,
           row.requests,

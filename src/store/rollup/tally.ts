@@ -118,16 +118,23 @@ export interface TopTally {
   bytes: number;
 }
 
-/** Per bucket and source, per dimension (TOP_DIMENSIONS order), per value. */
-type TopValues = Map<string, Array<Map<string | null, TopTally>>>;
+/** The top values of one source and hour: per dimension (TOP_DIMENSIONS order), per value. */
+interface HourTop {
+  readonly source: string;
+  readonly hourMs: number;
+  readonly dimensions: Array<Map<string | null, TopTally>>;
+}
 
 export interface Tally {
   readonly minutes: Map<string, TrafficTally>;
   readonly hours: Map<string, TrafficTally>;
   readonly days: Map<string, TrafficTally>;
-  /** The top values per hour, and per day (what long ranges read: a day sums 24 hours). */
-  readonly topHours: TopValues;
-  readonly topDays: TopValues;
+  /**
+   * The top values per hour and source. The days' are made from them when written
+   * (`dayTopTalliesOf`): a transaction's lines are mostly of one hour, whose entries are then the
+   * day's too, and a second set of entries per line would be memory and work for nothing.
+   */
+  readonly topHours: Map<string, HourTop>;
   lines: number;
   /** Each distinct address's place in a sketch, hashed once (addresses repeat within a batch). */
   readonly places: Map<string, number>;
@@ -137,12 +144,10 @@ export interface Tally {
         source: string;
         minuteMs: number;
         hourMs: number;
-        dayMs: number;
         minute: TrafficTally;
         hour: TrafficTally;
         day: TrafficTally;
-        topHour: Array<Map<string | null, TopTally>>;
-        topDay: Array<Map<string | null, TopTally>>;
+        top: Array<Map<string | null, TopTally>>;
       }
     | undefined;
 }
@@ -157,17 +162,53 @@ export function emptyTally(): Tally {
     hours: new Map(),
     days: new Map(),
     topHours: new Map(),
-    topDays: new Map(),
     lines: 0,
     places: new Map(),
     last: undefined,
   };
 }
 
-/** Every top value of the tally's hours, or of its days. */
-export function* topTalliesOf(tally: Tally, level: 'hour' | 'day'): Generator<TopTally> {
-  const buckets = level === 'hour' ? tally.topHours : tally.topDays;
-  for (const dimensions of buckets.values()) for (const values of dimensions) yield* values.values();
+/** Every top value of the tally's hours. */
+export function* topTalliesOf(tally: Tally): Generator<TopTally> {
+  for (const hour of tally.topHours.values()) for (const values of hour.dimensions) yield* values.values();
+}
+
+/**
+ * The top values per day (their `bucketMs` still an hour's: the writer takes the day it is in).
+ * A day of which the tally has one hour, the common case, has that hour's entries; the hours of a
+ * day with several are summed into new ones.
+ */
+export function dayTopTalliesOf(tally: Tally): TopTally[] {
+  const hoursOfDay = new Map<string, HourTop[]>();
+  for (const hour of tally.topHours.values()) {
+    const key = `${Math.floor(hour.hourMs / DAY_MS) * DAY_MS}\u0000${hour.source}`;
+    const hours = hoursOfDay.get(key);
+    if (hours === undefined) hoursOfDay.set(key, [hour]);
+    else hours.push(hour);
+  }
+  const days: TopTally[] = [];
+  for (const hours of hoursOfDay.values()) {
+    const [first, ...others] = hours as [HourTop, ...HourTop[]];
+    if (others.length === 0) {
+      for (const values of first.dimensions) days.push(...values.values());
+      continue;
+    }
+    for (let index = 0; index < TOP_DIMENSIONS.length; index++) {
+      const summed = new Map<string | null, TopTally>();
+      for (const hour of hours) {
+        for (const [value, top] of hour.dimensions[index] as Map<string | null, TopTally>) {
+          const sum = summed.get(value);
+          if (sum === undefined) summed.set(value, { ...top });
+          else {
+            sum.requests += top.requests;
+            sum.bytes += top.bytes;
+          }
+        }
+      }
+      days.push(...summed.values());
+    }
+  }
+  return days;
 }
 
 /** The key a top value is stored under: MD5 of its bytes, all zeros for null. */
@@ -214,65 +255,28 @@ function addTraffic(tally: TrafficTally, line: CountedLine, place: number | unde
   if (place !== undefined) addPlace((tally.visitors ??= emptyRegisters()), place);
 }
 
-function topValuesOf(
-  buckets: TopValues,
-  source: string,
-  bucketMs: number,
-): Array<Map<string | null, TopTally>> {
-  const key = `${bucketMs}\u0000${source}`;
-  let top = buckets.get(key);
-  if (top === undefined)
-    buckets.set(key, (top = TOP_DIMENSIONS.map(() => new Map<string | null, TopTally>())));
-  return top;
-}
-
 /** The buckets of a line of `source` at `tsMs`: the last line's when they are the same. */
 function bucketsOf(tally: Tally, source: string, tsMs: number): NonNullable<Tally['last']> {
   const minuteMs = Math.floor(tsMs / MINUTE_MS) * MINUTE_MS;
   const last = tally.last;
   if (last !== undefined && last.minuteMs === minuteMs && last.source === source) return last;
   const hourMs = Math.floor(tsMs / HOUR_MS) * HOUR_MS;
-  const dayMs = Math.floor(tsMs / DAY_MS) * DAY_MS;
+  const hourKey = `${hourMs}\u0000${source}`;
+  let top = tally.topHours.get(hourKey);
+  if (top === undefined) {
+    top = { source, hourMs, dimensions: TOP_DIMENSIONS.map(() => new Map<string | null, TopTally>()) };
+    tally.topHours.set(hourKey, top);
+  }
   tally.last = {
     source,
     minuteMs,
     hourMs,
-    dayMs,
     minute: trafficOf(tally.minutes, source, minuteMs),
     hour: trafficOf(tally.hours, source, hourMs),
-    day: trafficOf(tally.days, source, dayMs),
-    topHour: topValuesOf(tally.topHours, source, hourMs),
-    topDay: topValuesOf(tally.topDays, source, dayMs),
+    day: trafficOf(tally.days, source, Math.floor(tsMs / DAY_MS) * DAY_MS),
+    top: top.dimensions,
   };
   return tally.last;
-}
-
-/** Adds one line's requests and bytes to its value of one panel in one bucket. */
-function addTop(
-  values: Map<string | null, TopTally>,
-  index: number,
-  value: string | null,
-  source: string,
-  bucketMs: number,
-  bytes: number,
-  valueKey: Buffer | undefined,
-): TopTally {
-  let top = values.get(value);
-  if (top === undefined) {
-    top = {
-      dimension: TOP_DIMENSIONS[index] as TopDimension,
-      source,
-      bucketMs,
-      valueKey: valueKey ?? valueKeyOf(value),
-      value,
-      requests: 0,
-      bytes: 0,
-    };
-    values.set(value, top);
-  }
-  top.requests++;
-  top.bytes += bytes;
-  return top;
 }
 
 /** Adds one line of `source` to the tally. */
@@ -289,25 +293,23 @@ export function addLine(tally: Tally, source: string, line: CountedLine): void {
   for (let index = 0; index < TOP_DIMENSIONS.length; index++) {
     const value = line.values[index];
     if (value === undefined) continue;
-    const hour = addTop(
-      buckets.topHour[index] as Map<string | null, TopTally>,
-      index,
-      value,
-      source,
-      buckets.hourMs,
-      line.bytes,
-      undefined,
-    );
-    // The day's row has the hour's key: the value's MD5 is made once.
-    addTop(
-      buckets.topDay[index] as Map<string | null, TopTally>,
-      index,
-      value,
-      source,
-      buckets.dayMs,
-      line.bytes,
-      hour.valueKey,
-    );
+    const values = buckets.top[index] as Map<string | null, TopTally>;
+    let top = values.get(value);
+    if (top === undefined) {
+      const dimension = TOP_DIMENSIONS[index] as TopDimension;
+      top = {
+        dimension,
+        source,
+        bucketMs: buckets.hourMs,
+        valueKey: valueKeyOf(value),
+        value,
+        requests: 0,
+        bytes: 0,
+      };
+      values.set(value, top);
+    }
+    top.requests++;
+    top.bytes += line.bytes;
   }
   tally.lines++;
 }
