@@ -150,16 +150,24 @@ function bucketsIn(
   table: TrafficLevel['table'],
   from: number,
   to: number,
-  source: string | undefined,
+  sources: readonly string[],
   withVisitors: boolean,
 ): SQL {
-  const bySource = source === undefined ? sql`` : sql` AND ${table.source} = ${source}`;
+  const bySource = sql` AND ${table.source} IN (${listOf(sources)})`;
   const visitors = withVisitors ? sql`${table.visitors}` : sql`NULL`;
   return sql`SELECT ${table.bucket} AS bucket, ${table.requests} AS requests, ${table.bytes} AS bytes,
       ${table.s2xx} AS s2xx, ${table.s3xx} AS s3xx, ${table.s4xx} AS s4xx, ${table.s5xx} AS s5xx,
       ${table.bots} AS bots, ${table.humans} AS humans, ${table.firstTs} AS first_ts, ${table.lastTs} AS last_ts,
       ${visitors} AS visitors
     FROM ${table} WHERE ${table.bucket} >= ${new Date(from)} AND ${table.bucket} < ${new Date(to)}${bySource}`;
+}
+
+/** Values as an SQL list, each a parameter. */
+function listOf(values: readonly (string | Buffer)[]): SQL {
+  return sql.join(
+    values.map((value) => sql`${value}`),
+    sql`, `,
+  );
 }
 
 /** A table of traffic rollups and the length of its buckets. */
@@ -206,8 +214,12 @@ async function storedBuckets(
     ...(bucketMs % HOUR_MS === 0 ? [{ table: rollupHour, stepMs: HOUR_MS }] : []),
     { table: rollupMinute, stepMs: MINUTE_MS },
   ];
+  // All sources are read as the list of them, as topOver does: each source's buckets then come in
+  // primary-key order, where the bucket index would need a lookup of every row it finds.
+  const sources = range.source === undefined ? await rollupSources(db) : [range.source];
+  if (sources.length === 0) return [];
   const parts = coverOf(range.from.getTime(), range.to.getTime(), levels).map((part) =>
-    bucketsIn(part.level.table, part.from, part.to, range.source, withVisitors),
+    bucketsIn(part.level.table, part.from, part.to, sources, withVisitors),
   );
   const rows = await select<Record<string, unknown>>(db, sql.join(parts, sql` UNION ALL `));
   return rows.map((row) => ({
@@ -358,18 +370,26 @@ export async function topOver(
     { table: rollupTopDay, stepMs: DAY_MS },
     { table: rollupTop, stepMs: HOUR_MS },
   ];
+  // All sources are read as the list of them: the primary key (dimension, source, bucket, value)
+  // then serves each source's buckets in order, where the (dimension, bucket) index would need a
+  // lookup of the row for every value it finds.
+  const sources =
+    range.source === undefined
+      ? (
+          await select<{ source: string }>(
+            db,
+            sql`SELECT DISTINCT ${rollupTop.source} AS source FROM ${rollupTop} WHERE ${rollupTop.dimension} = ${dimension}`,
+          )
+        ).map((row) => String(row.source))
+      : [range.source];
+  if (sources.length === 0)
+    return { dimension, available: true, from: range.from.getTime(), to: range.to.getTime(), entries: [] };
   const partsOf = (columns: (table: TopTable) => SQL, keys?: readonly Buffer[]): SQL =>
     sql.join(
       coverOf(range.from.getTime(), range.to.getTime(), levels).map(({ level, from, to }) => {
         const table: TopTable = level.table;
-        const bySource = range.source === undefined ? sql`` : sql` AND ${table.source} = ${range.source}`;
-        const byKey =
-          keys === undefined
-            ? sql``
-            : sql` AND ${table.valueKey} IN (${sql.join(
-                keys.map((key) => sql`${key}`),
-                sql`, `,
-              )})`;
+        const bySource = sql` AND ${table.source} IN (${listOf(sources)})`;
+        const byKey = keys === undefined ? sql`` : sql` AND ${table.valueKey} IN (${listOf(keys)})`;
         return sql`SELECT ${columns(table)} FROM ${table}
           WHERE ${table.dimension} = ${dimension} AND ${table.bucket} >= ${new Date(from)}
             AND ${table.bucket} < ${new Date(to)}${bySource} AND ${table.valueKey} <> ${OTHER_VALUE_KEY}${byKey}`;
