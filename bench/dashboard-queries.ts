@@ -177,7 +177,7 @@ function bucketFor(rangeMs: number): number {
   return steps.find((step) => step >= rangeMs / 1000 / 120) ?? 604_800;
 }
 
-async function measure(db: Database, pool: mysql.Pool, rows: number): Promise<void> {
+async function measure(db: Database, pool: Database['$client'], rows: number): Promise<void> {
   const reader = createStatsReader(db);
   const bounds = await reader.bounds();
   const ranges: Array<[string, TrafficFilter]> = [

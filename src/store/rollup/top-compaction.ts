@@ -11,7 +11,8 @@
  * Each hour is passed over once (a watermark in rollup_state); late lines of an hour already compacted
  * add their values again, to be folded by no one: they are few.
  */
-import type { Pool, RowDataPacket } from 'mysql2/promise';
+import type { RowDataPacket } from 'mysql2/promise';
+import type { DatabaseClient } from '../client.js';
 import { HOUR_MS } from './tally.js';
 
 /** Values kept per panel, source and hour. */
@@ -30,7 +31,7 @@ export interface CompactionResult {
 
 /** Compacts the hours that ended at least two hours before `now` and were not compacted yet. */
 export async function compactTopValues(
-  pool: Pool,
+  pool: DatabaseClient,
   now: Date = new Date(),
   keep = TOP_VALUES_KEPT,
 ): Promise<CompactionResult> {
@@ -65,7 +66,7 @@ export async function compactTopValues(
 
 /** Folds one panel's hour of one source down to `keep` values and its "other" row. */
 async function compactGroup(
-  pool: Pool,
+  pool: DatabaseClient,
   dimension: string,
   source: string,
   bucket: Date,
