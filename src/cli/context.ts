@@ -65,6 +65,14 @@ export async function openDatabase(context: CommandContext, setup: boolean): Pro
     // The writers of the two tables, each with its transactions in flight, and two more for the
     // readers (the dashboard and the idle check of `run`), so that a busy writer never starves them.
     connections: 2 * context.config.tuning.writeConcurrency + 2,
+    // With several nodes, the writers move to the next one by themselves: said once each way.
+    onNodeChange: (change) =>
+      change.state === 'offline'
+        ? context.log.warn(
+            { node: change.node, error: change.error },
+            'database node left out after a failed connection; using the next one',
+          )
+        : context.log.info({ node: change.node }, 'database node answers again'),
   });
   // Said once, at debug: on MySQL 8 `insert` means local_infile is off (start it with --local-infile=1).
   context.log.debug({ writeMethod: store.writeMethod }, 'database open');

@@ -10,7 +10,7 @@ import mysql from 'mysql2/promise';
 import type { Pool } from 'mysql2/promise';
 import { drizzle } from 'drizzle-orm/mysql2';
 import { createClient } from './client.js';
-import type { DatabaseClient, DatabaseNode } from './client.js';
+import type { DatabaseClient, DatabaseNode, NodeChange } from './client.js';
 import type { MySql2Database } from 'drizzle-orm/mysql2';
 import { migrate } from 'drizzle-orm/mysql2/migrator';
 import { fillPendingVisitors } from './rollup/visitor-backfill.js';
@@ -60,6 +60,8 @@ export interface OpenStoreOptions {
   readonly connections?: number;
   /** `auto` (the default): `load-data` when the server's `local_infile` is on, else `insert`. */
   readonly writeMethod?: WriteMethod | 'auto';
+  /** With several nodes: told when one is left out after a failed connection, and when it is back. */
+  readonly onNodeChange?: (change: NodeChange) => void;
 }
 
 /** Where the SQL migrations are, from src/store/ as from dist/store/. */
@@ -85,20 +87,24 @@ export async function openStore(endpoint: DatabaseEndpoint, options: OpenStoreOp
   } finally {
     await server.end();
   }
-  const pool = createClient(nodes, {
-    user: endpoint.user,
-    password: endpoint.password,
-    database: endpoint.database,
-    connectTimeout: options.timeoutMs,
-    ssl,
-    connectionLimit: options.connections ?? 4,
-    charset: 'UTF8MB4_UNICODE_CI',
-    // DATETIME columns hold UTC; without this mysql2 would write Dates in the machine's zone.
-    timezone: 'Z',
-    // affectedRows then counts rows really inserted: a duplicate's no-op update counts 0, not 1.
-    flags: ['-FOUND_ROWS'],
-    supportBigNumbers: true,
-  });
+  const pool = createClient(
+    nodes,
+    {
+      user: endpoint.user,
+      password: endpoint.password,
+      database: endpoint.database,
+      connectTimeout: options.timeoutMs,
+      ssl,
+      connectionLimit: options.connections ?? 4,
+      charset: 'UTF8MB4_UNICODE_CI',
+      // DATETIME columns hold UTC; without this mysql2 would write Dates in the machine's zone.
+      timezone: 'Z',
+      // affectedRows then counts rows really inserted: a duplicate's no-op update counts 0, not 1.
+      flags: ['-FOUND_ROWS'],
+      supportBigNumbers: true,
+    },
+    options.onNodeChange,
+  );
   // drizzle runs on a pool's query, execute and getConnection, all a DatabaseClient has (client.ts).
   const db = drizzle({ client: pool as Pool, schema, mode: 'default' });
   try {
