@@ -79,6 +79,21 @@ export async function openDatabase(context: CommandContext, setup: boolean): Pro
   return store;
 }
 
+/**
+ * The store `dashboard` and `stats` read: the nodes of DB_READ_HOST when it is set (never set up
+ * there: a replica refuses DDL, and the writers' processes set up the database they write), else the
+ * writers' database as `openDatabase` opens it.
+ */
+export async function openReadDatabase(context: CommandContext, setup: boolean): Promise<Store> {
+  const reads = context.config.dbRead;
+  if (reads === undefined) return openDatabase(context, setup);
+  return openStore(reads, {
+    timeoutMs: context.config.tuning.connectTimeoutMs,
+    setup: false,
+    connections: 4,
+  });
+}
+
 /** Names `--format` accepts: `auto`, every format that has a parser, and `custom` (with a format string). */
 export const FORMAT_CHOICES: readonly string[] = ['auto', ...Object.keys(FORMAT_PARSERS), 'custom'];
 

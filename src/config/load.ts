@@ -66,6 +66,8 @@ export interface DatabaseConfig {
 export interface Config {
   readonly rabbit: RabbitConfig;
   readonly db: DatabaseConfig;
+  /** DB_READ_HOST: where the dashboard and `stats` read (the writers' login and database); undefined: `db`. */
+  readonly dbRead: DatabaseConfig | undefined;
   readonly logLevel: Environment['LOG_LEVEL'];
   readonly tuning: Tuning;
   /** GEOIP_DB: an MMDB file to use instead of the shipped geo database; undefined for the shipped one. */
@@ -121,6 +123,7 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: T
 
   let rabbit: RabbitConfig | undefined;
   let db: DatabaseConfig | undefined;
+  let dbRead: DatabaseConfig | undefined;
   if (environment.success) {
     try {
       rabbit = rabbitConfigOf(environment.data);
@@ -129,6 +132,7 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: T
     }
     try {
       db = databaseConfigOf(environment.data);
+      dbRead = readDatabaseConfigOf(environment.data, db);
     } catch (error) {
       problems.push((error as Error).message);
     }
@@ -150,6 +154,7 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: T
   return deepFreeze({
     rabbit,
     db,
+    dbRead,
     logLevel: environment.data.LOG_LEVEL,
     tuning: tuning.data,
     geoipDb: environment.data.GEOIP_DB,
@@ -257,6 +262,20 @@ function databaseConfigOf(env: Environment): DatabaseConfig {
     address: `${nodes.map(nodeAddress).join(', ')}/${database}`,
     tls: env.DB_TLS === 'true' || env.DB_TLS_CA !== undefined,
     tlsCaFile: env.DB_TLS_CA,
+  };
+}
+
+/** DB_READ_HOST's nodes with the writers' login, database and TLS; undefined when unset. */
+function readDatabaseConfigOf(env: Environment, db: DatabaseConfig): DatabaseConfig | undefined {
+  if (env.DB_READ_HOST === undefined) return undefined;
+  const nodes = parseHostList('DB_READ_HOST', env.DB_READ_HOST, env.DB_PORT);
+  const [first] = nodes as [ServerNode, ...ServerNode[]];
+  return {
+    ...db,
+    host: first.host,
+    port: first.port,
+    nodes,
+    address: `${nodes.map(nodeAddress).join(', ')}/${db.database}`,
   };
 }
 

@@ -16,7 +16,7 @@ import { runCli, waitFor } from '../helpers/cli.js';
 import { startGaleraCluster } from '../helpers/galera-cluster.js';
 import type { GaleraCluster } from '../helpers/galera-cluster.js';
 import { RotatingLogWriter } from '../helpers/log-writer.js';
-import { killStarted, sleep, startLograbbit } from '../helpers/processes.js';
+import { freePort, killStarted, sleep, startLograbbit } from '../helpers/processes.js';
 import type { LongRunning } from '../helpers/processes.js';
 import { createTestServices } from '../helpers/services.js';
 import type { TestServices } from '../helpers/services.js';
@@ -153,6 +153,40 @@ test('two consumers writing through different nodes at once: conflicts are writt
     `# ${conflicts} transactions aborted by Galera (certification failures and brute-force aborts)`,
   );
   await assertExactlyOnce(services, flow.source, flow.writer.lineBuffers);
+});
+
+test("DB_READ_HOST: stats and the dashboard read from the node named, with the writers' node unreachable", async (t) => {
+  assert.ok(cluster && services);
+  // Nothing listens on the writers' port: any read sent there would fail.
+  const env = {
+    ...services.env,
+    DB_HOST: `127.0.0.1:${await freePort()}`,
+    DB_READ_HOST: hostsOf([READ_NODE]),
+  };
+  const stats = await runCli(['stats', '--json'], { env });
+  assert.equal(stats.code, 0, stats.stderr);
+  const snapshot = JSON.parse(stats.stdout) as {
+    database: string;
+    readLag: { kind: string; receiveQueue: number } | null;
+    tables: { raw_log: { rows: number } };
+  };
+  assert.equal(snapshot.database, `${cluster.nodes[READ_NODE]?.address}/${services.database}`);
+  assert.equal(snapshot.tables.raw_log.rows, 2 * TOTAL_LINES, 'the lines the tests above stored');
+  assert.equal(snapshot.readLag?.kind, 'galera');
+  assert.equal(typeof snapshot.readLag.receiveQueue, 'number');
+
+  const dashboard = startLograbbit(['dashboard', '--port', '0'], { env });
+  t.after(() => dashboard.stop('SIGKILL', 5000));
+  let url: string | undefined;
+  await waitFor('the dashboard to listen', () => {
+    url = /dashboard: (http:\/\/\S+?)\/\s/.exec(dashboard.stdout())?.[1];
+    return url !== undefined || dashboard.stderr().includes('"level":50');
+  });
+  assert.ok(url, dashboard.stderr());
+  const lag = (await (await fetch(`${url}/api/read-lag`)).json()) as { lag: { kind: string } | null };
+  assert.equal(lag.lag?.kind, 'galera');
+  const sources = (await (await fetch(`${url}/api/sources`)).json()) as { sources: string[] };
+  assert.deepEqual(sources.sources.sort(), ['galera-kill', 'galera-two']);
 });
 
 interface Flow {

@@ -90,3 +90,23 @@ test('a bad database list is reported along with the other problems', () => {
       ),
   );
 });
+
+test("DB_READ_HOST: where the dashboard and stats read, with the writers' login and database", () => {
+  assert.equal(loadConfig({}).dbRead, undefined, 'unset: they read where the writers write');
+  const { db, dbRead } = loadConfig({
+    DATABASE_URL: 'mysql://app:pw@primary:3307/logs',
+    DB_READ_HOST: 'replica1,replica2:3310',
+    DB_PORT: '3308',
+  });
+  assert.ok(dbRead);
+  assert.deepEqual(
+    dbRead.nodes.map((node) => `${node.host}:${node.port}`),
+    ['replica1:3308', 'replica2:3310'],
+  );
+  assert.deepEqual([dbRead.user, dbRead.password, dbRead.database], [db.user, db.password, db.database]);
+  assert.equal(dbRead.address, 'replica1:3308, replica2:3310/logs');
+  assert.throws(
+    () => loadConfig({ DB_READ_HOST: 'replica1,,replica2' }),
+    (error: unknown) => error instanceof UsageError && /^DB_READ_HOST: an empty entry/.test(error.message),
+  );
+});
