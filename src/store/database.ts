@@ -149,9 +149,11 @@ async function connectFirstNode(
   timeoutMs: number,
   ssl: ReturnType<typeof tlsOptionsOf>,
 ): Promise<mysql.Connection> {
+  // A list is named whole in the error, which the last node's failure gives.
+  const where = nodes.map((each) => `${each.host}:${each.port}`).join(', ');
   for (const [index, node] of nodes.entries()) {
     try {
-      return await connectServer(node, endpoint, timeoutMs, ssl);
+      return await connectServer(node, where, endpoint, timeoutMs, ssl);
     } catch (error) {
       if (index === nodes.length - 1 || (error as ServiceUnavailableError).code === 'LR_DATABASE_REFUSED') {
         throw error;
@@ -163,6 +165,7 @@ async function connectFirstNode(
 
 async function connectServer(
   node: DatabaseNode,
+  where: string,
   endpoint: DatabaseEndpoint,
   timeoutMs: number,
   ssl: ReturnType<typeof tlsOptionsOf>,
@@ -194,7 +197,7 @@ async function connectServer(
         : 'is it running? (`docker compose up -d mysql`, or start mariadbd)';
     throw new ServiceUnavailableError(
       refused ? 'LR_DATABASE_REFUSED' : 'LR_DATABASE_UNAVAILABLE',
-      `cannot connect to the database at ${endpoint.nodes === undefined ? `${node.host}:${node.port}` : endpoint.address}: ${why}; ${hint}`,
+      `cannot connect to the database at ${where}: ${why}; ${hint}`,
       error,
     );
   }
