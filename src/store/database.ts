@@ -1,18 +1,18 @@
 /**
  * Opens the database: checks that the server answers (failing fast, with one line naming its
  * address, when it does not), creates the database when it is missing and the user may, applies the
- * pending drizzle migrations and adds the day partitions ahead, and returns a pool with a drizzle
- * handle over it.
+ * pending drizzle migrations and adds the day partitions ahead, and returns a pool (the pool cluster
+ * of client.ts for several nodes) with a drizzle handle over it.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2/promise';
 import type { Pool } from 'mysql2/promise';
 import { drizzle } from 'drizzle-orm/mysql2';
-import { createClient } from './client.js';
-import type { DatabaseClient, DatabaseNode, NodeChange } from './client.js';
 import type { MySql2Database } from 'drizzle-orm/mysql2';
 import { migrate } from 'drizzle-orm/mysql2/migrator';
+import { createClient } from './client.js';
+import type { DatabaseClient, DatabaseNode, NodeChange } from './client.js';
 import { fillPendingVisitors } from './rollup/visitor-backfill.js';
 import { ServiceUnavailableError, UsageError, messageOf } from '../errors.js';
 import * as schema from './schema.js';
