@@ -175,7 +175,7 @@ async function time(run: () => Promise<unknown>): Promise<number> {
   return runs[1] as number;
 }
 
-async function measure(db: Database, pool: mysql.Pool, rows: number): Promise<void> {
+async function measure(db: Database, pool: Database['$client'], rows: number): Promise<void> {
   const reader = createStatsReader(db);
   const bounds = await reader.bounds();
   const ranges: Array<[string, TrafficFilter]> = [

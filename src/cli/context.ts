@@ -65,10 +65,33 @@ export async function openDatabase(context: CommandContext, setup: boolean): Pro
     // The writers of the two tables, each with its transactions in flight, and two more for the
     // readers (the dashboard and the idle check of `run`), so that a busy writer never starves them.
     connections: 2 * context.config.tuning.writeConcurrency + 2,
+    // With several nodes, the writers move to the next one by themselves: said once each way.
+    onNodeChange: (change) =>
+      change.state === 'offline'
+        ? context.log.warn(
+            { node: change.node, error: change.error },
+            'database node left out after a failed connection; using the next one',
+          )
+        : context.log.info({ node: change.node }, 'database node answers again'),
   });
   // Said once, at debug: on MySQL 8 `insert` means local_infile is off (start it with --local-infile=1).
   context.log.debug({ writeMethod: store.writeMethod }, 'database open');
   return store;
+}
+
+/**
+ * The store `dashboard` and `stats` read: the nodes of DB_READ_HOST when it is set (never set up
+ * there: a replica refuses DDL, and the writers' processes set up the database they write), else the
+ * writers' database as `openDatabase` opens it.
+ */
+export async function openReadDatabase(context: CommandContext, setup: boolean): Promise<Store> {
+  const reads = context.config.dbRead;
+  if (reads === undefined) return openDatabase(context, setup);
+  return openStore(reads, {
+    timeoutMs: context.config.tuning.connectTimeoutMs,
+    setup: false,
+    connections: 4,
+  });
 }
 
 /** Names `--format` accepts: `auto`, every format that has a parser, and `custom` (with a format string). */

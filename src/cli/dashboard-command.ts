@@ -1,6 +1,6 @@
 /** `lograbbit dashboard`: the live web page of the pipeline and the traffic, until stopped. */
 import type { Command } from 'commander';
-import { createContext, openBroker, openDatabase } from './context.js';
+import { createContext, openBroker, openReadDatabase } from './context.js';
 import type { GlobalOptions } from './context.js';
 import { DASHBOARD_DEFAULTS, checkExposure, startDashboard } from './dashboard-server.js';
 import { addMetricsOptions, listenOf, startHttpEndpoints } from './http-server.js';
@@ -51,7 +51,7 @@ async function dashboard(globals: GlobalOptions, options: DashboardOptions): Pro
   // The broker first: connecting to it changes nothing, while opening the store may create the database.
   const broker = await openBroker(context, 'dashboard');
   try {
-    const store = await openDatabase(context, options.setup);
+    const store = await openReadDatabase(context, options.setup);
     try {
       const metrics = createProcessMetrics(broker);
       const running = await startDashboard(context, {

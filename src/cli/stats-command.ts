@@ -15,12 +15,13 @@ import {
   missingRollupTables,
   rejectReasons,
   tableSizes,
+  readLagOf,
 } from '../store/index.js';
 import type { Database } from '../store/index.js';
-import type { HistorySpan, Store } from '../store/index.js';
+import type { HistorySpan, ReadLag, Store } from '../store/index.js';
 import { rejectReasonClassOf, terminalSafe } from '../telemetry/index.js';
 import type { QueueDepthReading } from '../telemetry/index.js';
-import { createContext, openBroker, openDatabase } from './context.js';
+import { createContext, openBroker, openReadDatabase } from './context.js';
 import type { GlobalOptions } from './context.js';
 import { readQueueDepths } from './telemetry-parts.js';
 
@@ -41,6 +42,8 @@ export interface StatsSnapshot {
   readonly at: string;
   readonly broker: string;
   readonly database: string;
+  /** How far behind its source the database read is (DB_READ_HOST: a replica, a Galera node); null for a primary. */
+  readonly readLag: ReadLag | null;
   readonly queues: ReadonlyArray<QueueDepthReading & { readonly perSecond: number | null }>;
   /** Rows per table: exact while small, InnoDB's estimate (`exact: false`) above 100,000. */
   readonly tables: Readonly<Record<TableName, { rows: number; exact: boolean; perSecond: number | null }>>;
@@ -101,7 +104,7 @@ async function stats(globals: GlobalOptions, options: StatsOptions): Promise<voi
   const interval = intervalOf(options.watch);
   const refreshes = interval === undefined ? 1 : countOf(options.count);
   const context = createContext(globals);
-  const store = await openDatabase(context, false);
+  const store = await openReadDatabase(context, false);
   try {
     const broker = await openBroker(context, 'stats');
     try {
@@ -112,7 +115,7 @@ async function stats(globals: GlobalOptions, options: StatsOptions): Promise<voi
         const t = Date.now();
         const snapshot = await snapshotOf(
           context.config.rabbit.address,
-          context.config.db.address,
+          (context.config.dbRead ?? context.config.db).address,
           broker,
           store,
           previous,
@@ -143,12 +146,13 @@ async function snapshotOf(
   previous: { snapshot: StatsSnapshot; t: number } | undefined,
   t: number,
 ): Promise<StatsSnapshot> {
-  const [queues, sizes, rollups, recent, reasons] = await Promise.all([
+  const [queues, sizes, rollups, recent, reasons, readLag] = await Promise.all([
     readQueueDepths(broker),
     tableSizes(store.db),
     rollupsOf(store.db),
     countRecent(store.db, new Date(t - 60_000)),
     rejectReasons(store.db, REASONS_READ, new Date(t - REJECTS_WINDOW_MS)),
+    readLagOf(store.pool),
   ]);
   const seconds = previous ? (t - previous.t) / 1000 : 0;
   const rate = (now: number, before: number | undefined): number | null =>
@@ -173,6 +177,7 @@ async function snapshotOf(
     at: new Date(t).toISOString(),
     broker: brokerAddress,
     database: databaseAddress,
+    readLag,
     queues: queues.map((queue) => ({
       ...queue,
       perSecond: rate(queue.ready, before?.queues.find((entry) => entry.queue === queue.queue)?.ready),
@@ -218,6 +223,14 @@ function historyOf(span: HistorySpan): StatsSnapshot['history'] {
 }
 
 /** The screen: aligned columns, numbers with separators. */
+/** `(replica, 4 s behind)`, `(Galera node, 12 write sets to apply)`; nothing for a primary. */
+function lagOf(lag: ReadLag | null): string {
+  if (lag === null) return '';
+  if (lag.kind === 'galera') return ` (Galera node, ${lag.receiveQueue} write sets to apply)`;
+  if (!lag.running || lag.secondsBehind === null) return ' (replica, replication stopped)';
+  return ` (replica, ${lag.secondsBehind} s behind)`;
+}
+
 export function render(snapshot: StatsSnapshot, interval: number | undefined): string {
   const n = (value: number): string => value.toLocaleString('en-US');
   const perSecond = (value: number | null): string =>
@@ -226,7 +239,7 @@ export function render(snapshot: StatsSnapshot, interval: number | undefined): s
   lines.push(
     `lograbbit stats  ${snapshot.at.replace('T', ' ').slice(0, 19)} UTC${interval === undefined ? '' : `  (every ${interval} s; Ctrl-C to stop)`}`,
   );
-  lines.push(`  broker ${snapshot.broker}   database ${snapshot.database}`, '');
+  lines.push(`  broker ${snapshot.broker}   database ${snapshot.database}${lagOf(snapshot.readLag)}`, '');
   lines.push('  queue          ready  consumers  change');
   for (const queue of snapshot.queues) {
     lines.push(

@@ -8,7 +8,14 @@ import { parse as parseDotEnv } from 'dotenv';
 import type { z } from 'zod';
 import { UsageError } from '../errors.js';
 import { environmentSchema, tuningSchema } from './schema.js';
-import { assertSameButHost, nodeAddress, parseHostList, splitUrlList } from './broker-nodes.js';
+import {
+  assertSameButHost,
+  nodeAddress,
+  parseHostList,
+  refuseIpv6InList,
+  splitUrlList,
+} from './node-lists.js';
+import type { ServerNode } from './node-lists.js';
 import type { Environment, Tuning, TuningOverrides } from './schema.js';
 
 export interface RabbitConfig {
@@ -38,12 +45,18 @@ export interface ManagementConfig {
 }
 
 export interface DatabaseConfig {
+  /** The first node's host and port (the only node's, as before lists). */
   readonly host: string;
   readonly port: number;
+  /**
+   * Every node, the first one first: more than one when DB_HOST or DATABASE_URL is a list; the
+   * writers use the first node that answers and move to the next when it goes away.
+   */
+  readonly nodes: readonly ServerNode[];
   readonly database: string;
   readonly user: string;
   readonly password: string;
-  /** `host:port/database`: safe to print. */
+  /** `host:port/database` (`host:port, host:port/database` for a list): safe to print. */
   readonly address: string;
   /** Connect over TLS (DB_TLS=true, or a DB_TLS_CA file), verifying the server's certificate. */
   readonly tls: boolean;
@@ -53,6 +66,8 @@ export interface DatabaseConfig {
 export interface Config {
   readonly rabbit: RabbitConfig;
   readonly db: DatabaseConfig;
+  /** DB_READ_HOST: where the dashboard and `stats` read (the writers' login and database); undefined: `db`. */
+  readonly dbRead: DatabaseConfig | undefined;
   readonly logLevel: Environment['LOG_LEVEL'];
   readonly tuning: Tuning;
   /** GEOIP_DB: an MMDB file to use instead of the shipped geo database; undefined for the shipped one. */
@@ -108,6 +123,7 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: T
 
   let rabbit: RabbitConfig | undefined;
   let db: DatabaseConfig | undefined;
+  let dbRead: DatabaseConfig | undefined;
   if (environment.success) {
     try {
       rabbit = rabbitConfigOf(environment.data);
@@ -116,6 +132,7 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: T
     }
     try {
       db = databaseConfigOf(environment.data);
+      dbRead = readDatabaseConfigOf(environment.data, db);
     } catch (error) {
       problems.push((error as Error).message);
     }
@@ -125,8 +142,7 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: T
       const value = env[variable];
       if (value === undefined || value === '') continue;
       try {
-        if (variable === 'RABBIT_URL') parseUrlList(variable, value, shape);
-        else parseUrl(variable, value, shape);
+        parseUrlList(variable, value, shape);
       } catch (error) {
         problems.push((error as Error).message);
       }
@@ -138,6 +154,7 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: T
   return deepFreeze({
     rabbit,
     db,
+    dbRead,
     logLevel: environment.data.LOG_LEVEL,
     tuning: tuning.data,
     geoipDb: environment.data.GEOIP_DB,
@@ -150,13 +167,11 @@ function rabbitConfigOf(env: Environment): RabbitConfig {
     const parsed = parseUrlList('RABBIT_URL', env.RABBIT_URL, URL_SHAPES.RABBIT_URL);
     const { url, path } = parsed[0] as ParsedUrl;
     const vhost = path === '' ? '/' : path;
-    const defaultPort = url.protocol === 'amqps:' ? 5671 : 5672;
-    const nodes = parsed.map(({ url: each }) =>
-      nodeAddress({
-        host: each.hostname.replace(/^\[|\]$/g, ''),
-        port: each.port === '' ? defaultPort : Number(each.port),
-      }),
+    const servers = parsed.map(({ url: each }) =>
+      serverNodeOf(each, url.protocol === 'amqps:' ? 5671 : 5672),
     );
+    refuseIpv6InList('RABBIT_URL', servers);
+    const nodes = servers.map(nodeAddress);
     return {
       url: url.href,
       nodes,
@@ -168,8 +183,9 @@ function rabbitConfigOf(env: Environment): RabbitConfig {
     };
   }
   const credentials = `${encodeURIComponent(env.RABBIT_USER)}:${encodeURIComponent(env.RABBIT_PASSWORD)}`;
-  const [first, ...others] = parseHostList(env.RABBIT_HOST, env.RABBIT_PORT);
+  const [first, ...others] = parseHostList('RABBIT_HOST', env.RABBIT_HOST, env.RABBIT_PORT);
   if (first === undefined) throw new Error('RABBIT_HOST: expected at least one host');
+  refuseIpv6InList('RABBIT_HOST', [first, ...others]);
   const nodes = [first, ...others].map(nodeAddress);
   return {
     url: `amqp://${credentials}@${nodeAddress(first)}/${encodeURIComponent(env.RABBIT_VHOST)}`,
@@ -204,33 +220,62 @@ function managementConfigOf(
 
 /** A list of URLs (`splitUrlList`), each parsed, that differ only in host and port. */
 function parseUrlList(variable: string, value: string, shape: UrlShape): ParsedUrl[] {
-  const parsed = splitUrlList(value).map((each) => parseUrl(variable, each, shape));
-  assertSameButHost(parsed.map(({ url }) => url));
+  const parsed = splitUrlList(value, shape.protocols).map((each) => parseUrl(variable, each, shape));
+  assertSameButHost(
+    variable,
+    parsed.map(({ url }) => url),
+    shape.path,
+  );
   return parsed;
 }
 
+/** The host (without an IPv6 address's brackets) and port of a URL, `defaultPort` when it names none. */
+function serverNodeOf(url: URL, defaultPort: number): ServerNode {
+  return {
+    host: url.hostname.replace(/^\[|\]$/g, ''),
+    port: url.port === '' ? defaultPort : Number(url.port),
+  };
+}
+
 function databaseConfigOf(env: Environment): DatabaseConfig {
-  let { DB_HOST: host, DB_PORT: port, DB_NAME: database, DB_USER: user, DB_PASSWORD: password } = env;
+  let { DB_NAME: database, DB_USER: user, DB_PASSWORD: password } = env;
+  let nodes: ServerNode[];
   if (env.DATABASE_URL !== undefined) {
-    const parsed = parseUrl('DATABASE_URL', env.DATABASE_URL, URL_SHAPES.DATABASE_URL);
-    host = parsed.url.hostname.replace(/^\[|\]$/g, '');
-    port = parsed.url.port === '' ? 3306 : Number(parsed.url.port);
-    database = parsed.path === '' ? database : parsed.path;
-    user = parsed.user === '' ? user : parsed.user;
-    password = parsed.password;
+    const parsed = parseUrlList('DATABASE_URL', env.DATABASE_URL, URL_SHAPES.DATABASE_URL);
+    const first = parsed[0] as ParsedUrl;
+    nodes = parsed.map(({ url }) => serverNodeOf(url, 3306));
+    database = first.path === '' ? database : first.path;
+    user = first.user === '' ? user : first.user;
+    password = first.password;
     if (!/^[A-Za-z0-9_$]{1,64}$/.test(database)) {
       throw new Error('DATABASE_URL: the database name must be letters, digits, _ or $ (at most 64)');
     }
-  }
+  } else nodes = parseHostList('DB_HOST', env.DB_HOST, env.DB_PORT);
+  const [first] = nodes as [ServerNode, ...ServerNode[]];
   return {
-    host,
-    port,
+    host: first.host,
+    port: first.port,
+    nodes,
     database,
     user,
     password,
-    address: `${host}:${port}/${database}`,
+    address: `${nodes.map(nodeAddress).join(', ')}/${database}`,
     tls: env.DB_TLS === 'true' || env.DB_TLS_CA !== undefined,
     tlsCaFile: env.DB_TLS_CA,
+  };
+}
+
+/** DB_READ_HOST's nodes with the writers' login, database and TLS; undefined when unset. */
+function readDatabaseConfigOf(env: Environment, db: DatabaseConfig): DatabaseConfig | undefined {
+  if (env.DB_READ_HOST === undefined) return undefined;
+  const nodes = parseHostList('DB_READ_HOST', env.DB_READ_HOST, env.DB_PORT);
+  const [first] = nodes as [ServerNode, ...ServerNode[]];
+  return {
+    ...db,
+    host: first.host,
+    port: first.port,
+    nodes,
+    address: `${nodes.map(nodeAddress).join(', ')}/${db.database}`,
   };
 }
 

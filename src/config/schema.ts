@@ -39,10 +39,20 @@ export const environmentSchema = z.object({
   RABBIT_MANAGEMENT_URL: z
     .url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' })
     .optional(),
-  /** Full database URL (`mysql://user:pass@host:3306/name`); wins over DB_*. */
+  /**
+   * Full database URL (`mysql://user:pass@host:3306/name`); wins over DB_*. The nodes of a cluster
+   * (Galera): several URLs separated by commas, differing only in host and port.
+   */
   DATABASE_URL: z.string().optional(),
+  /** Database host, or the nodes of a cluster: `host[:port]` separated by commas (port: DB_PORT). */
   DB_HOST: z.string().min(1).default('127.0.0.1'),
   DB_PORT: port.default(3306),
+  /**
+   * Where `dashboard`, `stats` and the dashboard of `run` read: a replica or another node of the
+   * cluster, `host[:port]` separated by commas (port: DB_PORT), with the writers' login and database.
+   * Unset: they read where the writers write.
+   */
+  DB_READ_HOST: z.string().min(1).optional(),
   /** Database name: created by `setup` when missing, so it must be a plain identifier. */
   DB_NAME: z
     .string()

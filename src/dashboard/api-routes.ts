@@ -2,7 +2,8 @@
  * The JSON API behind the page: traffic over a range (`/api/traffic`, whole minutes), the top values
  * of a column (`/api/top/:dimension`, whole hours), a search of requests paged by key
  * (`/api/requests`), the sources, the span of the data, the range to open on and how far back lines
- * and rollups go (`/api/span`), and the pipeline's recent samples (`/api/pipeline`). Each answers with
+ * and rollups go (`/api/span`), the pipeline's recent samples (`/api/pipeline`), and how far behind
+ * the node the dashboard reads from is when it is a replica or a Galera node (`/api/read-lag`). Each answers with
  * what one panel draws, and the traffic panels with the range they counted.
  */
 import type { FastifyInstance } from 'fastify';
@@ -110,6 +111,8 @@ export function registerApiRoutes(app: FastifyInstance, options: ApiRoutesOption
     const page = await stats.search({ ...filter, ...search.criteria }, search.limit, search.after);
     return { rows: page.rows, next: cursorOf(page.next) };
   });
+
+  app.get('/api/read-lag', async () => ({ lag: await stats.readLag() }));
 
   app.get('/api/pipeline', async () => {
     if (pipeline.history().length === 0) await pipeline.sampleNow();

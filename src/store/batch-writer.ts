@@ -7,6 +7,9 @@
  * - an outage — the server away, but also a missing privilege, a read-only server, or a table that
  *   no longer is as lograbbit writes it — retries the same batch with backoff for as long as it
  *   takes, said once in the log and in `problem`; the consumers' prefetch bounds what waits meanwhile;
+ * - a write conflict (a deadlock, or Galera's certification failure at commit) writes the same batch
+ *   again at once, at debug level: the rows are idempotent and the rollups count inside the batch's
+ *   transaction, so a batch written again neither loses nor doubles anything;
  * - a refusal of a row's value halves the batch until the unit at fault is alone, then its rows, so
  *   that the other rows are stored. A refused row is written as the unit's `replace` says instead
  *   (the clean writer stores it in rejected_log with the database's reason); a unit with a row that
@@ -16,7 +19,7 @@
  */
 import type { Logger } from 'pino';
 import { PoisonMessageError, messageOf } from '../errors.js';
-import { isRowRefusal, isTransientDatabaseError } from './transient.js';
+import { isRowRefusal, isTransientDatabaseError, isWriteConflict } from './transient.js';
 
 /** The rows of one transaction, taken in a unit at a time, then written. */
 export interface RowBatch<Row> {
@@ -111,6 +114,12 @@ interface Unit<Row> {
 
 const BACKOFF_FIRST_MS = 250;
 const BACKOFF_MAX_MS = 5000;
+/**
+ * Write conflicts in a row written again at once, after a random pause of up to `CONFLICT_PAUSE_MS`
+ * (so that two writers that collided do not collide again), before they count as an outage.
+ */
+const CONFLICT_RETRIES = 10;
+const CONFLICT_PAUSE_MS = 50;
 /** A table check is reused for this long: a refusal being isolated asks for it at every split. */
 const TABLE_CHECK_REUSE_MS = 1000;
 
@@ -157,6 +166,7 @@ export function createBatchWriter<Row>(options: BatchWriterOptions<Row>): BatchW
    * a refusal of the rows' values, with the tables as expected.
    */
   const writeRetrying = async (batch: RowBatch<Row>, rows: number): Promise<void> => {
+    let conflicts = 0;
     for (let attempt = 0; ; attempt++) {
       try {
         const startedAt = performance.now();
@@ -172,6 +182,12 @@ export function createBatchWriter<Row>(options: BatchWriterOptions<Row>): BatchW
         }
         return;
       } catch (error) {
+        if (isWriteConflict(error) && conflicts++ < CONFLICT_RETRIES) {
+          log.debug({ table: name, error: messageOf(error) }, 'write conflict; writing the batch again');
+          attempt--;
+          await sleep(Math.random() * CONFLICT_PAUSE_MS);
+          continue;
+        }
         // What is wrong (`detail`, kept in `problem` with what it means), and the log's one line for
         // it, said once per outage.
         let detail = messageOf(error);

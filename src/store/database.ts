@@ -1,8 +1,8 @@
 /**
  * Opens the database: checks that the server answers (failing fast, with one line naming its
  * address, when it does not), creates the database when it is missing and the user may, applies the
- * pending drizzle migrations and adds the day partitions ahead, and returns a pool with a drizzle
- * handle over it.
+ * pending drizzle migrations and adds the day partitions ahead, and returns a pool (the pool cluster
+ * of client.ts for several nodes) with a drizzle handle over it.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,8 @@ import type { Pool } from 'mysql2/promise';
 import { drizzle } from 'drizzle-orm/mysql2';
 import type { MySql2Database } from 'drizzle-orm/mysql2';
 import { migrate } from 'drizzle-orm/mysql2/migrator';
+import { createClient } from './client.js';
+import type { DatabaseClient, DatabaseNode, NodeChange } from './client.js';
 import { fillPendingVisitors } from './rollup/visitor-backfill.js';
 import { ServiceUnavailableError, UsageError, messageOf } from '../errors.js';
 import * as schema from './schema.js';
@@ -21,8 +23,11 @@ export interface DatabaseEndpoint {
   /** Connect over TLS, verifying the server's certificate (against `tlsCaFile` when given). */
   readonly tls?: boolean;
   readonly tlsCaFile?: string | undefined;
+  /** The first node's host and port; the only node's unless `nodes` lists more. */
   readonly host: string;
   readonly port: number;
+  /** Every node of a cluster, in the order they are used (client.ts); `host` and `port` alone when absent. */
+  readonly nodes?: readonly DatabaseNode[] | undefined;
   readonly database: string;
   readonly user: string;
   readonly password: string;
@@ -30,15 +35,15 @@ export interface DatabaseEndpoint {
   readonly address: string;
 }
 
-/** The drizzle handle, with the mysql2 pool it runs on (the bulk writers use the pool directly). */
-export type Database = MySql2Database<typeof schema> & { readonly $client: Pool };
+/** The drizzle handle, with the pool it runs on (the bulk writers use the pool directly). */
+export type Database = MySql2Database<typeof schema> & { readonly $client: DatabaseClient };
 
 /** How rows reach the tables: `load-data` (fast; needs the server's `local_infile`) or `insert`. */
 export type WriteMethod = 'load-data' | 'insert';
 
 export interface Store {
   readonly db: Database;
-  readonly pool: Pool;
+  readonly pool: DatabaseClient;
   readonly endpoint: DatabaseEndpoint;
   /** What the hot path writes with: `load-data` when the server allows it, else `insert`. */
   readonly writeMethod: WriteMethod;
@@ -55,6 +60,8 @@ export interface OpenStoreOptions {
   readonly connections?: number;
   /** `auto` (the default): `load-data` when the server's `local_infile` is on, else `insert`. */
   readonly writeMethod?: WriteMethod | 'auto';
+  /** With several nodes: told when one is left out after a failed connection, and when it is back. */
+  readonly onNodeChange?: (change: NodeChange) => void;
 }
 
 /** Where the SQL migrations are, from src/store/ as from dist/store/. */
@@ -73,29 +80,33 @@ function tlsOptionsOf(endpoint: DatabaseEndpoint): { ca?: Buffer; rejectUnauthor
 
 export async function openStore(endpoint: DatabaseEndpoint, options: OpenStoreOptions): Promise<Store> {
   const ssl = tlsOptionsOf(endpoint);
-  const server = await connectServer(endpoint, options.timeoutMs, ssl);
+  const nodes = endpoint.nodes ?? [{ host: endpoint.host, port: endpoint.port }];
+  const server = await connectFirstNode(nodes, endpoint, options.timeoutMs, ssl);
   try {
     if (options.setup) await createDatabaseIfMissing(server, endpoint);
   } finally {
     await server.end();
   }
-  const pool = mysql.createPool({
-    host: endpoint.host,
-    port: endpoint.port,
-    user: endpoint.user,
-    password: endpoint.password,
-    database: endpoint.database,
-    connectTimeout: options.timeoutMs,
-    ssl,
-    connectionLimit: options.connections ?? 4,
-    charset: 'UTF8MB4_UNICODE_CI',
-    // DATETIME columns hold UTC; without this mysql2 would write Dates in the machine's zone.
-    timezone: 'Z',
-    // affectedRows then counts rows really inserted: a duplicate's no-op update counts 0, not 1.
-    flags: ['-FOUND_ROWS'],
-    supportBigNumbers: true,
-  });
-  const db = drizzle({ client: pool, schema, mode: 'default' });
+  const pool = createClient(
+    nodes,
+    {
+      user: endpoint.user,
+      password: endpoint.password,
+      database: endpoint.database,
+      connectTimeout: options.timeoutMs,
+      ssl,
+      connectionLimit: options.connections ?? 4,
+      charset: 'UTF8MB4_UNICODE_CI',
+      // DATETIME columns hold UTC; without this mysql2 would write Dates in the machine's zone.
+      timezone: 'Z',
+      // affectedRows then counts rows really inserted: a duplicate's no-op update counts 0, not 1.
+      flags: ['-FOUND_ROWS'],
+      supportBigNumbers: true,
+    },
+    options.onNodeChange,
+  );
+  // drizzle runs on a pool's query, execute and getConnection, all a DatabaseClient has (client.ts).
+  const db = drizzle({ client: pool as Pool, schema, mode: 'default' });
   try {
     if (options.setup) {
       await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
@@ -128,15 +139,41 @@ export async function openStore(endpoint: DatabaseEndpoint, options: OpenStoreOp
   return { db, pool, endpoint, writeMethod, maxAllowedPacket, close: () => pool.end() };
 }
 
+/**
+ * A connection to the first of `nodes` that answers, to check the server and create the database:
+ * with a cluster, a process starts while a node is down. The error is the last node's.
+ */
+async function connectFirstNode(
+  nodes: readonly DatabaseNode[],
+  endpoint: DatabaseEndpoint,
+  timeoutMs: number,
+  ssl: ReturnType<typeof tlsOptionsOf>,
+): Promise<mysql.Connection> {
+  // A list is named whole in the error, which the last node's failure gives.
+  const where = nodes.map((each) => `${each.host}:${each.port}`).join(', ');
+  for (const [index, node] of nodes.entries()) {
+    try {
+      return await connectServer(node, where, endpoint, timeoutMs, ssl);
+    } catch (error) {
+      if (index === nodes.length - 1 || (error as ServiceUnavailableError).code === 'LR_DATABASE_REFUSED') {
+        throw error;
+      }
+    }
+  }
+  throw new Error('no database node to connect to');
+}
+
 async function connectServer(
+  node: DatabaseNode,
+  where: string,
   endpoint: DatabaseEndpoint,
   timeoutMs: number,
   ssl: ReturnType<typeof tlsOptionsOf>,
 ): Promise<mysql.Connection> {
   try {
     return await mysql.createConnection({
-      host: endpoint.host,
-      port: endpoint.port,
+      host: node.host,
+      port: node.port,
       user: endpoint.user,
       password: endpoint.password,
       connectTimeout: timeoutMs,
@@ -160,7 +197,7 @@ async function connectServer(
         : 'is it running? (`docker compose up -d mysql`, or start mariadbd)';
     throw new ServiceUnavailableError(
       refused ? 'LR_DATABASE_REFUSED' : 'LR_DATABASE_UNAVAILABLE',
-      `cannot connect to the database at ${endpoint.host}:${endpoint.port}: ${why}; ${hint}`,
+      `cannot connect to the database at ${where}: ${why}; ${hint}`,
       error,
     );
   }

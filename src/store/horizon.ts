@@ -5,7 +5,8 @@
  * be, and a late line would refill it. The rows are filtered where they are handed to the table
  * inputs, after everything else has seen them.
  */
-import type { Pool, RowDataPacket } from 'mysql2/promise';
+import type { RowDataPacket } from 'mysql2/promise';
+import type { DatabaseClient } from './client.js';
 import { UNTIMED_DAY, dayStartMs } from './partition-days.js';
 import type { CleanRow } from './schema.js';
 
@@ -27,7 +28,7 @@ export interface HorizonWatch {
 }
 
 /** Reads the horizon now and every `refreshMs` after; a failed read keeps the last one. */
-export function watchHorizon(pool: Pool, refreshMs: number = HORIZON_REFRESH_MS): HorizonWatch {
+export function watchHorizon(pool: DatabaseClient, refreshMs: number = HORIZON_REFRESH_MS): HorizonWatch {
   let horizon: Horizon | null = null;
   let reading: Promise<void> | undefined;
   const refresh = (): Promise<void> =>
@@ -46,7 +47,7 @@ export function watchHorizon(pool: Pool, refreshMs: number = HORIZON_REFRESH_MS)
 }
 
 /** The horizon stored by the last prune, or null when none was. */
-export async function readHorizon(pool: Pool): Promise<Horizon | null> {
+export async function readHorizon(pool: DatabaseClient): Promise<Horizon | null> {
   const [rows] = await pool.query<RowDataPacket[]>(
     "SELECT DATE_FORMAT(lines_from, '%Y-%m-%d') AS linesFrom FROM retention_horizon WHERE id = 1",
   );

@@ -1,6 +1,9 @@
 /** The database adapter: schema, migrations, idempotent batched writers and read queries. */
 export { openStore, MIGRATIONS_FOLDER } from './database.js';
 export type { Database, DatabaseEndpoint, Store, OpenStoreOptions, WriteMethod } from './database.js';
+export type { DatabaseClient, NodeChange } from './client.js';
+export { readLagOf } from './read-lag.js';
+export type { ReadLag } from './read-lag.js';
 export { rawLog, cleanLog, rejectedLog } from './schema.js';
 export type { RawRow, CleanRow, RejectedRow } from './schema.js';
 export { createBatchWriter } from './batch-writer.js';

@@ -7,7 +7,8 @@
  * Two processes may do this at once (a `prune` and a `consume`): a named lock per database makes
  * them take turns.
  */
-import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
+import type { PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
+import type { DatabaseClient } from './client.js';
 import {
   CATCH_ALL_PARTITION,
   UNTIMED_DAY,
@@ -42,7 +43,10 @@ export const DAYS_AHEAD = 7;
 const LOCK_WAIT_S = 600;
 
 /** The partitions of `table`, in order, with their estimated rows. */
-export async function readPartitions(pool: Pool | PoolConnection, table: string): Promise<PartitionInfo[]> {
+export async function readPartitions(
+  pool: DatabaseClient | PoolConnection,
+  table: string,
+): Promise<PartitionInfo[]> {
   const [rows] = await pool.query<RowDataPacket[]>(
     `SELECT PARTITION_NAME AS name, TABLE_ROWS AS \`rows\` FROM information_schema.PARTITIONS
       WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND PARTITION_NAME IS NOT NULL
@@ -54,7 +58,7 @@ export async function readPartitions(pool: Pool | PoolConnection, table: string)
 
 /** Runs `work` on one connection while holding this database's partition lock. */
 export async function withPartitionLock<T>(
-  pool: Pool,
+  pool: DatabaseClient,
   work: (connection: PoolConnection) => Promise<T>,
 ): Promise<T> {
   const connection = await pool.getConnection();
@@ -92,7 +96,7 @@ export interface PartitionsAdded {
  * oldest line already stored (the rows a migration put in the catch-all are then copied once).
  */
 export async function ensureDayPartitions(
-  pool: Pool,
+  pool: DatabaseClient,
   now: Date = new Date(),
   daysAhead: number = DAYS_AHEAD,
 ): Promise<PartitionsAdded[]> {
@@ -158,7 +162,7 @@ export const DELETE_CHUNK_ROWS = 5000;
  * cost that grows with that one partition, met only while the history is shorter than the horizon.
  */
 export async function dropDaysBefore(
-  pool: Pool,
+  pool: DatabaseClient,
   firstDayKept: string,
   options: { readonly dryRun?: boolean } = {},
 ): Promise<DaysDropped[]> {
@@ -211,7 +215,7 @@ export async function dropDaysBefore(
  * returns how many per table. `dryRun` counts them instead.
  */
 export async function deleteUntimedBefore(
-  pool: Pool,
+  pool: DatabaseClient,
   receivedBefore: Date,
   options: { readonly dryRun?: boolean } = {},
 ): Promise<Array<{ readonly table: string; readonly rows: number }>> {

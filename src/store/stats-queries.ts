@@ -5,6 +5,8 @@
  * maps. A panel over a clean_log column the database does not have yet (its migration has not run)
  * answers `available: false`; a database without the rollups says to run `lograbbit setup`.
  */
+import { readLagOf } from './read-lag.js';
+import type { ReadLag } from './read-lag.js';
 import { sql } from 'drizzle-orm';
 import type { SQL, SQLWrapper } from 'drizzle-orm';
 import type { Database } from './database.js';
@@ -282,6 +284,8 @@ export interface StatsReader {
   /** How far back lines and rollups go, and how fresh the rollups are. */
   history(): Promise<HistorySpan>;
   search(search: RequestSearch, limit: number, after?: RequestCursor): Promise<RequestPage>;
+  /** How far behind its source the node read from is (a replica, a Galera node); null for a primary. */
+  readLag(): Promise<ReadLag | null>;
 }
 
 /** How long the lookup of tables and columns is trusted: a migration run meanwhile shows within a minute. */
@@ -311,6 +315,7 @@ export function createStatsReader(db: Database): StatsReader {
     return now;
   };
   return {
+    readLag: () => readLagOf(db.$client),
     async sources() {
       await withRollups();
       return rollupSources(db);

@@ -8,7 +8,8 @@
 import { getTableColumns, getTableName } from 'drizzle-orm';
 import type { Column } from 'drizzle-orm';
 import type { MySqlTable } from 'drizzle-orm/mysql-core';
-import type { Pool, RowDataPacket } from 'mysql2/promise';
+import type { RowDataPacket } from 'mysql2/promise';
+import type { DatabaseClient } from './client.js';
 
 interface LiveColumn {
   readonly dataType: string;
@@ -63,7 +64,10 @@ function mismatchOf(column: Column, live: LiveColumn): string | null {
  * A checker of `tables`: resolves with the first way one of them differs from what lograbbit writes
  * (a sentence naming the table, the column and what to do), or null when they are as expected.
  */
-export function tableCheckOf(pool: Pool, tables: readonly MySqlTable[]): () => Promise<string | null> {
+export function tableCheckOf(
+  pool: DatabaseClient,
+  tables: readonly MySqlTable[],
+): () => Promise<string | null> {
   return async () => {
     for (const table of tables) {
       const name = getTableName(table);

@@ -27,6 +27,12 @@ const TRANSIENT_CODES = new Set([
   'ER_LOCK_TABLE_FULL',
   'ER_RECORD_FILE_FULL',
   'ER_DISK_FULL',
+  // Galera: a node not (yet) part of the primary component answers "WSREP has not yet prepared node
+  // for application use" with this code.
+  'ER_UNKNOWN_COM_ERROR',
+  // mysql2's pool cluster when every node is left out for a while (client.ts).
+  'POOL_NONEONLINE',
+  'POOL_NOEXIST',
 ]);
 
 /** The first `field` of `error` or of its causes that has the `type` asked: drizzle wraps the driver's errors. */
@@ -53,6 +59,15 @@ export function isTransientDatabaseError(error: unknown): boolean {
     return /closed state|Pool is closed|Connection lost/i.test(String(error));
   }
   return TRANSIENT_CODES.has(code);
+}
+
+/**
+ * True when another transaction won: a deadlock, or on Galera a certification failure at commit (a
+ * transaction of another node wrote the same rows first; reported as a deadlock). Nothing is wrong
+ * with the server: the same transaction, written again, goes through or finds its rows stored.
+ */
+export function isWriteConflict(error: unknown): boolean {
+  return errorCodeOf(error) === 'ER_LOCK_DEADLOCK';
 }
 
 /** The server's error number (1406…), looking through drizzle's wrapping. */

@@ -8,12 +8,12 @@
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
+import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort, sleep } from './processes.js';
+import { killAllAndRemove, killGroup, logTails, waitForPort } from './server-processes.js';
 
 const run = promisify(execFile);
 /** The server's own scripts: /usr/sbin's wrappers switch to the `rabbitmq` user and its cookie. */
@@ -70,11 +70,7 @@ async function startRabbitClusterOnce(count: number, timeoutMs: number): Promise
     ...extra,
   });
 
-  const teardown = async (): Promise<void> => {
-    for (const child of children) killGroup(child);
-    await Promise.all(children.map((child) => exited(child)));
-    await rm(dir, { recursive: true, force: true });
-  };
+  const teardown = (): Promise<void> => killAllAndRemove(children, dir);
 
   try {
     for (const [index, name] of names.entries()) {
@@ -122,7 +118,13 @@ async function startRabbitClusterOnce(count: number, timeoutMs: number): Promise
     const deadline = Date.now() + timeoutMs;
     for (const [index, node] of nodes.entries()) {
       await waitForPort(node.amqpPort, deadline, children[index]).catch(async (error: unknown) => {
-        throw new Error(`${node.name}: ${String(error)}\n${await logTails(join(dir, 'log'))}`);
+        const logDir = join(dir, 'log');
+        const logs = (await readdir(logDir).catch(() => [] as string[])).filter((file) =>
+          file.endsWith('.log'),
+        );
+        throw new Error(
+          `${node.name}: ${String(error)}\n${await logTails(logs.map((file) => join(logDir, file)))}`,
+        );
       });
     }
     for (;;) {
@@ -149,53 +151,5 @@ async function startRabbitClusterOnce(count: number, timeoutMs: number): Promise
   } catch (error) {
     await teardown();
     throw error;
-  }
-}
-
-function killGroup(child: ChildProcess): void {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  try {
-    process.kill(-child.pid, 'SIGKILL');
-  } catch {
-    // Already gone.
-  }
-}
-
-function exited(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined)
-    return Promise.resolve();
-  return new Promise((resolve) => child.once('close', () => resolve()));
-}
-
-/** The last lines of each node's log, to say why a node did not come up. */
-async function logTails(logDir: string): Promise<string> {
-  const files = await readdir(logDir).catch(() => [] as string[]);
-  const tails = await Promise.all(
-    files
-      .filter((file) => file.endsWith('.log'))
-      .map(async (file) => {
-        const text = await readFile(join(logDir, file), 'utf8').catch(() => '');
-        return `--- ${file}\n${text.split('\n').slice(-15).join('\n')}`;
-      }),
-  );
-  return tails.join('\n');
-}
-
-async function waitForPort(port: number, deadline: number, child?: ChildProcess): Promise<void> {
-  for (;;) {
-    if (child !== undefined && (child.exitCode !== null || child.signalCode !== null)) {
-      throw new Error(`the node exited (${child.exitCode ?? child.signalCode}) before port ${port} opened`);
-    }
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (open) return;
-    if (Date.now() > deadline) throw new Error(`port ${port} did not open in time`);
-    await sleep(250);
   }
 }

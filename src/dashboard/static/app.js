@@ -538,7 +538,25 @@ $('#older').addEventListener('click', () => void search(nextCursor));
 window.setInterval(() => scheduleTraffic(), 30_000);
 window.setInterval(() => void loadSources().catch(() => undefined), 60_000);
 
+// ---- read node ------------------------------------------------------------------------------------
+
+// Reading from a replica or another Galera node (DB_READ_HOST): how far behind the panels may be.
+async function loadReadLag() {
+  const { lag } = await getJson('/api/read-lag');
+  const note = $('#read-lag');
+  note.hidden = lag === null;
+  if (lag === null) return;
+  note.textContent =
+    lag.kind === 'galera'
+      ? `read node: ${lag.receiveQueue} write sets to apply`
+      : !lag.running || lag.secondsBehind === null
+        ? 'read replica: replication stopped'
+        : `read replica: ${lag.secondsBehind} s behind`;
+}
+window.setInterval(() => void loadReadLag().catch(() => undefined), 10_000);
+
 connect();
 void loadSources().catch(() => undefined);
+void loadReadLag().catch(() => undefined);
 // The range is fitted to the data first; the first page of the search comes with the traffic.
 scheduleTraffic(true);

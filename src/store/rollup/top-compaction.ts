@@ -12,7 +12,8 @@
  * Each bucket is passed over once (a watermark in rollup_state); late lines of a bucket already
  * compacted add their values again, to be folded by no one: they are few.
  */
-import type { Pool, RowDataPacket } from 'mysql2/promise';
+import type { RowDataPacket } from 'mysql2/promise';
+import type { DatabaseClient } from '../client.js';
 import { DAY_MS, HOUR_MS } from './tally.js';
 
 /** Values kept per panel, source and bucket. */
@@ -42,7 +43,7 @@ export interface CompactionResult {
  * compacted yet.
  */
 export async function compactTopValues(
-  pool: Pool,
+  pool: DatabaseClient,
   now: Date = new Date(),
   keep = TOP_VALUES_KEPT,
 ): Promise<CompactionResult> {
@@ -54,7 +55,7 @@ export async function compactTopValues(
 }
 
 async function compactLevel(
-  pool: Pool,
+  pool: DatabaseClient,
   level: Level,
   now: Date,
   keep: number,
@@ -96,7 +97,7 @@ async function compactLevel(
 
 /** Folds one panel's bucket of one source down to `keep` values and its "other" row. */
 async function compactGroup(
-  pool: Pool,
+  pool: DatabaseClient,
   table: Level['table'],
   dimension: string,
   source: string,

@@ -8,7 +8,8 @@
  * Safe to run while consumers write and to run twice: merging an address into a sketch that holds it
  * changes nothing, and each row is merged under its lock.
  */
-import type { Pool, PoolConnection, RowDataPacket } from 'mysql2/promise';
+import type { PoolConnection, RowDataPacket } from 'mysql2/promise';
+import type { DatabaseClient } from '../client.js';
 import { addValue, emptyRegisters, encodeSketch, mergeEncoded } from './hll.js';
 import type { Registers } from './hll.js';
 import { DAY_MS, HOUR_MS, MINUTE_MS } from './tally.js';
@@ -18,7 +19,7 @@ export const PENDING_SKETCH = Buffer.of(0x00);
 
 /** Fills the marked sketches; returns how many hours and days were read. `progress` hears of each. */
 export async function fillPendingVisitors(
-  pool: Pool,
+  pool: DatabaseClient,
   progress?: (done: number, total: number) => void,
 ): Promise<number> {
   const [hours] = await pool.query<RowDataPacket[]>(
@@ -73,7 +74,10 @@ export async function fillPendingVisitors(
   return done;
 }
 
-async function inTransaction(pool: Pool, work: (connection: PoolConnection) => Promise<void>): Promise<void> {
+async function inTransaction(
+  pool: DatabaseClient,
+  work: (connection: PoolConnection) => Promise<void>,
+): Promise<void> {
   const connection = await pool.getConnection();
   try {
     await connection.beginTransaction();

@@ -8,17 +8,12 @@ test('a reject example holding C1 and bidi controls is printed escaped', () => {
   // quote() JSON-escapes the line's C0 controls already; C1 (CSI 0x9b), DEL and bidi ones it leaves.
   const example = 'combined: bad status "\u009b2J\u202e\x7f"';
   const snapshot: StatsSnapshot = {
-    at: '2026-11-28T12:00:00.000Z',
-    broker: '127.0.0.1:5672 vhost "/"',
-    database: '127.0.0.1:3306/lograbbit',
-    queues: [],
+    ...quietSnapshot(),
     tables: {
       raw_log: { rows: 1, exact: true, perSecond: null },
       clean_log: { rows: 0, exact: true, perSecond: null },
       rejected_log: { rows: 1, exact: true, perSecond: null },
     },
-    counted: { lines: 0, perSecond: null },
-    history: { linesFrom: null, rollupsFrom: null, rollupsUpdated: null },
     lastMinute: { linesRead: 1, linesPerSecond: 0, rejected: 1 },
     rejects: [{ reason: 'bad_status', lines: 1, example }],
   };
@@ -30,10 +25,7 @@ test('a reject example holding C1 and bidi controls is printed escaped', () => {
 
 test('an estimated size is marked and explained; history and counted lines are shown', () => {
   const snapshot: StatsSnapshot = {
-    at: '2026-11-28T12:00:00.000Z',
-    broker: '127.0.0.1:5672 vhost "/"',
-    database: '127.0.0.1:3306/lograbbit',
-    queues: [],
+    ...quietSnapshot(),
     tables: {
       raw_log: { rows: 2_500_000, exact: false, perSecond: null },
       clean_log: { rows: 2_400_000, exact: false, perSecond: null },
@@ -59,3 +51,41 @@ test('an estimated size is marked and explained; history and counted lines are s
   );
   assert.match(screen, /rejects\s+none in the last 24 h/);
 });
+
+test('a read node that lags says how far behind it is', () => {
+  const snapshot: StatsSnapshot = {
+    ...quietSnapshot(),
+    database: 'replica1:3306/lograbbit',
+    readLag: { kind: 'replica', secondsBehind: 4, running: true },
+  };
+  assert.match(render(snapshot, undefined), /database replica1:3306\/lograbbit \(replica, 4 s behind\)$/m);
+  const stopped = { ...snapshot, readLag: { kind: 'replica', secondsBehind: null, running: false } as const };
+  assert.match(render(stopped, undefined), /\(replica, replication stopped\)$/m);
+  const galera = { ...snapshot, readLag: { kind: 'galera', receiveQueue: 12 } as const };
+  assert.match(render(galera, undefined), /\(Galera node, 12 write sets to apply\)$/m);
+  assert.match(
+    render(quietSnapshot(), undefined),
+    /database 127\.0\.0\.1:3306\/lograbbit$/m,
+    'a primary: nothing',
+  );
+});
+
+/** A snapshot of an empty, idle pipeline on a primary. */
+function quietSnapshot(): StatsSnapshot {
+  return {
+    at: '2026-11-28T12:00:00.000Z',
+    broker: '127.0.0.1:5672 vhost "/"',
+    database: '127.0.0.1:3306/lograbbit',
+    readLag: null,
+    queues: [],
+    tables: {
+      raw_log: { rows: 0, exact: true, perSecond: null },
+      clean_log: { rows: 0, exact: true, perSecond: null },
+      rejected_log: { rows: 0, exact: true, perSecond: null },
+    },
+    counted: { lines: 0, perSecond: null },
+    history: { linesFrom: null, rollupsFrom: null, rollupsUpdated: null },
+    lastMinute: { linesRead: 0, linesPerSecond: 0, rejected: 0 },
+    rejects: [],
+  };
+}

@@ -15,6 +15,7 @@ test('defaults fit the local services', () => {
     {
       host: '127.0.0.1',
       port: 3306,
+      nodes: [{ host: '127.0.0.1', port: 3306 }],
       database: 'lograbbit',
       user: 'root',
       password: '',
@@ -64,6 +65,7 @@ test('RABBIT_URL and DATABASE_URL win over the separate variables', () => {
     {
       host: 'db.example',
       port: 3310,
+      nodes: [{ host: 'db.example', port: 3310 }],
       database: 'logs',
       user: 'w',
       password: 'pw',

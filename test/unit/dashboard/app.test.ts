@@ -73,6 +73,7 @@ function fakeStats(): StatsReader & { calls: Array<[string, unknown[]]> } {
       rows: [],
       next: { ts: new Date(NOW - 1000), eventId: Buffer.alloc(16, 1) },
     }),
+    readLag: record('readLag', { kind: 'replica', secondsBehind: 4, running: true }),
   };
 }
 
@@ -231,6 +232,13 @@ describe('dashboard app', () => {
     const body = (await app.inject('/api/pipeline')).json<{ samples: Array<{ queues: unknown[] }> }>();
     assert.equal(body.samples.length, 1);
     assert.deepEqual(body.samples[0]?.queues, [{ queue: 'data-lake', ready: 7, consumers: 1 }]);
+  });
+
+  test('/api/read-lag says how far behind its source the node read from is', async () => {
+    const { app } = build();
+    assert.deepEqual((await app.inject('/api/read-lag')).json(), {
+      lag: { kind: 'replica', secondsBehind: 4, running: true },
+    });
   });
 
   test('/healthz, /readyz and /metrics', async () => {

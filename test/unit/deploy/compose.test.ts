@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { environmentSchema } from '../../../src/config/index.js';
+import { environmentSchema, loadConfig } from '../../../src/config/index.js';
 
 const root = new URL('../../../', import.meta.url);
 const read = (path: string): string => readFileSync(new URL(path, root), 'utf8');
@@ -28,10 +28,15 @@ interface Service {
   };
   restart?: string;
   volumes?: string[];
+  profiles?: string[];
 }
 
 const composeText = read('docker-compose.yml');
-const compose = parse(composeText) as { version?: unknown; services: Record<string, Service> };
+// Merge keys (`<<: *app-environment`) as compose reads them.
+const compose = parse(composeText, { merge: true }) as {
+  version?: unknown;
+  services: Record<string, Service>;
+};
 const services = compose.services;
 const service = (name: string): Service => {
   const found = services[name];
@@ -107,8 +112,9 @@ const APP_SERVICES = ['consumer', 'producer'];
 const BACKING_SERVICES = ['rabbitmq', 'mysql'];
 
 describe('docker-compose.yml', () => {
-  test('has the seven services and no obsolete version key', () => {
-    assert.deepEqual(Object.keys(services).sort(), [
+  test('has the seven services by default and no obsolete version key', () => {
+    const byDefault = Object.entries(services).filter(([, s]) => s.profiles === undefined);
+    assert.deepEqual(byDefault.map(([name]) => name).sort(), [
       'consumer',
       'follow-nginx',
       'mysql',
@@ -118,6 +124,56 @@ describe('docker-compose.yml', () => {
       'rabbitmq',
     ]);
     assert.equal(compose.version, undefined);
+  });
+
+  test('the cluster profile: 3 RabbitMQ nodes by peer discovery, a MariaDB primary and replica, the app given the lists', () => {
+    const cluster = Object.entries(services).filter(([, s]) => s.profiles?.includes('cluster'));
+    assert.deepEqual(cluster.map(([name]) => name).sort(), [
+      'cluster-consumer',
+      'cluster-dashboard',
+      'db-primary',
+      'db-replica',
+      'rabbit1',
+      'rabbit2',
+      'rabbit3',
+    ]);
+    const conf = read('deploy/cluster/rabbitmq-cluster.conf');
+    assert.match(conf, /^cluster_formation\.peer_discovery_backend = classic_config$/m);
+    for (const node of ['rabbit1', 'rabbit2', 'rabbit3']) {
+      const rabbit = service(node);
+      assert.equal(rabbit.image, 'rabbitmq:4-management');
+      assert.ok(
+        (rabbit.volumes ?? []).some((volume) => volume.startsWith('./deploy/cluster/rabbitmq-cluster.conf:')),
+      );
+      assert.match(conf, new RegExp(`= rabbit@${node}$`, 'm'));
+      const env = environmentOf(rabbit);
+      // The same cookie for the node and for the CLI of its health check.
+      assert.equal(env.RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS, env.RABBITMQ_CTL_ERL_ARGS);
+      assert.match(env.RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS ?? '', /^-setcookie \$\{RABBIT_ERLANG_COOKIE:\?/);
+      assert.ok(rabbit.healthcheck);
+    }
+    assert.ok((service('db-primary').command as string[]).includes('--log-bin'));
+    assert.equal(environmentOf(service('db-replica')).MARIADB_MASTER_HOST, 'db-primary');
+    for (const name of ['cluster-consumer', 'cluster-dashboard']) {
+      const env = environmentOf(service(name));
+      // Each `${NAME…}` as compose fills it from a .env copied from .env.example.
+      const filled = Object.fromEntries(
+        Object.entries(env).map(([key, value]) => [
+          key,
+          value.replace(VARIABLE, (_whole: string, variable: string) => envExample().get(variable) ?? ''),
+        ]),
+      );
+      const config = loadConfig(filled);
+      assert.deepEqual(config.rabbit.nodes, ['rabbit1:5672', 'rabbit2:5672', 'rabbit3:5672'], name);
+      assert.equal(config.db.address, `db-primary:3306/${envExample().get('DB_NAME')}`, name);
+      assert.equal(config.dbRead?.address, `db-replica:3306/${envExample().get('DB_NAME')}`, name);
+    }
+    assert.deepEqual(dependencies(service('cluster-consumer')), {
+      rabbit1: 'service_healthy',
+      rabbit2: 'service_healthy',
+      rabbit3: 'service_healthy',
+      'db-primary': 'service_healthy',
+    });
   });
 
   test('uses supported lines: RabbitMQ 4 with its management UI, MySQL 8.4, phpMyAdmin 5, nginx stable', () => {
@@ -272,6 +328,14 @@ describe('docker-compose.yml', () => {
   });
 });
 
+/** What only the containers read: the database's root and replication accounts, RabbitMQ's cookie. */
+const CONTAINER_ONLY = new Set([
+  'DB_ROOT_PASSWORD',
+  'DB_REPLICATION_USER',
+  'DB_REPLICATION_PASSWORD',
+  'RABBIT_ERLANG_COOKIE',
+]);
+
 describe('.env.example', () => {
   const example = envExample();
 
@@ -298,7 +362,7 @@ describe('.env.example', () => {
   });
 
   test('is valid for the app: every app variable passes its schema (DB_ROOT_PASSWORD is the container’s)', () => {
-    const appVariables = Object.fromEntries([...example].filter(([name]) => name !== 'DB_ROOT_PASSWORD'));
+    const appVariables = Object.fromEntries([...example].filter(([name]) => !CONTAINER_ONLY.has(name)));
     const known = new Set(Object.keys(environmentSchema.shape));
     for (const name of Object.keys(appVariables)) assert.ok(known.has(name), `the app does not read ${name}`);
     const result = environmentSchema.safeParse(appVariables);
