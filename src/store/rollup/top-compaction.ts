@@ -64,12 +64,10 @@ async function compactLevel(
   const [state] = await pool.query<RowDataPacket[]>('SELECT value FROM rollup_state WHERE name = ?', [
     level.watermark,
   ]);
-  // Never passed over: from the oldest bucket there is. Every line has a status, so the status
-  // panel has every bucket, and its end of the (dimension, bucket) index is one read.
-  const [oldest] = await pool.query<RowDataPacket[]>(
-    `SELECT MIN(bucket) AS bucket FROM ${level.table} WHERE dimension = 'status'`,
-  );
-  const from = (state[0]?.value as Date | undefined) ?? (oldest[0]?.bucket as Date | null) ?? until;
+  // Never passed over: from the beginning. The watermark is set even when nothing was there, so
+  // that a log of last year ingested into a new database is not compacted while it streams in (its
+  // values folded away, then met again, would be counted apart from their "other" row).
+  const from = (state[0]?.value as Date | undefined) ?? new Date(0);
   if (from >= until) return { buckets: 0, folded: 0 };
   // Only the groups that hold more than `keep` values and an "other" row: read from the
   // (dimension, bucket) index, over the buckets not yet passed over.
@@ -92,7 +90,13 @@ async function compactLevel(
     `INSERT INTO rollup_state (name, value) VALUES (?, ?) ON DUPLICATE KEY UPDATE value = GREATEST(value, VALUES(value))`,
     [level.watermark, until],
   );
-  return { buckets: Math.round((until.getTime() - from.getTime()) / level.stepMs), folded };
+  // The buckets passed over, counted from the oldest there is. Every line has a status, so the
+  // status panel has every bucket, and its end of the (dimension, bucket) index is one read.
+  const [oldest] = await pool.query<RowDataPacket[]>(
+    `SELECT MIN(bucket) AS bucket FROM ${level.table} WHERE dimension = 'status'`,
+  );
+  const first = Math.max(from.getTime(), (oldest[0]?.bucket as Date | null)?.getTime() ?? until.getTime());
+  return { buckets: Math.max(0, Math.round((until.getTime() - first) / level.stepMs)), folded };
 }
 
 /** Folds one panel's bucket of one source down to `keep` values and its "other" row. */
