@@ -3,7 +3,7 @@
  * bytes does each stored line take?
  *
  *   node --import tsx bench/ingest-full.ts [--rows 20000000] [--span-days 30] [--lines 200000] [--runs 2]
- *     [--keep] [--reuse] [--database lograbbit_bench_full] [--compress]
+ *     [--keep] [--reuse] [--database lograbbit_bench_full] [--compress] [--without-index clean_log_ip_ts]
  *
  * Run `npm run build` first: the pipeline runs from dist/, as in `npm run bench`.
  *
@@ -58,6 +58,15 @@ const runs = whole('--runs', 2);
 const keep = args.includes('--keep');
 const reuse = args.includes('--reuse');
 const compress = args.includes('--compress');
+/**
+ * A diagnostic: a secondary index of clean_log to drop in both databases before the runs, to see what
+ * it costs (the full database keeps it dropped; `lograbbit setup` does not make it again).
+ */
+const withoutIndex = option('--without-index');
+if (withoutIndex !== undefined && !/^clean_log_\w+$/.test(withoutIndex)) {
+  process.stderr.write(`ingest-full: --without-index: a clean_log index name (got "${withoutIndex}")\n`);
+  process.exit(2);
+}
 const FULL = option('--database') ?? 'lograbbit_bench_full';
 const EMPTY = `${FULL}_empty`;
 const host = process.env.DB_HOST ?? '127.0.0.1';
@@ -357,16 +366,20 @@ async function settle(sql: mysql.Connection): Promise<void> {
 async function bufferPoolByIndex(sql: mysql.Connection, database: string): Promise<string> {
   const [rows] = await sql.query<mysql.RowDataPacket[]>(
     `SELECT TABLE_NAME AS name, INDEX_NAME AS idx, COUNT(*) AS pages FROM information_schema.INNODB_BUFFER_PAGE
-      WHERE TABLE_NAME LIKE ? GROUP BY TABLE_NAME, INDEX_NAME ORDER BY pages DESC LIMIT 6`,
+      WHERE TABLE_NAME LIKE ? GROUP BY TABLE_NAME, INDEX_NAME`,
     [`\`${database}\`.%`],
   );
-  return rows
-    .map(
-      (row) =>
-        `${String(row.name)
-          .replace(/^`[^`]+`\./, '')
-          .replace(/ .*$/, '')}.${row.idx} ${row.pages}`,
-    )
+  // One row per partition: summed per index (the name reads "`db`.`table` /* Partition `p…` */").
+  const pages = new Map<string, number>();
+  for (const row of rows) {
+    const table = String(row.name).replace(/^`[^`]+`\.`([^`]+)`.*$/, '$1');
+    const key = `${table}.${row.idx}`;
+    pages.set(key, (pages.get(key) ?? 0) + Number(row.pages));
+  }
+  return [...pages]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 5)
+    .map(([index, count]) => `${index} ${count}`)
     .join(', ');
 }
 
@@ -531,8 +544,20 @@ async function main(): Promise<void> {
     const dropEmpty = (): Promise<unknown> => sql.query(`DROP DATABASE IF EXISTS \`${EMPTY}\``);
     const all: Run[] = [];
     let runNo = 0;
+    const dropIndex = async (database: string): Promise<void> => {
+      if (withoutIndex === undefined) return;
+      const [found] = await sql.query<mysql.RowDataPacket[]>(
+        'SELECT 1 FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND INDEX_NAME = ?',
+        [database, 'clean_log', withoutIndex],
+      );
+      if (found.length > 0)
+        await sql.query(`ALTER TABLE \`${database}\`.clean_log DROP INDEX \`${withoutIndex}\``);
+    };
+    await dropIndex(FULL);
     for (let i = 0; i < runs; i++) {
       await dropEmpty();
+      if (withoutIndex !== undefined) await setup(EMPTY);
+      await dropIndex(EMPTY);
       all.push(await runInto(services.env, 'empty', EMPTY, path, `bench-${Date.now()}-${runNo++}`, sql));
       all.push(
         await runInto(services.env, `full (${n(filled)})`, FULL, path, `bench-${Date.now()}-${runNo++}`, sql),
