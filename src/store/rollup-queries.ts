@@ -372,16 +372,9 @@ export async function topOver(
   ];
   // All sources are read as the list of them: the primary key (dimension, source, bucket, value)
   // then serves each source's buckets in order, where the (dimension, bucket) index would need a
-  // lookup of the row for every value it finds.
-  const sources =
-    range.source === undefined
-      ? (
-          await select<{ source: string }>(
-            db,
-            sql`SELECT DISTINCT ${rollupTop.source} AS source FROM ${rollupTop} WHERE ${rollupTop.dimension} = ${dimension}`,
-          )
-        ).map((row) => String(row.source))
-      : [range.source];
+  // lookup of the row for every value it finds. The list comes from rollup_day (every line counted
+  // has a day row, and it holds a row per source and day), not from rollup_top's many rows.
+  const sources = range.source === undefined ? await rollupSources(db) : [range.source];
   if (sources.length === 0)
     return { dimension, available: true, from: range.from.getTime(), to: range.to.getTime(), entries: [] };
   const partsOf = (columns: (table: TopTable) => SQL, keys?: readonly Buffer[]): SQL =>
