@@ -1,7 +1,7 @@
 /**
- * Retention as the commands run it: the options read once, a prune report in words, and the hourly
- * upkeep of `consume` and `run` (partitions ahead, then `--keep` applied when given, then the closed
- * hours' top values bounded).
+ * Retention as the commands run it: the options read once, a prune report in words, and the upkeep
+ * of `consume` and `run`: hourly, the partitions ahead and `--keep` applied when given; every minute,
+ * the hours' and days' top values bounded.
  */
 import type { Logger } from '../telemetry/index.js';
 import { UsageError } from '../errors.js';
@@ -14,9 +14,15 @@ export interface RetentionSettings {
   /** Lines are kept this long (ms); undefined: every line is kept. */
   readonly keepMs: number | undefined;
   readonly keepRollupsMs: number;
-  /** How often the upkeep runs, in ms. */
+  /** How often the partitions ahead are added and `--keep` applied, in ms. */
   readonly intervalMs: number;
 }
+
+/**
+ * How often the top values are compacted at most: an open hour gathers a minute of a busy site's
+ * distinct values between two rounds, and every panel that reads the hour sums them.
+ */
+const COMPACTION_INTERVAL_MS = 60_000;
 
 /** The retention options, checked (a bad one is one line and exit 2). */
 export function retentionSettingsOf(values: RetentionOptionValues): RetentionSettings {
@@ -71,8 +77,9 @@ export function pruneJsonOf(report: PruneReport): Record<string, unknown> {
 }
 
 /**
- * Every `intervalMs` from now on (and once at start): adds the day partitions ahead, then prunes
- * when `keepMs` is set, logging what went. A failure is logged and tried again at the next round.
+ * Once at start, then every minute (or every `intervalMs` when shorter): bounds the top values and,
+ * when `intervalMs` has passed since it last did, adds the day partitions ahead and prunes when
+ * `keepMs` is set, logging what went. A failure is logged and tried again at the next round.
  */
 export function startRetentionUpkeep(
   store: Store,
@@ -82,12 +89,16 @@ export function startRetentionUpkeep(
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let round: Promise<void> = Promise.resolve();
+  let prunedAtMs = -Infinity;
   const once = async (): Promise<void> => {
     try {
-      await pruneIfAsked();
+      if (Date.now() - prunedAtMs >= settings.intervalMs) {
+        await pruneIfAsked();
+        prunedAtMs = Date.now();
+      }
       const compacted = await compactTopValues(store.pool);
       if (compacted.folded > 0)
-        log.info(compacted, "folded the closed hours' and days' least requested top values");
+        log.debug(compacted, "folded the hours' and days' least requested top values");
     } catch (error) {
       log.warn({ error: String(error) }, 'retention upkeep failed; it is tried again at the next round');
     }
@@ -129,9 +140,12 @@ export function startRetentionUpkeep(
   };
   const schedule = (): void => {
     if (stopped) return;
-    timer = setTimeout(() => {
-      round = once().finally(schedule);
-    }, settings.intervalMs);
+    timer = setTimeout(
+      () => {
+        round = once().finally(schedule);
+      },
+      Math.min(settings.intervalMs, COMPACTION_INTERVAL_MS),
+    );
   };
   round = once().finally(schedule);
   return {

@@ -43,13 +43,34 @@ const AGENTS = [
 ];
 const STATUSES = [200, 200, 200, 304, 404, 500, 301, 101];
 
+const pad = (value: number): string => String(value).padStart(2, '0');
+
+/** A time as the common log format writes it, in UTC. */
+function logTime(at: Date): string {
+  return `${pad(at.getUTCDate())}/${MONTHS[at.getUTCMonth()]}/${at.getUTCFullYear()}:${pad(at.getUTCHours())}:${pad(at.getUTCMinutes())}:${pad(at.getUTCSeconds())} +0000`;
+}
+
+/** A request by curl for `path` at `atMs`, its size and address made from `index`. */
+function curlLine(index: number, atMs: number, path: string): string {
+  return `10.9.${index % 5}.${index % 97} - - [${logTime(new Date(atMs))}] "GET ${path} HTTP/1.1" 200 ${index} "-" "curl/8"`;
+}
+
+/** A pool on the test's database, as the consumer opens it (compaction takes one). */
+function rootPool(): mysql.Pool {
+  return mysql.createPool({
+    host: DB_HOST,
+    user: 'root',
+    database: services.database,
+    timezone: 'Z',
+    supportBigNumbers: true,
+  });
+}
+
 /** `count` combined-format lines from `startMs`, `stepMs` apart, varied in address, path, status and agent. */
 function linesFrom(startMs: number, count: number, stepMs: number, seed: number): string {
   const out: string[] = [];
   for (let index = 0; index < count; index++) {
-    const at = new Date(startMs + index * stepMs);
-    const pad = (value: number): string => String(value).padStart(2, '0');
-    const time = `${pad(at.getUTCDate())}/${MONTHS[at.getUTCMonth()]}/${at.getUTCFullYear()}:${pad(at.getUTCHours())}:${pad(at.getUTCMinutes())}:${pad(at.getUTCSeconds())} +0000`;
+    const time = logTime(new Date(startMs + index * stepMs));
     const n = index * 7 + seed;
     const status = STATUSES[n % STATUSES.length];
     const path =
@@ -82,6 +103,7 @@ async function rollupState(): Promise<string> {
 }
 
 const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
 const now = Date.UTC(2026, 11, 4, 9, 0, 0);
 
 describe('rollups: the sum of the lines, each counted once', () => {
@@ -153,23 +175,13 @@ describe('rollups: the sum of the lines, each counted once', () => {
     const hourStart = now - 3 * DAY_MS;
     const lines: string[] = [];
     for (let index = 0; index < 2000; index++) {
-      const at = new Date(hourStart + index * 1500);
-      const time = `${String(at.getUTCDate()).padStart(2, '0')}/${MONTHS[at.getUTCMonth()]}/${at.getUTCFullYear()}:${String(at.getUTCHours()).padStart(2, '0')}:${String(at.getUTCMinutes()).padStart(2, '0')}:${String(at.getUTCSeconds()).padStart(2, '0')} +0000`;
       // Path k is requested about 1/k as often: a long tail, as on a real site.
       const path = `/item/${Math.floor(600 / (1 + (index % 600)))}-${index % 451}`;
-      lines.push(
-        `10.9.${index % 5}.${index % 97} - - [${time}] "GET ${path} HTTP/1.1" 200 ${index} "-" "curl/8"`,
-      );
+      lines.push(curlLine(index, hourStart + index * 1500, path));
     }
     await writeFile(crowded, `${lines.join('\n')}\n`);
     await ingest(crowded);
-    const pool = mysql.createPool({
-      host: DB_HOST,
-      user: 'root',
-      database: services.database,
-      timezone: 'Z',
-      supportBigNumbers: true,
-    });
+    const pool = rootPool();
     try {
       const first = await compactTopValues(pool, new Date(now));
       assert.ok(first.folded > 0, 'values were folded');
@@ -197,6 +209,62 @@ describe('rollups: the sum of the lines, each counted once', () => {
       );
       const again = await compactTopValues(pool, new Date(now));
       assert.equal(again.folded, 0, 'each hour and day is passed over once');
+    } finally {
+      await pool.end();
+    }
+  });
+
+  test('an open hour and day are compacted each time they hold over 400 values, totals exact', async () => {
+    // The hour before `now` and today are open: they end less than two hours before `now`.
+    const source = 'open-hour.log';
+    const file = join(dir, source);
+    const write = async (first: number, count: number): Promise<void> => {
+      const lines: string[] = [];
+      for (let index = first; index < first + count; index++) {
+        // The first 400 lines request 200 paths twice each; every later line a path of its own.
+        const path = index < 400 ? `/hot/${index % 200}` : `/cold/${index}`;
+        lines.push(curlLine(index, now - HOUR_MS + 1000 + index * 1000, path));
+      }
+      await appendFile(file, `${lines.join('\n')}\n`);
+      await ingest(file);
+    };
+    const pool = rootPool();
+    const sql = await services.sql();
+    /** The most path rows (values and "other") of any of this source's buckets (all open). */
+    const mostPathRows = async (): Promise<number> => {
+      let most = 0;
+      for (const table of ['rollup_top', 'rollup_top_day']) {
+        const [groups] = await sql.query<RowDataPacket[]>(
+          `SELECT MAX(n) AS n FROM (SELECT COUNT(*) AS n FROM ${table} WHERE dimension = 'path' AND source = ?
+             GROUP BY bucket) AS g`,
+          [source],
+        );
+        most = Math.max(most, Number(groups[0]?.n ?? 0));
+      }
+      return most;
+    };
+    try {
+      await write(0, 900);
+      assert.equal(await mostPathRows(), 700, 'an open hour holds every distinct path until compacted');
+      const first = await compactTopValues(pool, new Date(now));
+      assert.ok(first.folded > 0, 'values of the open buckets were folded');
+      assert.equal(await mostPathRows(), 201, '200 values and the "other" row');
+      await assertRollupsMatchLines(services);
+      // 150 new paths: 351 rows, not yet twice the values kept, so left alone.
+      await write(900, 150);
+      assert.equal(await mostPathRows(), 351);
+      assert.equal((await compactTopValues(pool, new Date(now))).folded, 0, 'under 401 rows: left alone');
+      // 150 more: 501 rows, compacted again down to 200 and the "other" row.
+      await write(1050, 150);
+      assert.ok((await compactTopValues(pool, new Date(now))).folded > 0);
+      assert.equal(await mostPathRows(), 201);
+      await assertRollupsMatchLines(services);
+      // The most requested paths (requested twice) are all kept by the open hour.
+      const [kept] = await sql.query<RowDataPacket[]>(
+        `SELECT MIN(requests) AS least FROM rollup_top WHERE dimension = 'path' AND source = ? AND value IS NOT NULL`,
+        [source],
+      );
+      assert.equal(Number(kept[0]?.least), 2);
     } finally {
       await pool.end();
     }

@@ -1,27 +1,33 @@
 /**
- * Bounds the top values of each closed hour and day: a busy site's hour can hold hundreds of
- * thousands of distinct paths, and a 30-day top list would have to sum them all. Once a bucket is over
- * (and a little more, for stragglers), its values past the `keep` most requested are folded into one
- * "other" row per panel and bucket, which keeps every total exact. An hour and its day are compacted
- * each on their own: a day keeps its own 200 most requested, which its hours may each have folded.
+ * Bounds the top values of each hour and day: a busy site's hour can hold hundreds of thousands of
+ * distinct paths, and a 30-day top list would have to sum them all. A bucket's values past the `keep`
+ * most requested are folded into one "other" row per panel and bucket, which keeps every total exact.
+ * An hour and its day are compacted each on their own: a day keeps its own 200 most requested, which
+ * its hours may each have folded.
+ *
+ * Open buckets (the current hour and day, and those that ended less than two hours ago, which still
+ * receive stragglers) are compacted too, each time they hold twice `keep` values: otherwise the
+ * panels that read them would cost in proportion to the site's traffic rather than to the buckets
+ * read. A value folded away that comes again gets a row of its own beside the "other" row. Closed
+ * buckets are compacted down to `keep` once, then left alone (a watermark in rollup_state).
  *
  * What that costs in accuracy, stated in the README: a value's requests over a range are exact unless
  * it was folded away in some bucket the range reads; then they are low by at most the "other"
  * requests of those buckets. The panels show at most 100 values, and a bucket keeps 200.
- *
- * Each bucket is passed over once (a watermark in rollup_state); late lines of a bucket already
- * compacted add their values again, to be folded by no one: they are few.
  */
 import type { RowDataPacket } from 'mysql2/promise';
 import type { DatabaseClient } from '../client.js';
+import { errorCodeOf, isWriteConflict } from '../transient.js';
 import { DAY_MS, HOUR_MS } from './tally.js';
 
 /** Values kept per panel, source and bucket. */
 export const TOP_VALUES_KEPT = 200;
 /** The key of the row that holds what was folded away (no MD5 is all ones, in practice). */
 export const OTHER_VALUE_KEY = Buffer.alloc(16, 0xff);
-/** How long after its end a bucket is left alone: lines arrive late by this much, commonly. */
+/** How long after its end a bucket is still open: lines arrive late by this much, commonly. */
 const SETTLE_MS = 2 * HOUR_MS;
+/** An open bucket is compacted when it holds this many times `keep` values: not at every round. */
+const OPEN_SLACK = 2;
 
 /** The two levels of top values, each compacted once its buckets are over. */
 const LEVELS = [
@@ -31,7 +37,7 @@ const LEVELS = [
 type Level = (typeof LEVELS)[number];
 
 export interface CompactionResult {
-  /** Buckets passed over: hours of rollup_top, days of rollup_top_day. */
+  /** Buckets closed by this round (compacted for good): hours of rollup_top, days of rollup_top_day. */
   readonly hours: number;
   readonly days: number;
   /** Rows folded into "other" rows. */
@@ -40,7 +46,7 @@ export interface CompactionResult {
 
 /**
  * Compacts the hours and the days that ended at least two hours before `now` and were not
- * compacted yet.
+ * compacted yet, and the open ones that hold more than twice `keep` values.
  */
 export async function compactTopValues(
   pool: DatabaseClient,
@@ -60,6 +66,7 @@ async function compactLevel(
   now: Date,
   keep: number,
 ): Promise<{ buckets: number; folded: number }> {
+  // Buckets before `until` are closed; from `until` on they are open.
   const until = new Date(Math.floor((now.getTime() - SETTLE_MS) / level.stepMs) * level.stepMs);
   const [state] = await pool.query<RowDataPacket[]>('SELECT value FROM rollup_state WHERE name = ?', [
     level.watermark,
@@ -68,30 +75,33 @@ async function compactLevel(
   // that a log of last year ingested into a new database is not compacted while it streams in (its
   // values folded away, then met again, would be counted apart from their "other" row).
   const from = (state[0]?.value as Date | undefined) ?? new Date(0);
-  if (from >= until) return { buckets: 0, folded: 0 };
-  // Only the groups that hold more than `keep` values and an "other" row: read from the
-  // (dimension, bucket) index, over the buckets not yet passed over.
+  // Only the groups that hold more than `keep` values and an "other" row, read from the
+  // (dimension, bucket) index over the buckets not yet closed for good.
   const [crowded] = await pool.query<RowDataPacket[]>(
-    `SELECT dimension, source, bucket FROM ${level.table} WHERE bucket >= ? AND bucket < ?
+    `SELECT dimension, source, bucket, COUNT(*) AS n FROM ${level.table} WHERE bucket >= ?
      GROUP BY dimension, source, bucket HAVING COUNT(*) > ?`,
-    [from, until, keep + 1],
+    [from < until ? from : until, keep + 1],
   );
   let folded = 0;
-  for (const group of crowded)
+  for (const group of crowded) {
+    const bucket = group.bucket as Date;
+    if (bucket >= until && Number(group.n) <= OPEN_SLACK * keep + 1) continue;
     folded += await compactGroup(
       pool,
       level.table,
       String(group.dimension),
       String(group.source),
-      group.bucket as Date,
+      bucket,
       keep,
     );
+  }
+  if (from >= until) return { buckets: 0, folded };
   await pool.query(
     `INSERT INTO rollup_state (name, value) VALUES (?, ?) ON DUPLICATE KEY UPDATE value = GREATEST(value, VALUES(value))`,
     [level.watermark, until],
   );
-  // The buckets passed over, counted from the oldest there is. Every line has a status, so the
-  // status panel has every bucket, and its end of the (dimension, bucket) index is one read.
+  // The buckets closed by this round, counted from the oldest there is. Every line has a status, so
+  // the status panel has every bucket, and its end of the (dimension, bucket) index is one read.
   const [oldest] = await pool.query<RowDataPacket[]>(
     `SELECT MIN(bucket) AS bucket FROM ${level.table} WHERE dimension = 'status'`,
   );
@@ -144,6 +154,9 @@ async function compactGroup(
     return foldedRows.length;
   } catch (error) {
     await connection.rollback().catch(() => undefined);
+    // An open bucket is written as it is compacted: when a writer's transaction wins, this bucket
+    // waits for the next round (the writer's own conflicts are retried by the batch writer).
+    if (isWriteConflict(error) || errorCodeOf(error) === 'ER_LOCK_WAIT_TIMEOUT') return 0;
     throw error;
   } finally {
     connection.release();
