@@ -9,9 +9,10 @@
  * and 10,000 paths, in time order, one stream per source and day (a file per day, as with daily
  * rotation). At each size of `--sizes` (rows in clean_log, growing) it times every panel over 1 day,
  * 7 days, 30 days and all (all sources, and one), and `stats`' reads, and prints the median of 3 runs
- * with the size of the rollups per day. Before timing, the top values are compacted as the hourly
- * upkeep of `consume` would have (every hour ended two hours ago or more). `--reuse` starts from the
- * rows a `--keep` run left; nothing generated is written outside the scratch database.
+ * with the size of the rollups per day. Before timing, the top values are compacted as a round of the
+ * upkeep of `consume` leaves them (every closed hour and day down to 200 values, the open ones over
+ * 400). `--reuse` starts from the rows a `--keep` run left; nothing generated is written outside the
+ * scratch database.
  */
 import { createHash } from 'node:crypto';
 import mysql from 'mysql2/promise';
@@ -296,9 +297,12 @@ async function main(): Promise<void> {
       if (size > rows) {
         rows += await fill(db, method, size - rows, fills++);
       }
-      // As the hourly upkeep of `consume` leaves them: every hour over for two hours compacted. Each
-      // fill spans all 30 days, as no site's lines do, so compaction starts over from the first hour.
-      await pool.query("DELETE FROM rollup_state WHERE name = 'top_compacted_until'");
+      // As the upkeep of `consume` leaves them after a round: every hour and day compacted, the open
+      // ones too. Each fill spans all 30 days, as no site's lines do, so compaction starts over from
+      // the first hour and day.
+      await pool.query(
+        "DELETE FROM rollup_state WHERE name IN ('top_compacted_until', 'top_days_compacted_until')",
+      );
       const started = Date.now();
       const compacted = await compactTopValues(pool);
       process.stderr.write(
