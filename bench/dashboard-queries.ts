@@ -2,14 +2,15 @@
  * Benchmark: how long each dashboard panel and `lograbbit stats` take as history grows.
  *
  *   node --import tsx bench/dashboard-queries.ts [--sizes 1000000,5000000] [--keep] [--reuse] [--database name]
+ *     [--runs 5]
  *
  * Fills a scratch database (`lograbbit_bench_dashboard` on the local MariaDB, DB_HOST/DB_USER/DB_PASSWORD
  * from the environment) through the consumers' own writer, so that the rollups are counted as in
  * production: generated clean rows spread over the last 30 days, 5 sources, 50,000 client addresses
  * and 10,000 paths, in time order, one stream per source and day (a file per day, as with daily
  * rotation). At each size of `--sizes` (rows in clean_log, growing) it times every panel over 1 day,
- * 7 days, 30 days and all (all sources, and one), and `stats`' reads, and prints the median of 3 runs
- * with the size of the rollups per day. Before timing, the top values are compacted as a round of the
+ * 7 days, 30 days and all (all sources, and one), and `stats`' reads, and prints the median of
+ * `--runs` runs (5) with the size of the rollups per day. Before timing, the top values are compacted as a round of the
  * upkeep of `consume` leaves them (every closed hour and day down to 200 values, the open ones over
  * 400). `--reuse` starts from the rows a `--keep` run left; nothing generated is written outside the
  * scratch database.
@@ -44,6 +45,13 @@ const sizes = (option('--sizes') ?? option('--rows') ?? '1000000')
   .sort((a, b) => a - b);
 const keep = args.includes('--keep');
 const reuse = args.includes('--reuse');
+const RUNS = Number(option('--runs') ?? 5);
+if (!Number.isInteger(RUNS) || RUNS < 1) {
+  process.stderr.write(
+    `dashboard-queries: --runs: expected a whole number of at least 1 (got "${option('--runs')}")\n`,
+  );
+  process.exit(2);
+}
 const DATABASE = option('--database') ?? 'lograbbit_bench_dashboard';
 const host = process.env.DB_HOST ?? '127.0.0.1';
 const user = process.env.DB_USER ?? 'root';
@@ -165,16 +173,20 @@ async function fill(
   return stored;
 }
 
+/** The median of `RUNS` runs: panels of a few milliseconds vary by one or two from run to run. */
 async function time(run: () => Promise<unknown>): Promise<number> {
   const runs: number[] = [];
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < RUNS; i++) {
     const started = performance.now();
     await run();
     runs.push(performance.now() - started);
   }
   runs.sort((a, b) => a - b);
-  return runs[1] as number;
+  return runs[Math.floor(RUNS / 2)] as number;
 }
+
+/** Milliseconds as printed: one decimal below 10, where a ratio between sizes needs it. */
+const ms = (value: number): string => `${value < 10 ? value.toFixed(1) : value.toFixed(0)} ms`;
 
 async function measure(db: Database, pool: Database['$client'], rows: number): Promise<void> {
   const reader = createStatsReader(db);
@@ -204,7 +216,7 @@ async function measure(db: Database, pool: Database['$client'], rows: number): P
   const table = panels.map(([label]) => [label]);
   for (const [, filter] of ranges) {
     for (const [i, [, run]] of panels.entries()) {
-      table[i]?.push(`${(await time(() => run(filter))).toFixed(0)} ms`);
+      table[i]?.push(ms(await time(() => run(filter))));
     }
   }
   lines.push(...table);
@@ -228,9 +240,9 @@ async function measure(db: Database, pool: Database['$client'], rows: number): P
         ]),
     ],
   ];
-  for (const [label, run] of stats) lines.push([label, `${(await time(run)).toFixed(0)} ms`]);
+  for (const [label, run] of stats) lines.push([label, ms(await time(run))]);
   const widths = header.map((_, i) => Math.max(...lines.map((line) => (line[i] ?? '').length)));
-  console.log(`\nclean_log rows: ${rows.toLocaleString('en-US')} over ${DAYS} days (median of 3 runs)`);
+  console.log(`\nclean_log rows: ${rows.toLocaleString('en-US')} over ${DAYS} days (median of ${RUNS} runs)`);
   for (const line of lines) console.log(line.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  '));
   const [disk] = await pool.query<mysql.RowDataPacket[]>(
     `SELECT table_name AS name, data_length + index_length AS bytes, table_rows AS estimated_rows
