@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { describe, it } from 'node:test';
+import { Worker } from 'node:worker_threads';
 import {
   AUTO_ORDER,
   FORMAT_PARSERS,
@@ -134,14 +136,21 @@ void describe('huge and hostile lines', () => {
     ['a valid combined line with 1 MiB of trailing tokens', `${COMBINED}${' "x"'.repeat(MIB / 4)}`],
     ['a valid combined line with 1 MiB of spaces and a word', `${COMBINED}${' '.repeat(MIB)}x`],
   ];
+  // The worker loads the TypeScript sources through tsx, as the tests do (a worker's own `--import`
+  // is not applied before its first module on Node 20).
+  const PARSE_IN_WORKER = `import('tsx/esm/api').then(({ register }) => {
+    register();
+    return import(${JSON.stringify(new URL('./parse-in-worker.ts', import.meta.url).href)});
+  });`;
+  // Catastrophic backtracking on a mebibyte would run for hours, a linear parse for milliseconds:
+  // each line is parsed in a worker, ended by the test's timeout if it never answers. How fast the
+  // parsers are is the benchmark's to say, not this test's.
   for (const [name, line] of hostile) {
-    void it(`${name}: answers quickly`, () => {
-      const started = performance.now();
-      const result = parseLine(line, 'auto');
-      readLineTime(line);
-      const elapsed = performance.now() - started;
-      assert.ok(elapsed < 1000, `${elapsed} ms`);
-      if (!result.ok) assert.ok(result.reason.length < 300);
+    void it(`${name}: answers, with a short reason when it rejects`, { timeout: 60_000 }, async (t) => {
+      const worker = new Worker(PARSE_IN_WORKER, { eval: true, workerData: line });
+      t.after(() => worker.terminate());
+      const [answer] = (await once(worker, 'message')) as [{ ok: boolean; reasonLength?: number }];
+      if (!answer.ok) assert.ok((answer.reasonLength ?? Infinity) < 300, JSON.stringify(answer));
     });
   }
 
