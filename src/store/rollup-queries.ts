@@ -536,6 +536,26 @@ export function num(value: unknown): number {
 export function timeOf(value: unknown): number | null {
   if (value === null || value === undefined) return null;
   if (value instanceof Date) return value.getTime();
-  // A DATETIME read as a string ('2026-11-28 17:00:00.000') is UTC.
-  return typeof value === 'string' ? new Date(`${value.replace(' ', 'T')}Z`).getTime() : null;
+  if (typeof value !== 'string') return null;
+  // A DATETIME read as a string ('2026-11-28 17:00:00.000') is UTC. Read digit by digit: a month's
+  // series reads three of them per stored bucket, and the Date parser costs several times more.
+  if (DATETIME.test(value)) {
+    const fraction = value.length > 20 ? Math.round(Number(`0.${value.slice(20)}`) * 1000) : 0;
+    const year = digitsOf(value, 0, 4);
+    const month = digitsOf(value, 5, 2) - 1;
+    const day = digitsOf(value, 8, 2);
+    const hour = digitsOf(value, 11, 2);
+    const minute = digitsOf(value, 14, 2);
+    return Date.UTC(year, month, day, hour, minute, digitsOf(value, 17, 2)) + fraction;
+  }
+  return new Date(`${value.replace(' ', 'T')}Z`).getTime();
 }
+
+/** The number written by `count` ASCII digits of `text` from `from`. */
+function digitsOf(text: string, from: number, count: number): number {
+  let number = 0;
+  for (let index = from; index < from + count; index++) number = number * 10 + text.charCodeAt(index) - 48;
+  return number;
+}
+
+const DATETIME = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{1,6})?$/;
