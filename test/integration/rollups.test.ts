@@ -214,7 +214,7 @@ describe('rollups: the sum of the lines, each counted once', () => {
     }
   });
 
-  test('an open hour and day are compacted each time they hold over 400 values, totals exact', async () => {
+  test('an open hour and day are compacted each time they hold over 250 values, totals exact', async () => {
     // The hour before `now` and today are open: they end less than two hours before `now`.
     const source = 'open-hour.log';
     const file = join(dir, source);
@@ -250,12 +250,12 @@ describe('rollups: the sum of the lines, each counted once', () => {
       assert.ok(first.folded > 0, 'values of the open buckets were folded');
       assert.equal(await mostPathRows(), 201, '200 values and the "other" row');
       await assertRollupsMatchLines(services);
-      // 150 new paths: 351 rows, not yet twice the values kept, so left alone.
-      await write(900, 150);
-      assert.equal(await mostPathRows(), 351);
-      assert.equal((await compactTopValues(pool, new Date(now))).folded, 0, 'under 401 rows: left alone');
-      // 150 more: 501 rows, compacted again down to 200 and the "other" row.
-      await write(1050, 150);
+      // 50 new paths: 251 rows, not over a quarter more than the values kept, so left alone.
+      await write(900, 50);
+      assert.equal(await mostPathRows(), 251);
+      assert.equal((await compactTopValues(pool, new Date(now))).folded, 0, '251 rows: left alone');
+      // One more: 252 rows, compacted again down to 200 and the "other" row.
+      await write(950, 1);
       assert.ok((await compactTopValues(pool, new Date(now))).folded > 0);
       assert.equal(await mostPathRows(), 201);
       await assertRollupsMatchLines(services);
