@@ -30,6 +30,20 @@ module.exports = {
       from: { path: '^src/(broker|store|sources)/' },
       to: { path: '^src/(broker|store|sources|pipeline)/', pathNot: '^src/$1/' },
     },
+    {
+      name: 'geo-is-an-adapter',
+      comment: 'geo/ opens and reads the geo database file; the enricher is handed its reader.',
+      severity: 'error',
+      from: { path: '^src/geo/' },
+      to: { path: '^src/(broker|store|sources|pipeline|cli|config|dashboard|telemetry)/' },
+    },
+    {
+      name: 'dashboard-reads-the-store',
+      comment: 'The dashboard shows what is stored: it reads the store, never the broker or the line path.',
+      severity: 'error',
+      from: { path: '^src/dashboard/' },
+      to: { path: '^src/(broker|sources|pipeline|formats|geo|cli)/' },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

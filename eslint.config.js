@@ -1,7 +1,17 @@
 // Lint rules: typescript-eslint's type-aware recommended set, plus the house rules of ../shared/STYLE.md
-// that a linter can check (no unjustified `any`, no deep imports across folders).
+// that a linter can check (no unjustified `any`, no deep imports across folders, the environment
+// read by config/ alone, no usage errors from the sources).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+
+/**
+ * A folder's API is its index.ts, from any depth: src/broker/codec.ts must not be imported from
+ * src/store/ nor from src/store/rollup/.
+ */
+const THROUGH_INDEX = {
+  regex: '^(\\.\\./)+[a-z-]+/(?!index\\.js$).+',
+  message: 'Import another folder through its index.ts.',
+};
 
 export default tseslint.config(
   {
@@ -34,14 +44,33 @@ export default tseslint.config(
   {
     files: ['src/**/*.ts'],
     rules: {
-      // A folder's API is its index.ts: src/broker/codec.ts must not be imported from src/store/.
+      'no-restricted-imports': ['error', { patterns: [THROUGH_INDEX] }],
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'process',
+          property: 'env',
+          message: 'Only config/ reads the environment: take the value from the Config it builds.',
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/config/**/*.ts'],
+    rules: { 'no-restricted-properties': 'off' },
+  },
+  {
+    files: ['src/sources/**/*.ts'],
+    rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
+            THROUGH_INDEX,
             {
-              regex: '^\\.\\./[a-z-]+/(?!index\\.js$).+',
-              message: 'Import another folder through its index.ts.',
+              regex: '^(\\.\\./)+errors\\.js$',
+              importNames: ['UsageError'],
+              message: 'Sources know files, not options: throw an InputError; the CLI speaks of options.',
             },
           ],
         },

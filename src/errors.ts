@@ -1,6 +1,7 @@
 /**
  * The error catalogue. Each error has a stable `code` (never reused), a `cause` when it wraps another
- * error, and a class that says what to do with it: a `UsageError` ends the command with exit code 2,
+ * error, and a class that says what to do with it: a `UsageError` or an `InputError` ends the command
+ * with exit code 2,
  * a `ServiceUnavailableError` with exit code 3, anything else with 1. A bad log line is not an error:
  * it is data (see `rejected_log`).
  */
@@ -45,6 +46,17 @@ export class LograbbitError extends Error {
 export class UsageError extends LograbbitError {
   constructor(code: 'LR_CONFIG' | 'LR_USAGE', message: string) {
     super(code, message, { exitCode: EXIT_CODES.usage });
+  }
+}
+
+/**
+ * An input named on the command line (a file, a directory, a pattern to follow) that cannot be used
+ * as given. Exit code 2, as for a usage error, but raised by the sources, which know files, not
+ * options: the command line decides how the user hears of it.
+ */
+export class InputError extends LograbbitError {
+  constructor(message: string) {
+    super('LR_INPUT_UNREADABLE', message, { exitCode: EXIT_CODES.usage });
   }
 }
 

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { CommanderError } from 'commander';
+import { debugRequested } from '../config/index.js';
 import { EXIT_CODES, LograbbitError, messageOf } from '../errors.js';
 import { terminalSafe } from '../telemetry/index.js';
 import { buildProgram } from './program.js';
@@ -28,7 +29,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       return error.exitCode;
     }
     process.stderr.write(`lograbbit: ${terminalSafe(messageOf(error))}\n`);
-    if (/^(debug|trace)$/.test(process.env.LOG_LEVEL ?? '') && error instanceof Error) {
+    if (debugRequested() && error instanceof Error) {
       process.stderr.write(`${(error.stack ?? '').split('\n').map(terminalSafe).join('\n')}\n`);
     } else {
       process.stderr.write('lograbbit: (run with --log-level debug for the details)\n');

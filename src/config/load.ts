@@ -113,6 +113,14 @@ export function readEnvironment(
   return { ...parseDotEnv(readFileSync(path)), ...env };
 }
 
+/**
+ * Whether LOG_LEVEL asks for debug output, read on its own: the entry point asks it of a failure that
+ * may have come before (or from) the configuration itself.
+ */
+export function debugRequested(env: NodeJS.ProcessEnv = process.env): boolean {
+  return /^(debug|trace)$/.test(env.LOG_LEVEL ?? '');
+}
+
 /** Validates and freezes the configuration; throws one `UsageError` that lists every problem. */
 export function loadConfig(env: Record<string, string | undefined>, overrides: TuningOverrides = {}): Config {
   const problems: string[] = [];

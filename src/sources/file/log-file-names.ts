@@ -5,7 +5,7 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { UsageError } from '../../errors.js';
+import { InputError } from '../../errors.js';
 
 const COMPRESSED = /\.(gz|bz2|xz|zst|lz4|lzma|zip|Z|7z)$/;
 
@@ -29,7 +29,7 @@ export function logFilesIn(dir: string): string[] {
 /**
  * `paths` with each directory replaced by its log files (see `logFilesIn`); other paths, `-` and
  * paths that do not exist are kept as they are, for the caller to check. A directory without a log
- * file, or one that cannot be read, is a usage error naming it.
+ * file, or one that cannot be read, is an input error naming it.
  */
 export function expandDirectories(paths: readonly string[]): string[] {
   return paths.flatMap((path) => {
@@ -39,14 +39,12 @@ export function expandDirectories(paths: readonly string[]): string[] {
       files = logFilesIn(path);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      throw new UsageError(
-        'LR_USAGE',
+      throw new InputError(
         `${path}: ${code === 'EACCES' ? 'permission denied' : `cannot list the directory (${String(error)})`}`,
       );
     }
     if (files.length === 0) {
-      throw new UsageError(
-        'LR_USAGE',
+      throw new InputError(
         `${path}: a directory with no log file in it (subdirectories, hidden and compressed files are skipped)`,
       );
     }

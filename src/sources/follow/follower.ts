@@ -15,7 +15,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import type { LineBatch } from '../../domain/index.js';
-import { UsageError, messageOf } from '../../errors.js';
+import { InputError, messageOf } from '../../errors.js';
 import { checkpointKeyOf, openCheckpointStore } from '../checkpoint/index.js';
 import type { Checkpoint, CheckpointStore } from '../checkpoint/index.js';
 import { compileFileGlob } from './file-glob.js';
@@ -84,7 +84,7 @@ export interface FileFollower extends AsyncIterable<LineBatch> {
   close(): Promise<void>;
 }
 
-/** Checks the patterns (a bad one is a usage error) and opens the state directory. */
+/** Checks the patterns (a bad one is an input error, exit 2) and opens the state directory. */
 export async function followFiles(options: FollowOptions): Promise<FileFollower> {
   const globs: FileGlob[] = [];
   const problems: string[] = [];
@@ -94,7 +94,7 @@ export async function followFiles(options: FollowOptions): Promise<FileFollower>
     else globs.push(glob);
   }
   if (globs.length === 0 && problems.length === 0) problems.push('no file to follow');
-  if (problems.length > 0) throw new UsageError('LR_USAGE', `--follow: ${problems.join('; ')}`);
+  if (problems.length > 0) throw new InputError(`--follow: ${problems.join('; ')}`);
   const store = await openCheckpointStore(options.stateDir);
   return new Follower(options, globs, store);
 }

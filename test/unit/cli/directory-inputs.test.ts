@@ -1,14 +1,14 @@
 /**
  * Directories given to `ingest` and `produce`: replaced by their log files, sorted by name, without
  * hidden files, compressed rotated files, subdirectories or dangling links; a directory with none is
- * a usage error (exit code 2).
+ * an input error (exit code 2, as a usage error).
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { UsageError } from '../../../src/errors.js';
+import { EXIT_CODES, InputError } from '../../../src/errors.js';
 import { expandDirectories, logFilesIn } from '../../../src/sources/index.js';
 
 let dir: string;
@@ -59,13 +59,13 @@ describe('directory inputs', () => {
   });
 
   for (const name of ['empty', 'only-skipped']) {
-    test(`a directory without a log file (${name}) is a usage error naming it`, () => {
+    test(`a directory without a log file (${name}) is an input error naming it, exit 2`, () => {
       const path = join(dir, name);
       assert.throws(
         () => expandDirectories([join(dir, 'single.log'), path]),
         (error: unknown) =>
-          error instanceof UsageError &&
-          error.code === 'LR_USAGE' &&
+          error instanceof InputError &&
+          error.exitCode === EXIT_CODES.usage &&
           error.message.startsWith(`${path}: a directory with no log file in it`),
       );
     });
