@@ -3,7 +3,7 @@
  * bytes does each stored line take?
  *
  *   node --import tsx bench/ingest-full.ts [--rows 20000000] [--span-days 30] [--lines 200000] [--runs 2]
- *     [--keep] [--reuse] [--database lograbbit_bench_full] [--compress] [--without-index clean_log_ip_ts]
+ *     [--keep] [--reuse] [--database lograbbit_bench_full] [--compress] [--without-index clean_log_hour_ip_ts]
  *
  * Run `npm run build` first: the pipeline runs from dist/, as in `npm run bench`.
  *
@@ -12,7 +12,7 @@
  *    clean_log and as many in raw_log, by SQL in chunks (INSERT … SELECT from the sequence engine):
  *    spread evenly over the `--span-days` (30) days before now, in time order, five sources, one stream
  *    per source and day (daily rotation) with ascending byte offsets, client addresses spread over
- *    some 57,000 /16s (so the (ip, ts) index is written in random order), varied paths, agents and
+ *    some 57,000 /16s (random within each hour of the address index), varied paths, agents and
  *    referrers, and the raw line rebuilt from the clean row (about 210 bytes). `--reuse` keeps the
  *    rows of an earlier `--keep` run (the fill is skipped when clean_log has rows).
  * 2. Runs: the whole pipeline (`lograbbit consume` + `lograbbit produce`, as bench/scenarios/end-to-end.ts)

@@ -18,6 +18,7 @@ import {
   datetime,
   double,
   index,
+  int,
   json,
   mysqlTable,
   primaryKey,
@@ -88,6 +89,14 @@ export const cleanLog = mysqlTable(
     time: time('time').generatedAlwaysAs(sql`maketime(hour(\`ts\`), minute(\`ts\`), second(\`ts\`))`, {
       mode: 'virtual',
     }),
+    /**
+     * The UTC hour of `ts`, counted in hours from year 0: the first column of the search-by-address
+     * index. TO_SECONDS reads the DATETIME as written (no session time zone), is deterministic (so
+     * allowed in an indexed generated column) and means the same on MySQL 8 as on MariaDB.
+     */
+    tsHour: int('ts_hour', { unsigned: true }).generatedAlwaysAs(sql`to_seconds(\`ts\`) div 3600`, {
+      mode: 'virtual',
+    }),
     ip: varchar('ip', { length: 45 }),
     forwardedFor: varchar('forwarded_for', { length: 1024 }),
     country: varchar('country', { length: 80 }),
@@ -146,8 +155,13 @@ export const cleanLog = mysqlTable(
       primaryKey({ name: 'clean_log_event_id_ts', columns: [table.eventId, table.ts] }),
       index('clean_log_ts_traffic').on(...traffic),
       index('clean_log_source_traffic').on(table.source, ...traffic),
-      // The dashboard's search by client address, newest first.
-      index('clean_log_ip_ts').on(table.ip, table.ts),
+      // The dashboard's search by client address, newest first, one hour at a time. The hour leads so
+      // that a live line's entry lands among the current hour's, not at a random leaf of the whole
+      // day: with (ip, ts) the day's index outgrew the buffer pool and slowed ingest (issue 15). The
+      // event id is named (InnoDB adds no bytes for it, it is in the primary key) because a
+      // partitioned table does not order by the key's hidden primary-key suffix: without it, each
+      // hour's ORDER BY ts, event_id is a filesort of all the address's lines of that hour.
+      index('clean_log_hour_ip_ts').on(table.tsHour, table.ip, table.ts, table.eventId),
     ];
   },
 );

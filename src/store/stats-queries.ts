@@ -7,8 +7,10 @@
  */
 import { readLagOf } from './read-lag.js';
 import type { ReadLag } from './read-lag.js';
+import { searchRequests } from './request-search.js';
+import type { RequestCursor, RequestPage, RequestSearch } from './request-search.js';
 import { sql } from 'drizzle-orm';
-import type { SQL, SQLWrapper } from 'drizzle-orm';
+import type { SQLWrapper } from 'drizzle-orm';
 import type { Database } from './database.js';
 import {
   countedLines,
@@ -19,14 +21,13 @@ import {
   rollupBounds,
   rollupSources,
   select,
-  timeOf,
   topOver,
   trafficReport,
 } from './rollup-queries.js';
 import type { HistorySpan, TopResult, TrafficFilter, TrafficReport } from './rollup-queries.js';
 import { TOP_DIMENSIONS } from './rollup/tally.js';
 import type { TopDimension } from './rollup/tally.js';
-import { cleanLog, rawLog, rejectedLog } from './schema.js';
+import { rawLog, rejectedLog } from './schema.js';
 
 export { TOP_DIMENSIONS };
 export type { TopDimension };
@@ -41,53 +42,27 @@ export type {
   TrafficSummary,
 } from './rollup-queries.js';
 export { hoursOf, minutesOf } from './rollup-queries.js';
-
-/** Search criteria; each given one narrows the search. */
-export interface RequestSearch extends TrafficFilter {
-  /** An exact status (404) or a class (`4xx`). */
-  readonly status?: string | undefined;
-  /** Paths starting with this text. */
-  readonly pathPrefix?: string | undefined;
-  readonly ip?: string | undefined;
-  readonly user?: string | undefined;
-}
-
-/** Where a page of results starts: after the row with this time and event id (newest first). */
-export interface RequestCursor {
-  readonly ts: Date;
-  readonly eventId: Buffer;
-}
-
-export interface RequestRow {
-  readonly eventId: string;
-  readonly tsMs: number;
-  readonly source: string;
-  readonly ip: string | null;
-  readonly user: string | null;
-  readonly method: string | null;
-  readonly host: string | null;
-  readonly path: string | null;
-  readonly status: number;
-  readonly bytes: number;
-  readonly country: string | null;
-  readonly browser: string | null;
-  readonly os: string | null;
-  readonly isBot: boolean | null;
-}
-
-export interface RequestPage {
-  readonly rows: readonly RequestRow[];
-  /** Pass it back for the next (older) page; null on the last page. */
-  readonly next: RequestCursor | null;
-}
+export { searchRequests } from './request-search.js';
+export type { RequestCursor, RequestPage, RequestRow, RequestSearch } from './request-search.js';
 
 export interface ReasonCount {
   readonly reason: string;
   readonly lines: number;
 }
 
-/** The clean_log columns a later migration adds: their panels wait for them. */
-const OPTIONAL_COLUMNS = ['country', 'browser', 'os', 'device', 'is_bot', 'referrer_host'] as const;
+/**
+ * The clean_log columns a later migration adds: their panels wait for them, and the search by
+ * address walks the hours only once `ts_hour` (migration 0009) is there.
+ */
+const OPTIONAL_COLUMNS = [
+  'country',
+  'browser',
+  'os',
+  'device',
+  'is_bot',
+  'referrer_host',
+  'ts_hour',
+] as const;
 type OptionalColumn = (typeof OPTIONAL_COLUMNS)[number];
 
 /** The columns of clean_log this database has, among the optional ones. */
@@ -99,84 +74,6 @@ export async function optionalColumnsOf(db: Database): Promise<ReadonlySet<strin
   );
   const present = new Set(rows.map((row) => row.name.toLowerCase()));
   return new Set(OPTIONAL_COLUMNS.filter((column) => present.has(column)));
-}
-
-function whereOf(filter: TrafficFilter, extra: readonly SQL[] = []): SQL {
-  const conditions = [sql`${cleanLog.ts} >= ${filter.from}`, sql`${cleanLog.ts} < ${filter.to}`];
-  if (filter.source !== undefined) conditions.push(sql`${cleanLog.source} = ${filter.source}`);
-  return sql.join([...conditions, ...extra], sql` AND `);
-}
-
-/** Escapes `%`, `_` and `\` so that a prefix matches literally in LIKE. */
-function likePrefix(prefix: string): string {
-  return `${prefix.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
-}
-
-/** The status condition of a search: `404` exactly, or `4xx` as 400–499. */
-function statusCondition(status: string): SQL {
-  const classMatch = /^([1-5])xx$/i.exec(status);
-  if (classMatch) {
-    const low = Number(classMatch[1]) * 100;
-    return sql`${cleanLog.status} BETWEEN ${low} AND ${low + 99}`;
-  }
-  return sql`${cleanLog.status} = ${Number(status)}`;
-}
-
-/** Requests matching `search`, newest first, `limit` per page, paged by (ts, event id). */
-export async function searchRequests(
-  db: Database,
-  search: RequestSearch,
-  limit: number,
-  columns: ReadonlySet<string>,
-  after?: RequestCursor,
-): Promise<RequestPage> {
-  const extra: SQL[] = [];
-  if (search.status !== undefined) extra.push(statusCondition(search.status));
-  if (search.pathPrefix !== undefined)
-    extra.push(sql`${cleanLog.path} LIKE ${likePrefix(search.pathPrefix)}`);
-  if (search.ip !== undefined) extra.push(sql`${cleanLog.ip} = ${search.ip}`);
-  if (search.user !== undefined) extra.push(sql`${cleanLog.user} = ${search.user}`);
-  if (after) {
-    extra.push(
-      sql`(${cleanLog.ts} < ${after.ts} OR (${cleanLog.ts} = ${after.ts} AND ${cleanLog.eventId} < ${after.eventId}))`,
-    );
-  }
-  const optional = (column: OptionalColumn, expression: SQL, as: string): SQL =>
-    columns.has(column) ? sql`${expression} AS ${sql.raw(as)}` : sql`NULL AS ${sql.raw(as)}`;
-  const size = Math.max(1, Math.floor(limit));
-  const rows = await select<Record<string, unknown>>(
-    db,
-    sql`SELECT ${cleanLog.eventId} AS event_id, ${cleanLog.ts} AS ts, ${cleanLog.source} AS source,
-          ${cleanLog.ip} AS ip, ${cleanLog.user} AS user, ${cleanLog.method} AS method,
-          ${cleanLog.host} AS host, LEFT(${cleanLog.path}, 300) AS path, ${cleanLog.status} AS status,
-          ${cleanLog.bytes} AS bytes, ${optional('country', sql`${cleanLog.country}`, 'country')},
-          ${optional('browser', sql`${cleanLog.browser}`, 'browser')}, ${optional('os', sql`${cleanLog.os}`, 'os')},
-          ${optional('is_bot', sql`${cleanLog.isBot}`, 'is_bot')}
-        FROM ${cleanLog} WHERE ${whereOf(search, extra)}
-        ORDER BY ${cleanLog.ts} DESC, ${cleanLog.eventId} DESC LIMIT ${size + 1}`,
-  );
-  const page = rows.slice(0, size).map((row): RequestRow => ({
-    eventId: (row.event_id as Buffer).toString('hex'),
-    tsMs: timeOf(row.ts) ?? 0,
-    source: String(row.source),
-    ip: text(row.ip),
-    user: text(row.user),
-    method: text(row.method),
-    host: text(row.host),
-    path: text(row.path),
-    status: num(row.status),
-    bytes: num(row.bytes),
-    country: text(row.country),
-    browser: text(row.browser),
-    os: text(row.os),
-    isBot: row.is_bot === null || row.is_bot === undefined ? null : Boolean(Number(row.is_bot)),
-  }));
-  const last = page[page.length - 1];
-  const next =
-    rows.length > size && last
-      ? { ts: new Date(last.tsMs), eventId: Buffer.from(last.eventId, 'hex') }
-      : null;
-  return { rows: page, next };
 }
 
 /**
@@ -245,12 +142,6 @@ export async function countRecent(db: Database, since: Date): Promise<RecentCoun
     count(rejectedLog, rejectedLog.source, rejectedLog.receivedAt),
   ]);
   return { raw, rejected };
-}
-
-function text(value: unknown): string | null {
-  if (value === null || value === undefined) return null;
-  if (typeof value === 'string') return value;
-  return typeof value === 'number' || typeof value === 'bigint' ? String(value) : JSON.stringify(value);
 }
 
 /** A database migrated before the rollups: the traffic panels cannot answer until `setup` runs. */

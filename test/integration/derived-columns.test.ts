@@ -7,16 +7,10 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import mysql from 'mysql2/promise';
 import type { RowDataPacket } from 'mysql2/promise';
-import { drizzle } from 'drizzle-orm/mysql2';
-import { migrate } from 'drizzle-orm/mysql2/migrator';
-import { createTestServices, DB_HOST, endpointOf } from '../helpers/services.js';
+import { databaseAtMigration } from '../helpers/migrations.js';
+import { createTestServices, endpointOf } from '../helpers/services.js';
 import type { TestServices } from '../helpers/services.js';
 import { createRowWriters, openStore } from '../../src/store/index.js';
 import type { CleanRow, Store } from '../../src/store/index.js';
@@ -137,68 +131,43 @@ void describe('clean_log derived columns', () => {
 
   test('keep the values stored before migration 0004', async () => {
     // A database at 0003, where the consumer stored these columns itself.
-    const database = `${services.database}_at_0003`;
-    const folder = await mkdtemp(join(os.tmpdir(), 'lograbbit-migrations-'));
-    const admin = await mysql.createConnection({ host: DB_HOST, user: 'root', timezone: 'Z' });
+    const { database, sql: old, drop } = await databaseAtMigration(services, '0003');
     try {
-      await cp(fileURLToPath(new URL('../../drizzle', import.meta.url)), folder, { recursive: true });
-      const journalPath = join(folder, 'meta', '_journal.json');
-      const journal = JSON.parse(await readFile(journalPath, 'utf8')) as { entries: Array<{ tag: string }> };
-      const at0003 = journal.entries.findIndex((entry) => entry.tag.startsWith('0003_'));
-      assert.ok(at0003 >= 0, 'migration 0003 is in the journal');
-      journal.entries = journal.entries.slice(0, at0003 + 1);
-      await writeFile(journalPath, JSON.stringify(journal));
-
-      await admin.query(`CREATE DATABASE \`${database}\``);
-      const old = await mysql.createConnection({
-        host: DB_HOST,
-        user: 'root',
-        database,
-        timezone: 'Z',
-        dateStrings: true,
-      });
-      try {
-        await migrate(drizzle(old), { migrationsFolder: folder });
-        const cases = [...EDGES, Date.UTC(2026, 10, 1, 5, 0, 15, 123)].map((ms, at) => ({
-          id: eventId(),
-          ms,
-          bytes: [0, 30013, 2 ** 40, 7][at % 4] as number,
-        }));
-        for (const { id, ms, bytes } of cases) {
-          await old.query(
-            `INSERT INTO clean_log (event_id, source, format, ts, utc_offset_min, ${DERIVED}, is_email, status, bytes, path)
+      const cases = [...EDGES, Date.UTC(2026, 10, 1, 5, 0, 15, 123)].map((ms, at) => ({
+        id: eventId(),
+        ms,
+        bytes: [0, 30013, 2 ** 40, 7][at % 4] as number,
+      }));
+      for (const { id, ms, bytes } of cases) {
+        await old.query(
+          `INSERT INTO clean_log (event_id, source, format, ts, utc_offset_min, ${DERIVED}, is_email, status, bytes, path)
              VALUES (?, 'web', 'combined', ?, 0, ?, ?, ?, ?, ?, ?, ?, 0, 200, ?, '/kept')`,
-            [id, new Date(ms), ...oracle(ms, bytes), bytes],
-          );
-        }
-        // The product's own start: applies 0004 and whatever follows.
-        const migrated = await openStore(endpointOf(services, database), { timeoutMs: 5000, setup: true });
-        await migrated.close();
-        const [read] = await old.execute<RowDataPacket[]>(
-          `SELECT event_id, ts, path, bytes, ${DERIVED} FROM clean_log ORDER BY event_id`,
+          [id, new Date(ms), ...oracle(ms, bytes), bytes],
         );
-        assert.equal(read.length, cases.length);
-        read.forEach((row, at) => {
-          const { id, ms, bytes } = cases[at] as (typeof cases)[number];
-          assert.deepEqual(row.event_id, id);
-          assert.equal(row.path, '/kept');
-          assert.equal(Number(row.bytes), bytes);
-          assert.deepEqual(valuesOf(row), oracle(ms, bytes), new Date(ms).toISOString());
-        });
-        const [[extra]] = await old.query<RowDataPacket[]>(
-          `SELECT COUNT(*) AS n FROM information_schema.columns
+      }
+      // The product's own start: applies 0004 and whatever follows.
+      const migrated = await openStore(endpointOf(services, database), { timeoutMs: 5000, setup: true });
+      await migrated.close();
+      const [read] = await old.execute<RowDataPacket[]>(
+        `SELECT event_id, ts, path, bytes, ${DERIVED} FROM clean_log ORDER BY event_id`,
+      );
+      assert.equal(read.length, cases.length);
+      read.forEach((row, at) => {
+        const { id, ms, bytes } = cases[at] as (typeof cases)[number];
+        assert.deepEqual(row.event_id, id);
+        assert.equal(row.path, '/kept');
+        assert.equal(Number(row.bytes), bytes);
+        assert.deepEqual(valuesOf(row), oracle(ms, bytes), new Date(ms).toISOString());
+      });
+      const [[extra]] = await old.query<RowDataPacket[]>(
+        `SELECT COUNT(*) AS n FROM information_schema.columns
            WHERE table_schema = ? AND table_name = 'clean_log' AND generation_expression IS NOT NULL
              AND column_name IN ('year', 'month', 'day', 'day_of_week', 'time', 'size_kb', 'size_mb')`,
-          [database],
-        );
-        assert.equal(Number(extra?.n), 7, 'all seven are generated columns now');
-      } finally {
-        await old.end();
-      }
+        [database],
+      );
+      assert.equal(Number(extra?.n), 7, 'all seven are generated columns now');
     } finally {
-      await admin.query(`DROP DATABASE IF EXISTS \`${database}\``);
-      await admin.end();
-      await rm(folder, { recursive: true, force: true });
+      await drop();
     }
   });
 });
