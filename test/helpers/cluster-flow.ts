@@ -25,6 +25,8 @@ export interface FlowOptions {
   /** Lines appended every 100 ms (100 by default), until `finish` or `maxLines` (60,000 by default). */
   readonly linesPerTick?: number;
   readonly maxLines?: number;
+  /** What else a failed wait should say (the broker's queues and channels, say). */
+  readonly explain?: () => Promise<string>;
 }
 
 export interface Flow {
@@ -64,16 +66,22 @@ export function startFlow(services: TestServices, options: FlowOptions): Flow {
     ],
     { env: { ...env, ...options.producerEnv } },
   );
-  const gone: string[] = [];
-  for (const [name, process] of [
-    ...consumers.map((c, i) => [`consumer ${i + 1}`, c] as const),
+  const named = [
     ['producer', producer] as const,
-  ]) {
+    ...consumers.map((c, i) => [`consumer ${i + 1}`, c] as const),
+  ];
+  const gone: string[] = [];
+  for (const [name, process] of named) {
     void process.exited.then((exit) =>
       gone.push(`${name} exited (${exit.code ?? exit.signal}): ${exit.stderr}`),
     );
   }
   const check = (): void => assert.deepEqual(gone, []);
+  /** What each process said last: why lines stopped flowing, when they did. */
+  const tails = (): string =>
+    named
+      .map(([name, process]) => `--- ${name}\n${process.stderr().split('\n').slice(-12).join('\n')}`)
+      .join('\n');
   const until = (
     what: string,
     condition: () => Promise<boolean> | boolean,
@@ -86,7 +94,12 @@ export function startFlow(services: TestServices, options: FlowOptions): Flow {
         return condition();
       },
       timeoutMs,
-    );
+    ).catch(async (error: unknown) => {
+      const more = (await options.explain?.().catch((why: unknown) => `(${String(why)})`)) ?? '';
+      throw new Error(`${error instanceof Error ? error.message : String(error)}\n${tails()}\n${more}`, {
+        cause: error,
+      });
+    });
   const maxLines = options.maxLines ?? 60_000;
   let appendingStopped = false;
   const appending = (async () => {

@@ -29,6 +29,8 @@ export interface ClusterNode {
   readonly address: string;
   /** kill -9 of the node (its whole process group). */
   kill(): void;
+  /** Whether its process runs (false once killed or stopped, until started again). */
+  isRunning(): boolean;
   /** A clean stop (SIGTERM, as a service manager sends it); resolves once the node has exited. */
   stop(): Promise<void>;
   /**
@@ -171,6 +173,7 @@ async function startRabbitClusterOnce(count: number, timeoutMs: number): Promise
         amqpPort,
         address: `127.0.0.1:${amqpPort}`,
         kill: () => killGroup(child()),
+        isRunning: () => child().exitCode === null && child().signalCode === null,
         async stop() {
           // The start script turns SIGTERM into the broker's own clean shutdown.
           child().kill('SIGTERM');
