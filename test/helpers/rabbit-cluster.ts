@@ -1,9 +1,11 @@
 /**
  * A private RabbitMQ cluster for a test: nodes of its own names, ports, data and log directories and
- * Erlang cookie, in a temporary directory, never the machine's broker. The first node runs the
- * management API; the others join it by classic peer discovery as they boot (all start at once).
- * `teardown` kills every node (SIGKILL to its process group) and removes the directory; call it in
- * an `after` hook so a failing test leaves nothing behind.
+ * Erlang cookie, in a temporary directory, never the machine's broker. Every node runs the management
+ * API (so that it answers while any node is down); the others join the first by classic peer
+ * discovery as they boot (all start at once). A node can be killed (-9), or stopped and started again
+ * with its name, ports and data (a rolling restart). `teardown` kills every node (SIGKILL to its
+ * process group) and removes the directory; call it in an `after` hook so a failing test leaves
+ * nothing behind.
  */
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -13,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort, sleep } from './processes.js';
-import { killAllAndRemove, killGroup, logTails, waitForPort } from './server-processes.js';
+import { exited, killAllAndRemove, killGroup, logTails, waitForPort } from './server-processes.js';
 
 const run = promisify(execFile);
 /** The server's own scripts: /usr/sbin's wrappers switch to the `rabbitmq` user and its cookie. */
@@ -27,16 +29,30 @@ export interface ClusterNode {
   readonly address: string;
   /** kill -9 of the node (its whole process group). */
   kill(): void;
+  /** Whether its process runs (false once killed or stopped, until started again). */
+  isRunning(): boolean;
+  /** A clean stop (SIGTERM, as a service manager sends it); resolves once the node has exited. */
+  stop(): Promise<void>;
+  /**
+   * Starts the node again, killed or stopped, with its name, ports and data directory; resolves once
+   * it runs in the cluster again.
+   */
+  start(): Promise<void>;
 }
 
 export interface RabbitCluster {
   readonly nodes: readonly ClusterNode[];
   /** The first node's management API, `http://127.0.0.1:port/`. */
   readonly managementUrl: string;
-  /** GET of the management API, as JSON (guest/guest). */
+  /** GET of the management API of the first node that answers, as JSON (guest/guest). */
   api(path: string): Promise<unknown>;
   /** `rabbitmq-queues …args` against the first running node, with the cluster's cookie. */
   queues(...args: string[]): Promise<string>;
+  /**
+   * Resolves once every node runs in the cluster and every quorum queue has all its members online
+   * (what a rolling restart waits for before the next node); throws after `timeoutMs`.
+   */
+  settled(timeoutMs?: number): Promise<void>;
   teardown(): Promise<void>;
 }
 
@@ -60,8 +76,10 @@ async function startRabbitClusterOnce(count: number, timeoutMs: number): Promise
   // The cookie is read from $HOME by the nodes and the CLI tools alike: this directory is their home.
   await writeFile(join(dir, '.erlang.cookie'), randomBytes(16).toString('hex'), { mode: 0o400 });
   const names = Array.from({ length: count }, (_, index) => `${prefix}n${index + 1}@localhost`);
-  const managementPort = await freePort();
+  const managementUrls: string[] = [];
   const children: ChildProcess[] = [];
+  /** Each node's process now (a restart replaces it). */
+  const current: ChildProcess[] = [];
   const nodes: ClusterNode[] = [];
   const env = (extra: Record<string, string>): NodeJS.ProcessEnv => ({
     PATH: process.env.PATH ?? '',
@@ -72,79 +90,145 @@ async function startRabbitClusterOnce(count: number, timeoutMs: number): Promise
 
   const teardown = (): Promise<void> => killAllAndRemove(children, dir);
 
+  const api = async (path: string): Promise<unknown> => {
+    let failure: unknown;
+    for (const url of managementUrls) {
+      try {
+        const response = await fetch(new URL(path, url), {
+          headers: { authorization: `Basic ${Buffer.from('guest:guest').toString('base64')}` },
+          signal: AbortSignal.timeout(5000),
+        });
+        if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
+        return await response.json();
+      } catch (error) {
+        // A node down (or on its way down or up): the next one answers for the cluster.
+        failure = error;
+      }
+    }
+    throw failure;
+  };
+  const running = async (): Promise<string[]> => {
+    const list = (await api('api/nodes')) as Array<{ name: string; running?: boolean }>;
+    return list.filter((node) => node.running).map((node) => node.name);
+  };
+  const until = async (what: string, deadline: number, condition: () => Promise<boolean>): Promise<void> => {
+    while (!(await condition().catch(() => false))) {
+      if (Date.now() > deadline) throw new Error(`${what}: not within the time given`);
+      await sleep(250);
+    }
+  };
+  /** The node's failure to come up, with the log tails of every node. */
+  const failed = async (name: string, error: unknown): Promise<never> => {
+    const logDir = join(dir, 'log');
+    const logs = (await readdir(logDir).catch(() => [] as string[])).filter((file) => file.endsWith('.log'));
+    throw new Error(`${name}: ${String(error)}\n${await logTails(logs.map((file) => join(logDir, file)))}`);
+  };
+
   try {
+    const spawns: Array<() => ChildProcess> = [];
     for (const [index, name] of names.entries()) {
       const amqpPort = await freePort();
       const distPort = await freePort();
-      const first = index === 0;
+      const managementPort = await freePort();
+      managementUrls.push(`http://127.0.0.1:${managementPort}/`);
       const config = [
         `listeners.tcp.default = 127.0.0.1:${amqpPort}`,
         'loopback_users = none',
-        ...(first
-          ? [`management.tcp.port = ${managementPort}`, 'management.tcp.ip = 127.0.0.1']
+        `management.tcp.port = ${managementPort}`,
+        'management.tcp.ip = 127.0.0.1',
+        // Connections listed within a second of opening (5 s by default): where a client is.
+        'collect_statistics_interval = 1000',
+        ...(index === 0
+          ? []
           : [
               'cluster_formation.peer_discovery_backend = classic_config',
               `cluster_formation.classic_config.nodes.1 = ${names[0]}`,
             ]),
       ];
       await writeFile(join(dir, `node${index + 1}.conf`), `${config.join('\n')}\n`);
-      await writeFile(join(dir, `node${index + 1}.plugins`), first ? '[rabbitmq_management].\n' : '[].\n');
-      const child = spawn(join(RABBITMQ_BIN, 'rabbitmq-server'), [], {
-        env: env({
-          RABBITMQ_NODENAME: name,
-          RABBITMQ_DIST_PORT: String(distPort),
-          RABBITMQ_MNESIA_BASE: join(dir, 'mnesia'),
-          RABBITMQ_LOG_BASE: join(dir, 'log'),
-          RABBITMQ_CONFIG_FILE: join(dir, `node${index + 1}.conf`),
-          RABBITMQ_ENABLED_PLUGINS_FILE: join(dir, `node${index + 1}.plugins`),
-          RABBITMQ_PID_FILE: join(dir, `node${index + 1}.pid`),
-        }),
-        // A process group of its own, so that a kill reaches the Erlang VM under the start script.
-        detached: true,
-        stdio: 'ignore',
+      await writeFile(join(dir, `node${index + 1}.plugins`), '[rabbitmq_management].\n');
+      const spawnNode = (): ChildProcess => {
+        const child = spawn(join(RABBITMQ_BIN, 'rabbitmq-server'), [], {
+          env: env({
+            RABBITMQ_NODENAME: name,
+            RABBITMQ_DIST_PORT: String(distPort),
+            RABBITMQ_MNESIA_BASE: join(dir, 'mnesia'),
+            RABBITMQ_LOG_BASE: join(dir, 'log'),
+            RABBITMQ_CONFIG_FILE: join(dir, `node${index + 1}.conf`),
+            RABBITMQ_ENABLED_PLUGINS_FILE: join(dir, `node${index + 1}.plugins`),
+            RABBITMQ_PID_FILE: join(dir, `node${index + 1}.pid`),
+          }),
+          // A process group of its own, so that a kill reaches the Erlang VM under the start script.
+          detached: true,
+          stdio: 'ignore',
+        });
+        children.push(child);
+        current[index] = child;
+        return child;
+      };
+      spawns.push(spawnNode);
+      const child = (): ChildProcess => current[index] as ChildProcess;
+      nodes.push({
+        name,
+        amqpPort,
+        address: `127.0.0.1:${amqpPort}`,
+        kill: () => killGroup(child()),
+        isRunning: () => child().exitCode === null && child().signalCode === null,
+        async stop() {
+          // The start script turns SIGTERM into the broker's own clean shutdown.
+          child().kill('SIGTERM');
+          const stopped = exited(child());
+          const timer = setTimeout(() => killGroup(child()), 60_000);
+          await stopped.finally(() => clearTimeout(timer));
+        },
+        async start() {
+          const deadline = Date.now() + timeoutMs;
+          const started = spawnNode();
+          await waitForPort(amqpPort, deadline, started).catch((error: unknown) => failed(name, error));
+          await until(`${name} running in the cluster`, deadline, async () =>
+            (await running()).includes(name),
+          );
+        },
       });
-      children.push(child);
-      nodes.push({ name, amqpPort, address: `127.0.0.1:${amqpPort}`, kill: () => killGroup(child) });
     }
-    const managementUrl = `http://127.0.0.1:${managementPort}/`;
-    const api = async (path: string): Promise<unknown> => {
-      const response = await fetch(new URL(path, managementUrl), {
-        headers: { authorization: `Basic ${Buffer.from('guest:guest').toString('base64')}` },
-        signal: AbortSignal.timeout(5000),
-      });
-      if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
-      return response.json();
-    };
+    for (const spawnNode of spawns) spawnNode();
     const deadline = Date.now() + timeoutMs;
     for (const [index, node] of nodes.entries()) {
-      await waitForPort(node.amqpPort, deadline, children[index]).catch(async (error: unknown) => {
-        const logDir = join(dir, 'log');
-        const logs = (await readdir(logDir).catch(() => [] as string[])).filter((file) =>
-          file.endsWith('.log'),
-        );
-        throw new Error(
-          `${node.name}: ${String(error)}\n${await logTails(logs.map((file) => join(logDir, file)))}`,
-        );
-      });
+      await waitForPort(node.amqpPort, deadline, current[index]).catch((error: unknown) =>
+        failed(node.name, error),
+      );
     }
-    for (;;) {
-      const running = await api('api/nodes')
-        .then((list) => (list as Array<{ running?: boolean }>).filter((node) => node.running).length)
-        .catch(() => 0);
-      if (running === count) break;
-      if (Date.now() > deadline) throw new Error(`the cluster did not form within ${timeoutMs} ms`);
-      await sleep(250);
-    }
+    await until('the cluster formed', deadline, async () => (await running()).length === count).catch(
+      (error: unknown) => failed('the cluster', error),
+    );
     return {
       nodes,
-      managementUrl,
+      managementUrl: managementUrls[0] ?? '',
       api,
       async queues(...args) {
-        const { stdout } = await run(join(RABBITMQ_BIN, 'rabbitmq-queues'), ['-n', names[0] ?? '', ...args], {
+        const up = names.find((_, index) => current[index]?.exitCode === null && !current[index]?.signalCode);
+        const { stdout } = await run(join(RABBITMQ_BIN, 'rabbitmq-queues'), ['-n', up ?? '', ...args], {
           env: env({}),
           timeout: 60_000,
         });
         return stdout;
+      },
+      async settled(settleMs = timeoutMs) {
+        await until(
+          'every node running, every quorum queue member online',
+          Date.now() + settleMs,
+          async () => {
+            if ((await running()).length !== count) return false;
+            const queues = (await api('api/queues')) as Array<{
+              type?: string;
+              members?: string[];
+              online?: string[];
+            }>;
+            return queues
+              .filter((queue) => queue.type === 'quorum')
+              .every((queue) => (queue.online ?? []).length === (queue.members ?? []).length);
+          },
+        );
       },
       teardown,
     };
