@@ -8,11 +8,12 @@
  * `--batch-bytes`, but a single line may make one of up to `--max-line-bytes`.
  *
  * A publish that fails because the broker is away, or that the broker refuses (a nack), is retried
- * with backoff for as long as it takes; the connection reports the outage once. A retry may send a
+ * with backoff for as long as it takes; the connection reports the outage once. A channel refused
+ * everything for seconds while the connection is up is replaced by a new one. A retry may send a
  * batch twice, which the consumers' idempotent writes absorb (same event ids).
  */
 import { randomUUID } from 'node:crypto';
-import type { Connection, ReturnedMessage } from 'rabbitmq-client';
+import type { Connection, Publisher, ReturnedMessage } from 'rabbitmq-client';
 import type { Logger } from 'pino';
 import type { LineBatch } from '../domain/index.js';
 import { LograbbitError, messageOf } from '../errors.js';
@@ -64,19 +65,40 @@ export const PUBLISH_WINDOW_BYTES = 8 * 1024 * 1024;
 
 const RETRY_FIRST_MS = 200;
 const RETRY_MAX_MS = 5000;
+/** Refusals on one channel, the connection up, for this long: the next try goes on a new channel. */
+const RENEW_CHANNEL_AFTER_MS = 5000;
 
 export function createLinePublisher(connection: Connection, options: LinePublisherOptions): LinePublisher {
   const returned = new Set<string>();
-  const publisher = connection.createPublisher({
-    confirm: true,
-    ...(options.topology === undefined
-      ? {}
-      : { exchanges: [...EXCHANGES], queues: [...options.topology.queues], queueBindings: [...BINDINGS] }),
-    onReturn: (message: ReturnedMessage) => {
-      if (message.messageId !== undefined) returned.add(message.messageId);
-      options.onReturned?.();
-    },
-  });
+  const openChannel = (): Publisher =>
+    connection.createPublisher({
+      confirm: true,
+      ...(options.topology === undefined
+        ? {}
+        : { exchanges: [...EXCHANGES], queues: [...options.topology.queues], queueBindings: [...BINDINGS] }),
+      onReturn: (message: ReturnedMessage) => {
+        if (message.messageId !== undefined) returned.add(message.messageId);
+        options.onReturned?.();
+      },
+    });
+  let publisher = openChannel();
+  /** When the current run of refusals began, while the connection was up. */
+  let refusedSinceMs: number | undefined;
+  let renewing: Promise<void> | undefined;
+  /**
+   * A new channel in place of one the broker keeps refusing. Seen on a cluster: a channel opened on
+   * a node while the queue leaders moved off a killed node was refused every message for as long as
+   * it lived, though the queues had their new leaders within a second. The old channel is closed;
+   * what it had in flight is refused and sent again on the new one.
+   */
+  const renewChannel = (): Promise<void> =>
+    (renewing ??= (async () => {
+      const refused = publisher;
+      publisher = openChannel();
+      refusedSinceMs = Date.now();
+      options.log?.warn('RabbitMQ kept refusing messages on one channel; publishing on a new one');
+      await refused.close().catch(() => undefined);
+    })().finally(() => (renewing = undefined)));
 
   const idPrefix = randomUUID();
   let nextId = 0;
@@ -115,6 +137,10 @@ export function createLinePublisher(connection: Connection, options: LinePublish
         options.log?.warn({ error: messageOf(error) }, 'RabbitMQ refused a message; retrying with backoff');
       }
       refusing = true;
+      if (connection.ready) {
+        refusedSinceMs ??= Date.now();
+        if (Date.now() - refusedSinceMs >= RENEW_CHANNEL_AFTER_MS) await renewChannel();
+      }
       return false;
     }
     // A returned message arrives before its confirm, so by now it is known.
@@ -125,6 +151,7 @@ export function createLinePublisher(connection: Connection, options: LinePublish
       );
     }
     refusing = false;
+    refusedSinceMs = undefined;
     return true;
   };
 
