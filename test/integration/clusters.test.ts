@@ -32,6 +32,7 @@ import { assertExactlyOnce, rawRowCount } from '../helpers/stored-lines.js';
 
 /** The Galera node every read of the test goes to: never killed. */
 const READ_NODE = 2;
+const RENEWED = 'publishing on a new one';
 const RESTORED = 'RabbitMQ connection restored';
 
 let rabbit: RabbitCluster | undefined;
@@ -162,6 +163,13 @@ test('kill -9 of the broker node the producer and consumer use: both move on by 
       `# broker-kill: ${name} connection restored ${(loggedAt(process, RESTORED) ?? NaN) - killedAt} ms after the kill`,
     );
   }
+  // A producer whose new channel the broker kept refusing publishes on another (publisher.ts): say
+  // how often, since a run where it happened is one that stalled before.
+  const renewals = flow.producer
+    .stderr()
+    .split('\n')
+    .filter((line) => line.includes(RENEWED)).length;
+  console.log(`# broker-kill: the producer opened a new channel after refusals ${renewals} times`);
   // Ready again, on another node: its checks (the broker's queues among them) answer from there.
   let readiness = '';
   await flow
