@@ -298,9 +298,9 @@ function mutate(
       case 'lineCount': {
         if (body.length < lineCountAt() + 4) break;
         const count = body.readUInt32BE(lineCountAt());
-        const value = { zero: 0, huge: 0xffff_ffff, more: count + 1, fewer: Math.max(0, count - 1) }[
-          change.value
-        ];
+        // A count an earlier change made huge stays at the largest a frame can say.
+        const more = Math.min(0xffff_ffff, count + 1);
+        const value = { zero: 0, huge: 0xffff_ffff, more, fewer: Math.max(0, count - 1) }[change.value];
         body = Buffer.from(body);
         body.writeUInt32BE(value, lineCountAt());
         break;
