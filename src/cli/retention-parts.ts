@@ -79,7 +79,9 @@ export function pruneJsonOf(report: PruneReport): Record<string, unknown> {
 /**
  * Once at start, then every minute (or every `intervalMs` when shorter): bounds the top values and,
  * when `intervalMs` has passed since it last did, adds the day partitions ahead and prunes when
- * `keepMs` is set, logging what went. A failure is logged and tried again at the next round.
+ * `keepMs` is set, logging what went. A failure is tried again at the next round; it is a warning
+ * the first time only, and the round that works again says so: a database away for an hour is one
+ * warning, as it is from the writers, not sixty.
  */
 export function startRetentionUpkeep(
   store: Store,
@@ -90,6 +92,8 @@ export function startRetentionUpkeep(
   let timer: NodeJS.Timeout | undefined;
   let round: Promise<void> = Promise.resolve();
   let prunedAtMs = -Infinity;
+  /** Rounds failed in a row. */
+  let failures = 0;
   const once = async (): Promise<void> => {
     try {
       if (Date.now() - prunedAtMs >= settings.intervalMs) {
@@ -99,8 +103,14 @@ export function startRetentionUpkeep(
       const compacted = await compactTopValues(store.pool);
       if (compacted.folded > 0)
         log.debug(compacted, "folded the hours' and days' least requested top values");
+      if (failures > 0) log.info({ failedRounds: failures }, 'retention upkeep works again');
+      failures = 0;
     } catch (error) {
-      log.warn({ error: String(error) }, 'retention upkeep failed; it is tried again at the next round');
+      failures += 1;
+      log[failures === 1 ? 'warn' : 'debug'](
+        { error: String(error), failedRounds: failures },
+        'retention upkeep failed; it is tried again at the next round',
+      );
     }
   };
   /** The partitions ahead; with --keep, a prune (which adds them too). */
