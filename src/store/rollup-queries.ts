@@ -366,10 +366,7 @@ export async function topOver(
   limit: number,
 ): Promise<TopResult> {
   const range = hoursOf(filter);
-  const levels: Array<{ table: TopTable; stepMs: number }> = [
-    { table: rollupTopDay, stepMs: DAY_MS },
-    { table: rollupTop, stepMs: HOUR_MS },
-  ];
+  const levels = TOP_LEVELS;
   // All sources are read as the list of them: the primary key (dimension, source, bucket, value)
   // then serves each source's buckets in order, where the (dimension, bucket) index would need a
   // lookup of the row for every value it finds. The list comes from rollup_day (every line counted
@@ -377,40 +374,37 @@ export async function topOver(
   const sources = range.source === undefined ? await rollupSources(db) : [range.source];
   if (sources.length === 0)
     return { dimension, available: true, from: range.from.getTime(), to: range.to.getTime(), entries: [] };
-  const partsOf = (columns: (table: TopTable) => SQL, keys?: readonly Buffer[]): SQL =>
-    sql.join(
-      coverOf(range.from.getTime(), range.to.getTime(), levels).map(({ level, from, to }) => {
-        const table: TopTable = level.table;
-        const bySource = sql` AND ${table.source} IN (${listOf(sources)})`;
-        const byKey = keys === undefined ? sql`` : sql` AND ${table.valueKey} IN (${listOf(keys)})`;
-        return sql`SELECT ${columns(table)} FROM ${table}
-          WHERE ${table.dimension} = ${dimension} AND ${table.bucket} >= ${new Date(from)}
-            AND ${table.bucket} < ${new Date(to)}${bySource} AND ${table.valueKey} <> ${OTHER_VALUE_KEY}${byKey}`;
-      }),
-      sql` UNION ALL `,
-    );
+  const parts = coverOf(range.from.getTime(), range.to.getTime(), levels).map(({ level, from, to }) => {
+    const table: TopTable = level.table;
+    return sql`SELECT ${table.valueKey} AS value_key, ${table.requests} AS requests, ${table.bytes} AS bytes,
+        TO_SECONDS(${table.bucket}) * ${levels.length} + ${levels.indexOf(level)} AS spot
+      FROM ${table}
+      WHERE ${table.dimension} = ${dimension} AND ${table.bucket} >= ${new Date(from)}
+        AND ${table.bucket} < ${new Date(to)} AND ${table.source} IN (${listOf(sources)})
+        AND ${table.valueKey} <> ${OTHER_VALUE_KEY}`;
+  });
   // Summed by key alone: the value (up to 255 characters) would widen every row of the grouping.
-  // Ties at the last place go by key, then the kept values are fetched by key.
-  const sums = await select<{ value_key: Buffer; requests: unknown; bytes: unknown }>(
+  // Ties at the last place go by key. `spot` names one bucket (its level and start) that holds the
+  // key, so that each kept value is then fetched from that bucket's few rows, not from the range's.
+  const sums = await select<{ value_key: Buffer; requests: unknown; bytes: unknown; spot: unknown }>(
     db,
-    sql`SELECT value_key, SUM(requests) AS requests, SUM(bytes) AS bytes
-        FROM (${partsOf(
-          (table) =>
-            sql`${table.valueKey} AS value_key, ${table.requests} AS requests, ${table.bytes} AS bytes`,
-        )}) AS counted
+    sql`SELECT value_key, SUM(requests) AS requests, SUM(bytes) AS bytes, MAX(spot) AS spot
+        FROM (${sql.join(parts, sql` UNION ALL `)}) AS counted
         GROUP BY value_key ORDER BY requests DESC, value_key LIMIT ${Math.max(1, Math.floor(limit))}`,
   );
   const values = new Map<string, string | null>();
   if (sums.length > 0) {
-    const keys = sums.map((row) => row.value_key);
+    const lookups = sums.map((row) => {
+      const spot = num(row.spot);
+      const table: TopTable = levels[spot % levels.length]?.table ?? rollupTop;
+      const bucket = new Date((Math.floor(spot / levels.length) - TO_SECONDS_AT_EPOCH) * 1000);
+      return sql`(SELECT ${table.valueKey} AS value_key, ${table.value} AS value FROM ${table}
+        WHERE ${table.dimension} = ${dimension} AND ${table.source} IN (${listOf(sources)})
+          AND ${table.bucket} = ${bucket} AND ${table.valueKey} = ${row.value_key} LIMIT 1)`;
+    });
     const named = await select<{ value_key: Buffer; value: string | null }>(
       db,
-      sql`SELECT value_key, MIN(value) AS value
-          FROM (${partsOf(
-            (table) => sql`${table.valueKey} AS value_key, ${table.value} AS value`,
-            keys,
-          )}) AS named
-          GROUP BY value_key`,
+      sql.join(lookups, sql` UNION ALL `),
     );
     for (const row of named) values.set(row.value_key.toString('hex'), row.value);
   }
@@ -431,6 +425,13 @@ export async function topOver(
 }
 
 type TopTable = typeof rollupTop | typeof rollupTopDay;
+/** The levels a top list reads, coarsest first: the whole days of a range, then the hours at its edges. */
+const TOP_LEVELS: ReadonlyArray<{ readonly table: TopTable; readonly stepMs: number }> = [
+  { table: rollupTopDay, stepMs: DAY_MS },
+  { table: rollupTop, stepMs: HOUR_MS },
+];
+/** MySQL's TO_SECONDS('1970-01-01'): seconds from year 0, the count TO_SECONDS gives, to the epoch. */
+const TO_SECONDS_AT_EPOCH = 62_167_219_200;
 
 /** Values in the order a list shows ties: none first, then by code point. */
 function compareValues(a: string | null, b: string | null): number {
