@@ -29,7 +29,7 @@ import {
   TOP_DIMENSIONS,
 } from '../src/store/index.js';
 import type { CleanOrRejectedRow, CleanRow, TrafficFilter } from '../src/store/index.js';
-import type { Database } from '../src/store/index.js';
+import type { Database, StatsReader, Store } from '../src/store/index.js';
 // The series bucket the dashboard picks for a range, so that the bench times what the page asks for.
 import { bucketSecondsFor } from '../src/dashboard/query-params.js';
 
@@ -200,8 +200,32 @@ async function time(run: () => Promise<unknown>): Promise<number> {
 /** Milliseconds as printed: one decimal below 10, where a ratio between sizes needs it. */
 const ms = (value: number): string => `${value < 10 ? value.toFixed(1) : value.toFixed(0)} ms`;
 
-async function measure(db: Database, pool: Database['$client'], rows: number): Promise<void> {
+/** The rows the server read for the statements of one connection so far (`Handler_read_*`). */
+async function handlerReads(client: Store['pool']): Promise<number> {
+  const [status] = await client.query<mysql.RowDataPacket[]>("SHOW SESSION STATUS LIKE 'Handler_read%'");
+  return status.reduce((sum, row) => sum + Number(row.Value), 0);
+}
+
+/**
+ * The rows the server reads for one run of `run` on a store of one connection: what a panel's cost
+ * follows, whatever else the machine does. The reads of SHOW STATUS itself are measured and taken off.
+ */
+async function rowsRead(counter: Store, run: () => Promise<unknown>): Promise<number> {
+  const idleBefore = await handlerReads(counter.pool);
+  const idleAfter = await handlerReads(counter.pool);
+  const before = await handlerReads(counter.pool);
+  await run();
+  const after = await handlerReads(counter.pool);
+  return after - before - (idleAfter - idleBefore);
+}
+
+/** A count of rows as printed: thousands as "k". */
+const count = (value: number): string =>
+  value < 10_000 ? String(value) : `${(value / 1000).toFixed(value < 100_000 ? 1 : 0)}k`;
+
+async function measure(db: Database, pool: Database['$client'], counter: Store, rows: number): Promise<void> {
   const reader = createStatsReader(db);
+  const counting = createStatsReader(counter.db);
   const bounds = await reader.bounds();
   const ranges: Array<[string, TrafficFilter]> = [
     ['1 day', { from: new Date(now - DAY_MS), to: new Date(now + 1) }],
@@ -210,25 +234,28 @@ async function measure(db: Database, pool: Database['$client'], rows: number): P
     ['all', { from: new Date(bounds?.firstMs ?? 0), to: new Date((bounds?.lastMs ?? 0) + 1) }],
     ['30 days, 1 source', { from: new Date(now - 30 * DAY_MS), to: new Date(now + 1), source: 'www' }],
   ];
-  const panels: Array<[string, (filter: TrafficFilter) => Promise<unknown>]> = [
+  type Panel = (from: StatsReader, filter: TrafficFilter) => Promise<unknown>;
+  const panels: Array<[string, Panel]> = [
     [
       'traffic (series, summary, hours)',
-      (filter) => reader.traffic(filter, bucketSecondsFor(filter.to.getTime() - filter.from.getTime())),
+      (from, filter) => from.traffic(filter, bucketSecondsFor(filter.to.getTime() - filter.from.getTime())),
     ],
-    ...TOP_DIMENSIONS.map((dimension): [string, (filter: TrafficFilter) => Promise<unknown>] => [
+    ...TOP_DIMENSIONS.map((dimension): [string, Panel] => [
       `top ${dimension}`,
-      (filter) => reader.top(dimension, filter, 10),
+      (from, filter) => from.top(dimension, filter, 10),
     ]),
-    ['search, first page', (filter) => reader.search(filter, 50)],
-    ['search status 404', (filter) => reader.search({ ...filter, status: '404' }, 50)],
+    ['search, first page', (from, filter) => from.search(filter, 50)],
+    ['search status 404', (from, filter) => from.search({ ...filter, status: '404' }, 50)],
   ];
   const header = ['panel', ...ranges.map(([label]) => label)];
   const lines: string[][] = [header];
   // One range after the other, all panels each time, as a page showing that range asks for them.
   const table = panels.map(([label]) => [label]);
+  const read = panels.map(([label]) => [label]);
   for (const [, filter] of ranges) {
     for (const [i, [, run]] of panels.entries()) {
-      table[i]?.push(ms(await time(() => run(filter))));
+      table[i]?.push(ms(await time(() => run(reader, filter))));
+      read[i]?.push(count(await rowsRead(counter, () => run(counting, filter))));
     }
   }
   lines.push(...table);
@@ -258,6 +285,13 @@ async function measure(db: Database, pool: Database['$client'], rows: number): P
     `\nclean_log rows: ${rows.toLocaleString('en-US')} over ${DAYS} days (${STAT === 'min' ? 'fastest' : 'median'} of ${RUNS} runs)`,
   );
   for (const line of lines) console.log(line.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  '));
+  // Rows read, not time, is what must not grow with the table: it is the same on a busy machine.
+  const readWidths = header.map((_, i) =>
+    Math.max(...[header, ...read].map((line) => (line[i] ?? '').length)),
+  );
+  console.log('\nrows the server read for one run (Handler_read_*, one connection):');
+  for (const line of [header, ...read])
+    console.log(line.map((cell, i) => cell.padEnd(readWidths[i] ?? 0)).join('  '));
   const [disk] = await pool.query<mysql.RowDataPacket[]>(
     `SELECT table_name AS name, data_length + index_length AS bytes, table_rows AS estimated_rows
      FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name LIKE 'rollup%' OR
@@ -289,6 +323,8 @@ async function main(): Promise<void> {
   process.stderr.write(
     `store opened (setup and migrations) in ${((Date.now() - opening) / 1000).toFixed(1)} s\n`,
   );
+  // A second store of one connection, where the session's counters tell the rows each panel reads.
+  const counter = await openStore(store.endpoint, { timeoutMs: 5000, connections: 1, setup: false });
   try {
     const { db, pool } = store;
     const method = store.writeMethod;
@@ -337,9 +373,10 @@ async function main(): Promise<void> {
       await pool.query(
         'ANALYZE TABLE clean_log, raw_log, rejected_log, rollup_minute, rollup_hour, rollup_top',
       );
-      await measure(db, pool, rows);
+      await measure(db, pool, counter, rows);
     }
   } finally {
+    await counter.close();
     await store.close();
     if (!keep) {
       const admin = await mysql.createConnection({ host, user, password });
