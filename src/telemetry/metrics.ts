@@ -105,6 +105,8 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const depthsOnce = (): Promise<readonly QueueDepthReading[]> => {
     depths ??= (readDepths?.() ?? Promise.resolve([])).catch(() => []);
     const current = depths;
+    // Not awaited: it only forgets the reading once every gauge of this scrape has had it; `current`
+    // cannot reject (the catch above), so neither can this.
     void current.finally(() => setImmediate(() => (depths = undefined)));
     return current;
   };
