@@ -36,7 +36,12 @@ export interface CombinedTail {
 export function scanCombinedTail(line: string, format: FormatName, f: ClfFields): CombinedTail | Rejection {
   const refStart = f.end + 2;
   if (line.charCodeAt(f.end) !== 32 || line.charCodeAt(f.end + 1) !== 34) {
-    return reject(format, f.end, `expected ' "<referrer>"' after the size, got ${quote(line, f.end)}`);
+    return reject(
+      format,
+      f.end,
+      'bad_size',
+      `expected ' "<referrer>"' after the size, got ${quote(line, f.end)}`,
+    );
   }
   const refEnd = closingQuote(line, refStart);
   if (refEnd === -1) {
@@ -49,7 +54,7 @@ export function scanCombinedTail(line: string, format: FormatName, f: ClfFields)
     if (isBlankFrom(line, refEnd + 1)) {
       return { referrer, userAgent: null, uaEnd: line.length, damage: 'missing:user_agent' };
     }
-    return reject(format, refEnd + 1, 'expected \' "<user agent>"\' after the referrer');
+    return reject(format, refEnd + 1, 'bad_layout', 'expected \' "<user agent>"\' after the referrer');
   }
   const uaEnd = closingQuote(line, uaStart);
   if (uaEnd === -1) {

@@ -15,7 +15,12 @@ export function parseCommon(line: string): FormatResult {
   const bad = scanClf(line, 'common', fields);
   if (bad !== null) return bad;
   if (!isBlankFrom(line, fields.end)) {
-    return reject('common', fields.end, `unexpected text after the size: ${quote(line, fields.end)}`);
+    return reject(
+      'common',
+      fields.end,
+      'bad_size',
+      `unexpected text after the size: ${quote(line, fields.end)}`,
+    );
   }
   return { ok: true, hit: clfHit('common', fields, false, null, null, null) };
 }

@@ -122,7 +122,12 @@ function matchFormat(format: Omit<CustomFormat, 'parse'>, line: string): FormatR
     const s = segments[i] as Segment;
     if ('literal' in s) {
       if (!line.startsWith(s.literal, p)) {
-        return reject('custom', p, `expected ${quote(s.literal)} at ${p}, got ${quote(line, p, p + 20)}`);
+        return reject(
+          'custom',
+          p,
+          'bad_layout',
+          `expected ${quote(s.literal)} at ${p}, got ${quote(line, p, p + 20)}`,
+        );
       }
       p += s.literal.length;
       continue;
@@ -139,7 +144,8 @@ function matchFormat(format: Omit<CustomFormat, 'parse'>, line: string): FormatR
       stop = s.quoted ? closingQuote(line, p) : -1;
       if (stop === -1 || !line.startsWith(next.literal, stop)) stop = line.indexOf(next.literal, p);
     }
-    if (stop === -1 || stop > end) return reject('custom', p, `unterminated ${s.name} ${quote(line, p)}`);
+    if (stop === -1 || stop > end)
+      return reject('custom', p, 'unterminated_field', `unterminated ${s.name} ${quote(line, p)}`);
     const raw = s.quoted ? unquote(line, p, stop) : line.slice(p, stop);
     p = stop;
     if (raw === '-' || raw === '') continue;
@@ -149,7 +155,7 @@ function matchFormat(format: Omit<CustomFormat, 'parse'>, line: string): FormatR
     if (keep) (extra ??= {})[s.role === 'ident' ? 'ident' : s.name] = raw;
     if (s.role !== 'extra' && s.role !== 'ident' && !values.has(s.role)) values.set(s.role, raw);
   }
-  if (p < end) return reject('custom', p, `unexpected text at the end: ${quote(line, p)}`);
+  if (p < end) return reject('custom', p, 'bad_layout', `unexpected text at the end: ${quote(line, p)}`);
 
   let time: LogTime | string = 'no time';
   for (const role of TIME_ROLES) {
@@ -159,12 +165,13 @@ function matchFormat(format: Omit<CustomFormat, 'parse'>, line: string): FormatR
       break;
     }
   }
-  if (typeof time === 'string') return reject('custom', 0, time);
+  if (typeof time === 'string') return reject('custom', 0, 'bad_time', time);
   const statusText = values.get('status') ?? '';
-  if (!/^\d{1,3}$/.test(statusText)) return reject('custom', 0, `bad status ${quote(statusText)}`);
+  if (!/^\d{1,3}$/.test(statusText))
+    return reject('custom', 0, 'bad_status', `bad status ${quote(statusText)}`);
   const bytesText = values.get('bytes');
   if (bytesText !== undefined && !/^\d{1,16}$/.test(bytesText))
-    return reject('custom', 0, `bad size ${quote(bytesText)}`);
+    return reject('custom', 0, 'bad_size', `bad size ${quote(bytesText)}`);
 
   const request = values.get('request');
   let method = values.get('method') ?? null;

@@ -23,11 +23,16 @@ export function parseProxy(line: string): FormatResult {
   if (bad !== null) return bad;
   const end = fields.end;
   if (line.charCodeAt(end) !== 32 || line.charCodeAt(end + 1) !== 45 || !isBlankFrom(line, end + 2)) {
-    return reject('proxy', end, `expected " -" after the size, got ${quote(line, end)}`);
+    return reject('proxy', end, 'bad_size', `expected " -" after the size, got ${quote(line, end)}`);
   }
   if (fields.target !== null && !isAbsoluteHttpUrl(fields.target)) {
     // Reported at the line's end: the line had the proxy shape, only its target was wrong.
-    return reject('proxy', line.length, `target ${quote(fields.target)} is not an absolute http(s) URL`);
+    return reject(
+      'proxy',
+      line.length,
+      'bad_request',
+      `target ${quote(fields.target)} is not an absolute http(s) URL`,
+    );
   }
   return { ok: true, hit: clfHit('proxy', fields, true, null, null, null) };
 }

@@ -34,6 +34,7 @@ export function parseVcombined(line: string): FormatResult {
     return reject(
       'vcombined',
       0,
+      'bad_layout',
       `expected "<vhost>[:<port>] " first, got ${quote(line, 0, sp === -1 ? 40 : sp)}`,
     );
   }
