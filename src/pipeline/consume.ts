@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { PipelineMetrics } from '../telemetry/index.js';
-import { eventIdOf } from '../domain/index.js';
+import { eventIdOf, type RejectCode } from '../domain/index.js';
 import { PoisonMessageError } from '../errors.js';
 import { CLEAN_QUEUE, RAW_QUEUE, consumeLineBatches } from '../broker/index.js';
 import type { BatchOutcome, BrokerConnection, LineConsumer, DeclaredTopology } from '../broker/index.js';
@@ -216,10 +216,10 @@ export function startConsumers(
           const memo = memoOf(batch.source);
           // What the metrics need of the rows, kept when the rows themselves are gone.
           let parsed = 0;
-          let reasons: string[] = [];
+          let codes: RejectCode[] = [];
           const parseAll = (): CleanOrRejectedRow[] => {
             parsed = 0;
-            reasons = [];
+            codes = [];
             const rows = batch.decodeLines().map((line): CleanOrRejectedRow => {
               const eventId = eventIdOf(batch.streamId, line.offset);
               const bytes = writers.fitLine(line.bytes);
@@ -230,6 +230,7 @@ export function startConsumers(
                   : bytes.length > MAX_PARSED_LINE_BYTES
                     ? `line longer than the ${MAX_PARSED_LINE_BYTES / 1024 / 1024} MiB that are parsed into columns; kept whole, unparsed`
                     : undefined;
+              let code: RejectCode = 'too_long'; // what every reason above says
               if (why === undefined) {
                 const result = parseLine(bytes.toString('utf8'), options.format, memo);
                 if (result.ok) {
@@ -238,11 +239,11 @@ export function startConsumers(
                     parsed++;
                     return { table: 'clean_log', row: clean.row, line: bytes, receivedAt };
                   }
-                  why = clean.reason;
-                } else why = result.reason;
+                  ({ reason: why, code } = clean);
+                } else ({ reason: why, code } = result);
               }
               const row = rejectedRowOf(eventId, batch.source, receivedAt, bytes, why, lineTimeOf(bytes));
-              reasons.push(row.reason);
+              codes.push(code);
               return { table: 'rejected_log', row };
             });
             announce(batch.source, memo);
@@ -256,18 +257,18 @@ export function startConsumers(
             const instead = rejectedInsteadOf(entry, reason);
             if (instead?.table === 'rejected_log') {
               parsed--;
-              reasons.push(instead.row.reason);
+              codes.push('refused_by_database');
             }
             return instead;
           };
           const write = cleanWriter.addLater(batch.lineCount, bytes, parseAll, replace);
           return settle(write, batch.lineCount, () => {
             counts.parsed += parsed;
-            counts.rejected += reasons.length;
+            counts.rejected += codes.length;
             if (metrics) {
               metrics.rowsStored('clean_log', parsed);
-              metrics.rowsStored('rejected_log', reasons.length);
-              metrics.rejected(reasons);
+              metrics.rowsStored('rejected_log', codes.length);
+              metrics.rejected(codes);
             }
           });
         },
