@@ -53,11 +53,19 @@ function dashToNull(line: string, start: number, end: number): string | null {
   return end - start === 1 && line.charCodeAt(start) === 45 ? null : line.slice(start, end);
 }
 
+/** `scanClf` read every field into its `out`; one shared object, as a line costs no allocation. */
+const SCANNED: { readonly ok: true } = Object.freeze({ ok: true });
+
 /**
- * Reads the shared fields of `line`, from `start` on (past a vhost prefix), into `out`. Returns null
- * on success, or the rejection naming the first field that failed (reasons are prefixed with `format`).
+ * Reads the shared fields of `line`, from `start` on (past a vhost prefix), into `out`. Returns
+ * `{ ok: true }`, or the rejection naming the first field that failed (reasons are prefixed with `format`).
  */
-export function scanClf(line: string, format: FormatName, out: ClfFields, start = 0): Rejection | null {
+export function scanClf(
+  line: string,
+  format: FormatName,
+  out: ClfFields,
+  start = 0,
+): { readonly ok: true } | Rejection {
   const sp1 = line.indexOf(' ', start);
   if (sp1 <= start) {
     return reject(format, start, 'bad_time', 'expected "<client> <ident> <user> [<time>]" at the start');
@@ -147,7 +155,7 @@ export function scanClf(line: string, format: FormatName, out: ClfFields, start 
   out.status = s0 * 100 + s1 * 10 + s2;
   out.bytes = bytes;
   out.end = p;
-  return null;
+  return SCANNED;
 }
 
 /** What a format adds to the shared fields of its hit. */

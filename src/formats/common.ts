@@ -12,8 +12,8 @@ const fields = createClfFields();
 
 /** Parses one Common Log Format line. Never throws. */
 export function parseCommon(line: string): FormatResult {
-  const bad = scanClf(line, 'common', fields);
-  if (bad !== null) return bad;
+  const scan = scanClf(line, 'common', fields);
+  if (!scan.ok) return scan;
   if (!isBlankFrom(line, fields.end)) {
     return reject(
       'common',

@@ -19,8 +19,8 @@ function isAbsoluteHttpUrl(target: string): boolean {
 
 /** Parses one proxy-format line. Never throws. */
 export function parseProxy(line: string): FormatResult {
-  const bad = scanClf(line, 'proxy', fields);
-  if (bad !== null) return bad;
+  const scan = scanClf(line, 'proxy', fields);
+  if (!scan.ok) return scan;
   const end = fields.end;
   if (line.charCodeAt(end) !== 32 || line.charCodeAt(end + 1) !== 45 || !isBlankFrom(line, end + 2)) {
     return reject('proxy', end, 'bad_size', `expected " -" after the size, got ${quote(line, end)}`);

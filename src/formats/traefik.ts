@@ -20,10 +20,10 @@ function digitsEnd(line: string, start: number): number {
 export function parseTraefik(line: string): FormatResult {
   // A line that fails in the part Traefik shares with combined is reported as combined's failure:
   // one position short of it, so that auto-detection names the more common format.
-  const bad = scanClf(line, 'traefik', fields);
-  if (bad !== null) return { ...bad, at: bad.at - 1 };
+  const scan = scanClf(line, 'traefik', fields);
+  if (!scan.ok) return { ...scan, at: scan.at - 1 };
   const tail = scanCombinedTail(line, 'traefik', fields);
-  if ('ok' in tail) return { ...tail, at: tail.at - 1 };
+  if (!tail.ok) return { ...tail, at: tail.at - 1 };
   // A line cut before Traefik's own fields is left to combined, which reads what is there.
   if (tail.damage !== null)
     return reject('traefik', tail.uaEnd - 1, 'bad_request', 'the line ends before the request count');
