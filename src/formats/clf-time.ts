@@ -2,7 +2,8 @@
  * The Common Log Format time, `dd/Mon/yyyy:HH:MM:SS[.fff] ±hhmm`, read into a UTC instant.
  *
  * Hand-written because it runs once per line: digits are read by char code and the instant is computed
- * with Date.UTC, never Date.parse. The line's own offset is applied (the reference added a fixed 5 h).
+ * with Date.UTC, never Date.parse. The line's own offset is applied, never a fixed one, so lines
+ * written in several zones, or across a change to or from summer time, land at their true instant.
  * Only instants that a MySQL DATETIME can hold (years 1000..9999, in UTC too) are accepted.
  */
 import type { LogTime } from '../domain/index.js';

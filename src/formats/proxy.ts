@@ -1,5 +1,5 @@
 /**
- * `proxy`: the authenticating reverse proxy's format that the reference system read,
+ * `proxy`: an authenticating reverse proxy's format (the log lograbbit was first written for),
  * `<client> <session|-> <user|-> [<time>] "<METHOD> <absolute url> HTTP/x.y" <status> <bytes> -`.
  *
  * It has the shape of `common` plus a trailing `-` field, and its target is always an absolute

@@ -19,7 +19,7 @@ import type { BatchWriter, CleanOrRejectedRow, RawRow, RowWriters } from '../sto
 export type QueueRole = 'raw' | 'clean';
 
 export interface ConsumeOptions {
-  /** Which queues to consume: both by default, as the reference did. */
+  /** Which queues to consume: both by default, so one process stores every line in both tables. */
   readonly roles: readonly QueueRole[];
   /** A built-in format, `auto` (detected per source), or a compiled `--log-format`/`--apache-format`. */
   readonly format: FormatChoice;
@@ -79,9 +79,9 @@ function lineTimeOf(bytes: Buffer): Date | null {
  * The longest line parsed into columns. A longer one is rejected with its reason and kept whole in
  * rejected_log (and raw_log): no column holds more than 64 KiB of it anyway, and each such line
  * parsed would be a string of its own size for the collector, which let two queues of 16 MiB lines
- * hold 300 MB and more (bench/RESULTS.md, 16 MB lines). By default Vector drops a line over 100 KiB
- * and Fluent Bit stops reading a file at a line over 32 KiB; this keeps every line and parses ten
- * times Vector's.
+ * take the consumer past its memory target (bench/RESULTS.md, 16 MB lines). By default Vector drops
+ * a line over 100 KiB and Fluent Bit stops reading a file at a line over 32 KiB; this keeps every
+ * line and parses ten times Vector's.
  */
 export const MAX_PARSED_LINE_BYTES = 1024 * 1024;
 
