@@ -57,6 +57,13 @@ export interface CustomFormat {
   readonly parse: (line: string) => FormatResult;
 }
 
+/** A compiled custom format, or why the spec cannot be one: the shape of every result here. */
+export type CompileResult =
+  { readonly ok: true; readonly format: CustomFormat } | { readonly ok: false; readonly reason: string };
+
+/** The failure of a compile, with its reason. */
+export const refuse = (reason: string): CompileResult => ({ ok: false, reason });
+
 const TIME_ROLES: readonly FieldRole[] = ['timeClf', 'timeIso', 'timeEpoch', 'timeEpochMs'];
 
 /** Merges adjacent literals, marks quoted fields, and checks what the format must have. */
@@ -64,7 +71,7 @@ export function buildFormat(
   syntax: 'nginx' | 'apache',
   spec: string,
   pieces: readonly Segment[],
-): CustomFormat | string {
+): CompileResult {
   const segments: Segment[] = [];
   for (const piece of pieces) {
     const last = segments.at(-1);
@@ -81,7 +88,7 @@ export function buildFormat(
     // A path directly followed by its query (`%U%q`, `$uri$is_args$args`) splits at the `?`.
     const pathQuery = s.role === 'path' && after !== undefined && 'role' in after && after.role === 'query';
     if (after && !('literal' in after) && !pathQuery) {
-      return `${s.name} and ${after.name} have no text between them, so they cannot be told apart`;
+      return refuse(`${s.name} and ${after.name} have no text between them, so they cannot be told apart`);
     }
     const quoted =
       !!before &&
@@ -93,10 +100,10 @@ export function buildFormat(
     segments[i] = { ...s, quoted };
   }
   const roles = new Set(segments.flatMap((s) => ('role' in s ? [s.role] : [])));
-  if (!TIME_ROLES.some((r) => roles.has(r))) return 'the format has no time variable';
-  if (!roles.has('status')) return 'the format has no status variable';
+  if (!TIME_ROLES.some((r) => roles.has(r))) return refuse('the format has no time variable');
+  if (!roles.has('status')) return refuse('the format has no status variable');
   const compiled = { syntax, spec, segments };
-  return { ...compiled, parse: (line: string) => matchFormat(compiled, line) };
+  return { ok: true, format: { ...compiled, parse: (line: string) => matchFormat(compiled, line) } };
 }
 
 function timeOf(role: FieldRole, value: string): LogTime | string {
