@@ -48,7 +48,9 @@ export const IIS_DEFAULT_FIELDS =
   'date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken';
 
 /** The layout of a `#Fields:` value; a reason when it lacks date, time or sc-status. */
-export function w3cLayoutOf(fields: string): W3cLayout | string {
+export function w3cLayoutOf(
+  fields: string,
+): { readonly ok: true; readonly layout: W3cLayout } | { readonly ok: false; readonly reason: string } {
   const names = fields.trim().split(/[ \t]+/);
   const lower = names.map((n) => n.toLowerCase());
   const at = (...candidates: string[]): number => {
@@ -77,13 +79,13 @@ export function w3cLayoutOf(fields: string): W3cLayout | string {
     forwardedFor: at('x-forwarded-for', 'cs(x-forwarded-for)', 'c-forwarded-for'),
   };
   if (layout.date < 0 || layout.time < 0 || layout.status < 0) {
-    return '#Fields has no date, time and sc-status';
+    return { ok: false, reason: '#Fields has no date, time and sc-status' };
   }
   const own = new Set(Object.values(layout).filter((v): v is number => typeof v === 'number'));
-  return { ...layout, known: names.map((_, i) => own.has(i)) };
+  return { ok: true, layout: { ...layout, known: names.map((_, i) => own.has(i)) } };
 }
 
-const DEFAULT_LAYOUT = w3cLayoutOf(IIS_DEFAULT_FIELDS) as W3cLayout;
+const DEFAULT_LAYOUT = (w3cLayoutOf(IIS_DEFAULT_FIELDS) as { readonly layout: W3cLayout }).layout;
 const DIRECTIVES = [
   '#software:',
   '#version:',
@@ -100,9 +102,9 @@ function directive(line: string, state: W3cState | undefined): Rejection | null 
   const name = line.slice(0, colon + 1).toLowerCase();
   if (colon === -1 || !DIRECTIVES.includes(name)) return null;
   if (name === '#fields:') {
-    const layout = w3cLayoutOf(line.slice(colon + 1));
-    if (typeof layout === 'string') return { ...reject('w3c', colon + 1, 'directive', layout), final: true };
-    if (state) state.w3cLayout = layout;
+    const read = w3cLayoutOf(line.slice(colon + 1));
+    if (!read.ok) return { ...reject('w3c', colon + 1, 'directive', read.reason), final: true };
+    if (state) state.w3cLayout = read.layout;
     return {
       ...reject(
         'w3c',
