@@ -48,7 +48,10 @@ function isLeap(y: number): boolean {
 
 /**
  * Reads the CLF time in `s[start, end)` (the text between `[` and `]`).
- * Returns the instant, or a short reason (`bad month "Foo"`) when the text is not a real time.
+ * Returns the instant, or a short reason (`bad month "Foo"`) when the text is not a real time: not a
+ * `{ ok }` result, because it runs once per line inside a parser whose own result has that shape (and
+ * the code, `bad_time`), and a wrapper would be one more object per line. The time readers of
+ * iso-time.ts, json-values.ts and custom-format.ts answer the same way, for the same reason.
  */
 export function parseClfTime(s: string, start = 0, end = s.length): LogTime | string {
   const len = end - start;
