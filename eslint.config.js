@@ -1,6 +1,6 @@
-// Lint rules: typescript-eslint's type-aware recommended set, plus the house rules of ../shared/STYLE.md
-// that a linter can check (no unjustified `any`, no deep imports across folders, the environment
-// read by config/ alone, no usage errors from the sources).
+// Lint rules: typescript-eslint's type-aware recommended set, plus the house rules that a linter
+// can check: no unjustified `any`, no deep imports across folders, the environment read by config/
+// alone, no usage errors from the sources (docs/ARCHITECTURE.md names the others).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 

@@ -119,8 +119,8 @@ export function encodeLineBatch(batch: LineBatch): Buffer {
  * A batch as the consumer receives it: its header and counts, read on delivery, and its lines,
  * decoded only when asked for. A message waits for its transaction for a few hundred milliseconds:
  * objects made on delivery outlived that many scavenges and were promoted to V8's old space, where
- * only a full collection frees them. Holding just the body until then took the consumer's peak under
- * a flood of two million lines from 254–287 MiB to 221–227 MiB in six runs of seven (bench/RESULTS.md).
+ * only a full collection frees them. Holding just the body until then lowered the consumer's peak
+ * under a flood (bench/RESULTS.md, "Memory under a flood").
  */
 export interface ReceivedLineBatch {
   readonly source: string;

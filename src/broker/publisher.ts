@@ -192,9 +192,24 @@ export function createLinePublisher(connection: Connection, options: LinePublish
   return {
     async publish(batch) {
       if (failure) throw failure;
-      const body = encodeLineBatch(batch);
+      let body: Buffer;
+      try {
+        body = encodeLineBatch(batch);
+      } catch (error) {
+        // A batch the codec refuses (a source name over 255 bytes, too many lines) can never be sent.
+        // It fails the publisher, not only this call, so that no later flush() or close() reports
+        // success over lines that were never sent; and it fails before counting itself in flight.
+        failure ??= new LograbbitError(
+          'LR_MESSAGE_UNENCODABLE',
+          `cannot publish a batch of ${batch.lines.length} lines: ${messageOf(error)}`,
+          { cause: error },
+        );
+        throw failure;
+      }
       inFlight++;
       inFlightBytes += body.length;
+      // Not awaited: the window lets several batches await their confirm at once. `send` never
+      // rejects: it records a failure in `failure` and always gives back its place in the window.
       void send(batch, body);
       await waitUntil(() => inFlight < options.window && inFlightBytes < windowBytes);
     },

@@ -130,6 +130,6 @@ export function formatOption(value: string | undefined, custom: CustomFormatValu
     throw new UsageError('LR_USAGE', `${option}: cannot be used with --format ${format}`);
   }
   const compiled = logFormat !== undefined ? compileNginxFormat(spec) : compileApacheFormat(spec);
-  if (typeof compiled === 'string') throw new UsageError('LR_USAGE', `${option}: ${compiled}`);
-  return compiled;
+  if (!compiled.ok) throw new UsageError('LR_USAGE', `${option}: ${compiled.reason}`);
+  return compiled.format;
 }

@@ -77,7 +77,7 @@ export type Environment = z.infer<typeof environmentSchema>;
 
 /** Knobs of the pipeline; each has a command-line option of the same meaning. */
 export const tuningSchema = z.object({
-  /** Lines per broker message; 1 is the reference's one-message-per-line mode. */
+  /** Lines per broker message; 1 puts each line in a message of its own (the slowest). */
   batchLines: positiveInt(10_000).default(100),
   /** Upper bound of a message's size in bytes, whatever its line count. */
   batchBytes: positiveInt(64 * 1024 * 1024).default(1024 * 1024),
@@ -91,23 +91,21 @@ export const tuningSchema = z.object({
   /**
    * Unacknowledged messages a consumer holds at once, per queue (AMQP prefetch). With 100-line
    * messages, 100 hold 10,000 lines: two transactions of 2,000 rows in flight and three ready. Lines
-   * held are the consumer's memory, as bytes until their transaction forms (about 11 MB more at its
-   * peak than 60 with 1,000-row transactions; see writeBatchRows). With --batch-lines 1, raise it.
+   * held are the consumer's memory, as bytes until their transaction forms (a little more at its peak
+   * than with a smaller prefetch; see writeBatchRows). With --batch-lines 1, raise it.
    * Large messages are taken fewer at a time, so that the messages held stay within about 32 MiB (the
    * consumer makes the AMQP count from the sizes it sees).
    */
   prefetch: positiveInt(10_000).default(100),
   /**
-   * Rows per database transaction, at most. With a prefetch of 100, 2,000 rows consumed 200,000
-   * queued lines at 33,400-40,100 lines/s where 1,000 rows with a prefetch of 60 made 24,500-35,900
-   * (six runs each, in turns; bench/RESULTS.md, 2026-12-01), with less CPU in the consumer and in
-   * MariaDB; the consumer's peak with 1,000,000 lines and the database away for a minute went from
-   * 255 to 266 MB.
+   * Rows per database transaction, at most. Bigger transactions cost less per row on both sides
+   * (fewer statements, commits and round trips) and need the larger prefetch to keep one ready while
+   * two are in flight; the memory they add is small (bench/RESULTS.md, "Transaction size and prefetch").
    */
   writeBatchRows: positiveInt(100_000).default(2000),
   /**
    * Transactions in flight at once per table: with 2 the next batch is written while the last one
-   * commits (measured: 22,115-23,100 lines/s consumed with 1, 27,299-28,865 with 2).
+   * commits, which consumes faster than 1 (bench/RESULTS.md, "Figures moved out of code comments").
    */
   writeConcurrency: positiveInt(16).default(2),
   /** How long a partial batch of rows waits for more before it is written, in ms. */

@@ -3,8 +3,8 @@
  *
  * The first 8 bytes name the stream, the last 8 are the line's byte offset, big-endian. Reading the
  * same file twice gives the same ids (so a re-ingest adds no rows), two identical lines at different
- * places get different ids (the reference's MD5-of-the-line merged them), and within one stream the
- * ids ascend, which keeps the primary-key B-tree append-friendly.
+ * places get different ids (an id made from the line's text alone would merge them), and within one
+ * stream the ids ascend, which keeps the primary-key B-tree append-friendly.
  */
 import { createHash } from 'node:crypto';
 

@@ -2,6 +2,7 @@
  * A request, as a format parser reads it (`ParsedHit`) and as the enrichers complete it (`EnrichedHit`).
  * Parsers return a `ParseResult`: a hit, or the reason no hit could be read. A bad line is data.
  */
+import type { RejectCode } from './reject-code.js';
 
 /** Names accepted by `--format` and stored in the `format` column. */
 export const FORMAT_NAMES = [
@@ -62,8 +63,10 @@ export interface ParsedHit {
   readonly damage: string | null;
 }
 
+/** A hit, or why there is none: `reason` is the text people read, `code` what metrics count. */
 export type ParseResult =
-  { readonly ok: true; readonly hit: ParsedHit } | { readonly ok: false; readonly reason: string };
+  | { readonly ok: true; readonly hit: ParsedHit }
+  | { readonly ok: false; readonly reason: string; readonly code: RejectCode };
 
 /** Location of a client address, from an offline geo database. */
 export interface GeoLocation {

@@ -63,13 +63,14 @@ function statusOf(value: string): number {
 export function parseAlb(line: string): FormatResult {
   const sp = line.indexOf(' ');
   if (sp <= 0 || !TYPES.has(line.slice(0, sp))) {
-    return reject('alb', 0, 'expected a request type (http, https, h2, grpcs, ws, wss) first');
+    return reject('alb', 0, 'bad_request', 'expected a request type (http, https, h2, grpcs, ws, wss) first');
   }
   const f = splitFields(line);
   if (f === null || f.length < MIN_FIELDS) {
     return reject(
       'alb',
       sp + 1,
+      'bad_request',
       `expected at least ${MIN_FIELDS} fields, with quoted request and user agent`,
     );
   }
@@ -91,12 +92,18 @@ export function parseAlb(line: string): FormatResult {
       string,
     ];
   const time = parseIsoTime(timeText);
-  if (typeof time === 'string') return reject('alb', sp + 1, time);
+  if (typeof time === 'string') return reject('alb', sp + 1, 'bad_time', time);
   const status = statusOf(elbStatus) >= 0 ? statusOf(elbStatus) : statusOf(targetStatus);
   if (status < 0)
-    return reject('alb', sp + 1, `bad elb_status_code ${JSON.stringify(elbStatus.slice(0, 10))}`);
+    return reject(
+      'alb',
+      sp + 1,
+      'bad_status',
+      `bad elb_status_code ${JSON.stringify(elbStatus.slice(0, 10))}`,
+    );
   const bytes = sentBytes === '-' ? 0 : /^\d{1,16}$/.test(sentBytes) ? Number(sentBytes) : -1;
-  if (bytes < 0) return reject('alb', sp + 1, `bad sent_bytes ${JSON.stringify(sentBytes.slice(0, 20))}`);
+  if (bytes < 0)
+    return reject('alb', sp + 1, 'bad_size', `bad sent_bytes ${JSON.stringify(sentBytes.slice(0, 20))}`);
 
   const times = [seconds(rp), seconds(tp), seconds(sp2)];
   const requestTimeMs = times.every((t) => t >= 0)

@@ -4,7 +4,7 @@
  * ignored; `\"` is a quote, as in httpd.conf. Directives below fill columns; any other is kept in
  * `extra` under the directive as written (`%{X-Request-Id}i`, `%L`).
  */
-import { buildFormat, type CustomFormat, type FieldRole, type Segment } from './custom-format.js';
+import { buildFormat, refuse, type CompileResult, type FieldRole, type Segment } from './custom-format.js';
 
 const SIMPLE: Readonly<Record<string, FieldRole>> = {
   h: 'ip',
@@ -56,7 +56,7 @@ function roleOf(letter: string, arg: string | null): FieldRole {
 }
 
 /** Compiles an Apache `LogFormat` string; returns the reason when it cannot be used. */
-export function compileApacheFormat(spec: string): CustomFormat | string {
+export function compileApacheFormat(spec: string): CompileResult {
   const text = spec.replaceAll('\\"', '"').replaceAll('\\t', '\t');
   const pieces: Segment[] = [];
   let literal = '';
@@ -74,7 +74,7 @@ export function compileApacheFormat(spec: string): CustomFormat | string {
       continue;
     }
     const m = /^%(?:!?\d{3}(?:,\d{3})*)?[<>]?(?:\{([^}]*)\})?([A-Za-z])/.exec(text.slice(i));
-    if (!m) return `bad directive at ${i}: ${JSON.stringify(text.slice(i, i + 12))}`;
+    if (!m) return refuse(`bad directive at ${i}: ${JSON.stringify(text.slice(i, i + 12))}`);
     const arg = m[1] ?? null;
     const letter = m[2] as string;
     i += m[0].length;

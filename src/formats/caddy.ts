@@ -32,21 +32,22 @@ function header(headers: unknown, name: string): string | null {
 export function parseCaddy(line: string): FormatResult {
   let start = 0;
   while (line.charCodeAt(start) === 32 || line.charCodeAt(start) === 9) start++;
-  if (line.charCodeAt(start) !== 123) return reject('caddy', 0, 'expected a JSON object "{…}"');
+  if (line.charCodeAt(start) !== 123) return reject('caddy', 0, 'bad_json', 'expected a JSON object "{…}"');
   const parsed = parseJsonObject(line);
-  if (!parsed.ok) return reject('caddy', 1, parsed.reason);
+  if (!parsed.ok) return reject('caddy', 1, 'bad_json', parsed.reason);
   const log = parsed.value;
   const request = log.request;
-  if (!isObject(request)) return reject('caddy', 2, 'no "request" object');
+  if (!isObject(request)) return reject('caddy', 2, 'bad_request', 'no "request" object');
   const method = textOf(request.method);
   const uri = textOf(request.uri);
-  if (method === null || uri === null) return reject('caddy', 3, '"request" has no "method" and "uri"');
+  if (method === null || uri === null)
+    return reject('caddy', 3, 'bad_request', '"request" has no "method" and "uri"');
   const time = timeOf(log.ts);
-  if (typeof time === 'string') return reject('caddy', 4, `"ts": ${time}`);
+  if (typeof time === 'string') return reject('caddy', 4, 'bad_time', `"ts": ${time}`);
   const status = statusOf(log.status);
-  if (status < 0) return reject('caddy', 5, 'no "status" with a status code');
+  if (status < 0) return reject('caddy', 5, 'bad_status', 'no "status" with a status code');
   const bytes = bytesOf(log.size);
-  if (bytes < 0) return reject('caddy', 6, 'bad "size"');
+  if (bytes < 0) return reject('caddy', 6, 'bad_size', 'bad "size"');
 
   const forwarded = parseForwardedFor(header(request.headers, 'x-forwarded-for'));
   const duration = typeof log.duration === 'number' ? log.duration : Number(textOf(log.duration) ?? NaN);

@@ -53,25 +53,39 @@ function dashToNull(line: string, start: number, end: number): string | null {
   return end - start === 1 && line.charCodeAt(start) === 45 ? null : line.slice(start, end);
 }
 
+/** `scanClf` read every field into its `out`; one shared object, as a line costs no allocation. */
+const SCANNED: { readonly ok: true } = Object.freeze({ ok: true });
+
 /**
- * Reads the shared fields of `line`, from `start` on (past a vhost prefix), into `out`. Returns null
- * on success, or the rejection naming the first field that failed (reasons are prefixed with `format`).
+ * Reads the shared fields of `line`, from `start` on (past a vhost prefix), into `out`. Returns
+ * `{ ok: true }`, or the rejection naming the first field that failed (reasons are prefixed with `format`).
  */
-export function scanClf(line: string, format: FormatName, out: ClfFields, start = 0): Rejection | null {
+export function scanClf(
+  line: string,
+  format: FormatName,
+  out: ClfFields,
+  start = 0,
+): { readonly ok: true } | Rejection {
   const sp1 = line.indexOf(' ', start);
   if (sp1 <= start) {
-    return reject(format, start, 'expected "<client> <ident> <user> [<time>]" at the start');
+    return reject(format, start, 'bad_time', 'expected "<client> <ident> <user> [<time>]" at the start');
   }
   // `<client> [<time>]`: a writer that left out the ident and user fields, where `- -` belongs.
   const noIdent = line.charCodeAt(sp1 + 1) === 91;
   const sp2 = noIdent ? sp1 : line.indexOf(' ', sp1 + 1);
   if (!noIdent && sp2 <= sp1 + 1) {
-    return reject(format, sp1 + 1, 'missing ident field after the client address');
+    return reject(format, sp1 + 1, 'bad_layout', 'missing ident field after the client address');
   }
   const sp3 = noIdent ? sp1 : line.indexOf(' ', sp2 + 1);
-  if (!noIdent && sp3 <= sp2 + 1) return reject(format, sp2 + 1, 'missing user field after the ident');
+  if (!noIdent && sp3 <= sp2 + 1)
+    return reject(format, sp2 + 1, 'bad_layout', 'missing user field after the ident');
   if (line.charCodeAt(sp3 + 1) !== 91) {
-    return reject(format, sp3 + 1, `expected "[" before the time, got ${quote(line, sp3 + 1, sp3 + 21)}`);
+    return reject(
+      format,
+      sp3 + 1,
+      'bad_time',
+      `expected "[" before the time, got ${quote(line, sp3 + 1, sp3 + 21)}`,
+    );
   }
   const timeStart = sp3 + 2;
   const close = line.indexOf(']', timeStart);
@@ -79,18 +93,20 @@ export function scanClf(line: string, format: FormatName, out: ClfFields, start 
     return reject(
       format,
       timeStart,
+      'unterminated_field',
       `unterminated time ${quote(line, timeStart, timeStart + CLF_TIME_MAX_LENGTH)}`,
     );
   }
   const time = parseClfTime(line, timeStart, close);
   if (typeof time === 'string')
-    return reject(format, timeStart, `${time} in ${quote(line, timeStart, close)}`);
+    return reject(format, timeStart, 'bad_time', `${time} in ${quote(line, timeStart, close)}`);
   if (line.charCodeAt(close + 1) !== 32 || line.charCodeAt(close + 2) !== 34) {
-    return reject(format, close + 1, "expected ' \"' after the time");
+    return reject(format, close + 1, 'bad_time', "expected ' \"' after the time");
   }
   const reqStart = close + 3;
   const reqEnd = closingQuote(line, reqStart);
-  if (reqEnd === -1) return reject(format, reqStart, `unterminated request ${quote(line, reqStart)}`);
+  if (reqEnd === -1)
+    return reject(format, reqStart, 'unterminated_field', `unterminated request ${quote(line, reqStart)}`);
 
   const statusStart = reqEnd + 2;
   const s0 = line.charCodeAt(statusStart) - 48;
@@ -101,7 +117,12 @@ export function scanClf(line: string, format: FormatName, out: ClfFields, start 
     !(s0 >= 1 && s0 <= 9 && s1 >= 0 && s1 <= 9 && s2 >= 0 && s2 <= 9) ||
     line.charCodeAt(statusStart + 3) !== 32
   ) {
-    return reject(format, statusStart, `bad status ${quote(line, statusStart, tokenEnd(line, statusStart))}`);
+    return reject(
+      format,
+      statusStart,
+      'bad_status',
+      `bad status ${quote(line, statusStart, tokenEnd(line, statusStart))}`,
+    );
   }
 
   const bytesStart = statusStart + 4;
@@ -116,7 +137,12 @@ export function scanClf(line: string, format: FormatName, out: ClfFields, start 
     }
   }
   if (p === bytesStart || !isSeparator(line.charCodeAt(p)) || bytes > Number.MAX_SAFE_INTEGER) {
-    return reject(format, bytesStart, `bad size ${quote(line, bytesStart, tokenEnd(line, bytesStart))}`);
+    return reject(
+      format,
+      bytesStart,
+      'bad_size',
+      `bad size ${quote(line, bytesStart, tokenEnd(line, bytesStart))}`,
+    );
   }
 
   out.ip = line.slice(start, sp1);
@@ -129,7 +155,7 @@ export function scanClf(line: string, format: FormatName, out: ClfFields, start 
   out.status = s0 * 100 + s1 * 10 + s2;
   out.bytes = bytes;
   out.end = p;
-  return null;
+  return SCANNED;
 }
 
 /** What a format adds to the shared fields of its hit. */

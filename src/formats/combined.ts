@@ -24,6 +24,7 @@ export function dashOrText(text: string): string | null {
 
 /** What follows the size in a combined line: referrer and user agent, and where the user agent ends. */
 export interface CombinedTail {
+  readonly ok: true;
   readonly referrer: string | null;
   readonly userAgent: string | null;
   /** Index of the user agent's closing quote; the line's length when the line ended before it. */
@@ -36,27 +37,32 @@ export interface CombinedTail {
 export function scanCombinedTail(line: string, format: FormatName, f: ClfFields): CombinedTail | Rejection {
   const refStart = f.end + 2;
   if (line.charCodeAt(f.end) !== 32 || line.charCodeAt(f.end + 1) !== 34) {
-    return reject(format, f.end, `expected ' "<referrer>"' after the size, got ${quote(line, f.end)}`);
+    return reject(
+      format,
+      f.end,
+      'bad_size',
+      `expected ' "<referrer>"' after the size, got ${quote(line, f.end)}`,
+    );
   }
   const refEnd = closingQuote(line, refStart);
   if (refEnd === -1) {
     const referrer = dashOrText(unquote(line, refStart, blankEnd(line)));
-    return { referrer, userAgent: null, uaEnd: line.length, damage: 'unterminated:referrer' };
+    return { ok: true, referrer, userAgent: null, uaEnd: line.length, damage: 'unterminated:referrer' };
   }
   const referrer = dashOrText(unquote(line, refStart, refEnd));
   const uaStart = refEnd + 3;
   if (line.charCodeAt(refEnd + 1) !== 32 || line.charCodeAt(refEnd + 2) !== 34) {
     if (isBlankFrom(line, refEnd + 1)) {
-      return { referrer, userAgent: null, uaEnd: line.length, damage: 'missing:user_agent' };
+      return { ok: true, referrer, userAgent: null, uaEnd: line.length, damage: 'missing:user_agent' };
     }
-    return reject(format, refEnd + 1, 'expected \' "<user agent>"\' after the referrer');
+    return reject(format, refEnd + 1, 'bad_layout', 'expected \' "<user agent>"\' after the referrer');
   }
   const uaEnd = closingQuote(line, uaStart);
   if (uaEnd === -1) {
     const userAgent = dashOrText(unquote(line, uaStart, blankEnd(line)));
-    return { referrer, userAgent, uaEnd: line.length, damage: 'unterminated:user_agent' };
+    return { ok: true, referrer, userAgent, uaEnd: line.length, damage: 'unterminated:user_agent' };
   }
-  return { referrer, userAgent: dashOrText(unquote(line, uaStart, uaEnd)), uaEnd, damage: null };
+  return { ok: true, referrer, userAgent: dashOrText(unquote(line, uaStart, uaEnd)), uaEnd, damage: null };
 }
 
 /**
@@ -88,9 +94,9 @@ export function combinedHit(
 
 /** Parses one combined-format line. Never throws. */
 export function parseCombined(line: string): FormatResult {
-  const bad = scanClf(line, 'combined', fields);
-  if (bad !== null) return bad;
+  const scan = scanClf(line, 'combined', fields);
+  if (!scan.ok) return scan;
   const tail = scanCombinedTail(line, 'combined', fields);
-  if ('ok' in tail) return tail;
+  if (!tail.ok) return tail;
   return combinedHit(line, 'combined', fields, tail, null);
 }

@@ -12,10 +12,15 @@ const fields = createClfFields();
 
 /** Parses one Common Log Format line. Never throws. */
 export function parseCommon(line: string): FormatResult {
-  const bad = scanClf(line, 'common', fields);
-  if (bad !== null) return bad;
+  const scan = scanClf(line, 'common', fields);
+  if (!scan.ok) return scan;
   if (!isBlankFrom(line, fields.end)) {
-    return reject('common', fields.end, `unexpected text after the size: ${quote(line, fields.end)}`);
+    return reject(
+      'common',
+      fields.end,
+      'bad_size',
+      `unexpected text after the size: ${quote(line, fields.end)}`,
+    );
   }
   return { ok: true, hit: clfHit('common', fields, false, null, null, null) };
 }

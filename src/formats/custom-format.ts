@@ -57,6 +57,13 @@ export interface CustomFormat {
   readonly parse: (line: string) => FormatResult;
 }
 
+/** A compiled custom format, or why the spec cannot be one: the shape of every result here. */
+export type CompileResult =
+  { readonly ok: true; readonly format: CustomFormat } | { readonly ok: false; readonly reason: string };
+
+/** The failure of a compile, with its reason. */
+export const refuse = (reason: string): CompileResult => ({ ok: false, reason });
+
 const TIME_ROLES: readonly FieldRole[] = ['timeClf', 'timeIso', 'timeEpoch', 'timeEpochMs'];
 
 /** Merges adjacent literals, marks quoted fields, and checks what the format must have. */
@@ -64,7 +71,7 @@ export function buildFormat(
   syntax: 'nginx' | 'apache',
   spec: string,
   pieces: readonly Segment[],
-): CustomFormat | string {
+): CompileResult {
   const segments: Segment[] = [];
   for (const piece of pieces) {
     const last = segments.at(-1);
@@ -81,7 +88,7 @@ export function buildFormat(
     // A path directly followed by its query (`%U%q`, `$uri$is_args$args`) splits at the `?`.
     const pathQuery = s.role === 'path' && after !== undefined && 'role' in after && after.role === 'query';
     if (after && !('literal' in after) && !pathQuery) {
-      return `${s.name} and ${after.name} have no text between them, so they cannot be told apart`;
+      return refuse(`${s.name} and ${after.name} have no text between them, so they cannot be told apart`);
     }
     const quoted =
       !!before &&
@@ -93,10 +100,10 @@ export function buildFormat(
     segments[i] = { ...s, quoted };
   }
   const roles = new Set(segments.flatMap((s) => ('role' in s ? [s.role] : [])));
-  if (!TIME_ROLES.some((r) => roles.has(r))) return 'the format has no time variable';
-  if (!roles.has('status')) return 'the format has no status variable';
+  if (!TIME_ROLES.some((r) => roles.has(r))) return refuse('the format has no time variable');
+  if (!roles.has('status')) return refuse('the format has no status variable');
   const compiled = { syntax, spec, segments };
-  return { ...compiled, parse: (line: string) => matchFormat(compiled, line) };
+  return { ok: true, format: { ...compiled, parse: (line: string) => matchFormat(compiled, line) } };
 }
 
 function timeOf(role: FieldRole, value: string): LogTime | string {
@@ -122,7 +129,12 @@ function matchFormat(format: Omit<CustomFormat, 'parse'>, line: string): FormatR
     const s = segments[i] as Segment;
     if ('literal' in s) {
       if (!line.startsWith(s.literal, p)) {
-        return reject('custom', p, `expected ${quote(s.literal)} at ${p}, got ${quote(line, p, p + 20)}`);
+        return reject(
+          'custom',
+          p,
+          'bad_layout',
+          `expected ${quote(s.literal)} at ${p}, got ${quote(line, p, p + 20)}`,
+        );
       }
       p += s.literal.length;
       continue;
@@ -139,7 +151,8 @@ function matchFormat(format: Omit<CustomFormat, 'parse'>, line: string): FormatR
       stop = s.quoted ? closingQuote(line, p) : -1;
       if (stop === -1 || !line.startsWith(next.literal, stop)) stop = line.indexOf(next.literal, p);
     }
-    if (stop === -1 || stop > end) return reject('custom', p, `unterminated ${s.name} ${quote(line, p)}`);
+    if (stop === -1 || stop > end)
+      return reject('custom', p, 'unterminated_field', `unterminated ${s.name} ${quote(line, p)}`);
     const raw = s.quoted ? unquote(line, p, stop) : line.slice(p, stop);
     p = stop;
     if (raw === '-' || raw === '') continue;
@@ -149,7 +162,7 @@ function matchFormat(format: Omit<CustomFormat, 'parse'>, line: string): FormatR
     if (keep) (extra ??= {})[s.role === 'ident' ? 'ident' : s.name] = raw;
     if (s.role !== 'extra' && s.role !== 'ident' && !values.has(s.role)) values.set(s.role, raw);
   }
-  if (p < end) return reject('custom', p, `unexpected text at the end: ${quote(line, p)}`);
+  if (p < end) return reject('custom', p, 'bad_layout', `unexpected text at the end: ${quote(line, p)}`);
 
   let time: LogTime | string = 'no time';
   for (const role of TIME_ROLES) {
@@ -159,12 +172,13 @@ function matchFormat(format: Omit<CustomFormat, 'parse'>, line: string): FormatR
       break;
     }
   }
-  if (typeof time === 'string') return reject('custom', 0, time);
+  if (typeof time === 'string') return reject('custom', 0, 'bad_time', time);
   const statusText = values.get('status') ?? '';
-  if (!/^\d{1,3}$/.test(statusText)) return reject('custom', 0, `bad status ${quote(statusText)}`);
+  if (!/^\d{1,3}$/.test(statusText))
+    return reject('custom', 0, 'bad_status', `bad status ${quote(statusText)}`);
   const bytesText = values.get('bytes');
   if (bytesText !== undefined && !/^\d{1,16}$/.test(bytesText))
-    return reject('custom', 0, `bad size ${quote(bytesText)}`);
+    return reject('custom', 0, 'bad_size', `bad size ${quote(bytesText)}`);
 
   const request = values.get('request');
   let method = values.get('method') ?? null;

@@ -35,7 +35,9 @@ export function parseLine(line: string, format: FormatChoice, memo?: DetectMemo)
   if (typeof format === 'object') return format.parse(line);
   if (format !== 'auto') {
     const parse = FORMAT_PARSERS[format];
-    return parse ? parse(line, memo) : { ok: false, reason: `format "${format}" has no parser yet` };
+    return parse
+      ? parse(line, memo)
+      : { ok: false, reason: `format "${format}" has no parser yet`, code: 'no_format' };
   }
   const first = memo?.last ?? null;
   const firstParse = first === null ? undefined : FORMAT_PARSERS[first];
@@ -56,5 +58,9 @@ export function parseLine(line: string, format: FormatChoice, memo?: DetectMemo)
     // Ties go to the earlier try: the memo's format, then the more specific.
     if (best === null || result.at > best.at) best = result;
   }
-  return { ok: false, reason: `no format matched; closest was ${best ? best.reason : 'none'}` };
+  return {
+    ok: false,
+    reason: `no format matched; closest was ${best ? best.reason : 'none'}`,
+    code: best ? best.code : 'no_format',
+  };
 }

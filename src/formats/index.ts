@@ -9,7 +9,7 @@ export { parseClfTime } from './clf-time.js';
 export { parseIsoTime, parseEpochSeconds } from './iso-time.js';
 export { compileNginxFormat } from './nginx-log-format.js';
 export { compileApacheFormat } from './apache-log-format.js';
-export type { CustomFormat, Segment, FieldRole } from './custom-format.js';
+export type { CustomFormat, CompileResult, Segment, FieldRole } from './custom-format.js';
 export { parseForwardedFor, type ForwardedFor } from './forwarded.js';
 export { repairJson, parseJsonObject } from './lenient-json.js';
 export { IIS_DEFAULT_FIELDS } from './w3c.js';

@@ -57,9 +57,10 @@ const requestParts: RequestParts = { method: null, target: null, httpVersion: nu
 export function parseNginxJson(line: string): FormatResult {
   let start = 0;
   while (line.charCodeAt(start) === 32 || line.charCodeAt(start) === 9) start++;
-  if (line.charCodeAt(start) !== 123) return reject('nginx-json', 0, 'expected a JSON object "{…}"');
+  if (line.charCodeAt(start) !== 123)
+    return reject('nginx-json', 0, 'bad_json', 'expected a JSON object "{…}"');
   const parsed = parseJsonObject(line);
-  if (!parsed.ok) return reject('nginx-json', 1, parsed.reason);
+  if (!parsed.ok) return reject('nginx-json', 1, 'bad_json', parsed.reason);
   const object = parsed.value;
 
   const byNormal = new Map<string, string>();
@@ -81,14 +82,15 @@ export function parseNginxJson(line: string): FormatResult {
   const text = (field: Field): string | null => textOf(raw(field));
 
   const timeValue = raw('time');
-  if (timeValue === undefined) return reject('nginx-json', 2, 'no time key ("time_local", "time_iso8601"…)');
+  if (timeValue === undefined)
+    return reject('nginx-json', 2, 'bad_time', 'no time key ("time_local", "time_iso8601"…)');
   const time = timeOf(timeValue);
-  if (typeof time === 'string') return reject('nginx-json', 3, time);
+  if (typeof time === 'string') return reject('nginx-json', 3, 'bad_time', time);
   const status = statusOf(raw('status'));
-  if (status < 0) return reject('nginx-json', 4, 'no "status" key with a status code');
+  if (status < 0) return reject('nginx-json', 4, 'bad_status', 'no "status" key with a status code');
   if (typeof raw('request') === 'object') {
     // Caddy's object-valued "request": not nginx's request line.
-    return reject('nginx-json', 5, '"request" is an object (a Caddy log?)');
+    return reject('nginx-json', 5, 'bad_request', '"request" is an object (a Caddy log?)');
   }
 
   let method: string | null;
@@ -105,13 +107,18 @@ export function parseNginxJson(line: string): FormatResult {
     const uri = text('requestUri') ?? text('uri');
     const query = text('query');
     if (method === null || uri === null) {
-      return reject('nginx-json', 5, 'no "request" key, nor "request_method" and "request_uri"');
+      return reject(
+        'nginx-json',
+        5,
+        'bad_request',
+        'no "request" key, nor "request_method" and "request_uri"',
+      );
     }
     target = query === null || uri.includes('?') ? uri : `${uri}?${query}`;
     httpVersion = text('protocol');
   }
   const bytes = bytesOf(raw('bytes'));
-  if (bytes < 0) return reject('nginx-json', 6, 'bad byte count');
+  if (bytes < 0) return reject('nginx-json', 6, 'bad_size', 'bad byte count');
 
   const forwarded = parseForwardedFor(text('forwardedFor'));
   let ip = text('ip');

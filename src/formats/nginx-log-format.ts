@@ -3,7 +3,7 @@
  * a custom format. Variables are `$name` or `${name}`; those below fill columns, any other one is
  * kept in `extra` under its name (without the `$`).
  */
-import { buildFormat, type CustomFormat, type FieldRole, type Segment } from './custom-format.js';
+import { buildFormat, refuse, type CompileResult, type FieldRole, type Segment } from './custom-format.js';
 
 const ROLES: Readonly<Record<string, FieldRole>> = {
   remote_addr: 'ip',
@@ -33,7 +33,7 @@ const ROLES: Readonly<Record<string, FieldRole>> = {
 };
 
 /** Compiles an nginx `log_format` string; returns the reason when it cannot be used. */
-export function compileNginxFormat(spec: string): CustomFormat | string {
+export function compileNginxFormat(spec: string): CompileResult {
   const pieces: Segment[] = [];
   let literal = '';
   let i = 0;
@@ -47,16 +47,16 @@ export function compileNginxFormat(spec: string): CustomFormat | string {
     let name: string;
     if (spec[i + 1] === '{') {
       const close = spec.indexOf('}', i + 2);
-      if (close === -1) return `unterminated \${ at ${i}`;
+      if (close === -1) return refuse(`unterminated \${ at ${i}`);
       name = spec.slice(i + 2, close);
       i = close + 1;
     } else {
       const m = /^[A-Za-z0-9_]+/.exec(spec.slice(i + 1));
-      if (!m) return `"$" at ${i} is not followed by a variable name`;
+      if (!m) return refuse(`"$" at ${i} is not followed by a variable name`);
       name = m[0];
       i += 1 + name.length;
     }
-    if (!/^[A-Za-z0-9_]+$/.test(name)) return `bad variable name ${JSON.stringify(name)}`;
+    if (!/^[A-Za-z0-9_]+$/.test(name)) return refuse(`bad variable name ${JSON.stringify(name)}`);
     // `$is_args$args` is `?` and the query, or nothing: one query field that may start with `?`.
     if (name === 'is_args' && spec.startsWith('$args', i)) {
       name = 'args';

@@ -1,5 +1,5 @@
 /**
- * `proxy`: the authenticating reverse proxy's format that the reference system read,
+ * `proxy`: an authenticating reverse proxy's format (the log lograbbit was first written for),
  * `<client> <session|-> <user|-> [<time>] "<METHOD> <absolute url> HTTP/x.y" <status> <bytes> -`.
  *
  * It has the shape of `common` plus a trailing `-` field, and its target is always an absolute
@@ -19,15 +19,20 @@ function isAbsoluteHttpUrl(target: string): boolean {
 
 /** Parses one proxy-format line. Never throws. */
 export function parseProxy(line: string): FormatResult {
-  const bad = scanClf(line, 'proxy', fields);
-  if (bad !== null) return bad;
+  const scan = scanClf(line, 'proxy', fields);
+  if (!scan.ok) return scan;
   const end = fields.end;
   if (line.charCodeAt(end) !== 32 || line.charCodeAt(end + 1) !== 45 || !isBlankFrom(line, end + 2)) {
-    return reject('proxy', end, `expected " -" after the size, got ${quote(line, end)}`);
+    return reject('proxy', end, 'bad_size', `expected " -" after the size, got ${quote(line, end)}`);
   }
   if (fields.target !== null && !isAbsoluteHttpUrl(fields.target)) {
     // Reported at the line's end: the line had the proxy shape, only its target was wrong.
-    return reject('proxy', line.length, `target ${quote(fields.target)} is not an absolute http(s) URL`);
+    return reject(
+      'proxy',
+      line.length,
+      'bad_request',
+      `target ${quote(fields.target)} is not an absolute http(s) URL`,
+    );
   }
   return { ok: true, hit: clfHit('proxy', fields, true, null, null, null) };
 }

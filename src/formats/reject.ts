@@ -2,13 +2,15 @@
  * How a format says no: a `Rejection` is the failure branch of `ParseResult` plus `at`, the index in
  * the line where the format gave up. Auto-detection uses `at` to tell which format came closest.
  */
-import type { ParseResult } from '../domain/index.js';
+import type { ParseResult, RejectCode } from '../domain/index.js';
 
 /** A parse failure with the position the parser reached; assignable to `ParseResult`. */
 export interface Rejection {
   readonly ok: false;
   /** `<format>: <what failed>`, e.g. `combined: bad status "2x0"`. */
   readonly reason: string;
+  /** What failed, as metrics count it: `bad_status` there. */
+  readonly code: RejectCode;
   /** Index in the line where the parser gave up (how far it got). */
   readonly at: number;
   /**
@@ -21,9 +23,9 @@ export interface Rejection {
 /** What a format parser returns: a hit, or a rejection that says where and why. */
 export type FormatResult = Extract<ParseResult, { ok: true }> | Rejection;
 
-/** Builds a rejection for `format` at index `at`. */
-export function reject(format: string, at: number, what: string): Rejection {
-  return { ok: false, reason: `${format}: ${what}`, at };
+/** Builds a rejection for `format` at index `at`: `code` for metrics, `what` for people. */
+export function reject(format: string, at: number, code: RejectCode, what: string): Rejection {
+  return { ok: false, reason: `${format}: ${what}`, code, at };
 }
 
 // Reasons end up in logs and in the dead-letter table: a 1 MiB garbage line must not be copied whole.

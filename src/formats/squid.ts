@@ -17,10 +17,10 @@ const EXTRA_NAMES = ['squid_code', 'hierarchy', 'content_type'];
 /** Parses one Squid native line. Never throws. */
 export function parseSquid(line: string): FormatResult {
   const first = line.charCodeAt(0);
-  if (!(first >= 48 && first <= 57)) return reject('squid', 0, 'expected epoch seconds first');
+  if (!(first >= 48 && first <= 57)) return reject('squid', 0, 'bad_time', 'expected epoch seconds first');
   const f = splitFields(line);
   if (f === null || f.length < MIN_FIELDS)
-    return reject('squid', 1, `expected at least ${MIN_FIELDS} fields`);
+    return reject('squid', 1, 'bad_layout', `expected at least ${MIN_FIELDS} fields`);
   const [timeText, elapsed, host, codeStatus, bytesText, method, url] = f as [
     string,
     string,
@@ -31,22 +31,23 @@ export function parseSquid(line: string): FormatResult {
     string,
   ];
   const time = parseEpochSeconds(timeText);
-  if (typeof time === 'string') return reject('squid', 1, time);
+  if (typeof time === 'string') return reject('squid', 1, 'bad_time', time);
   if (!/^\d{1,10}$/.test(elapsed))
-    return reject('squid', 2, `bad elapsed time ${JSON.stringify(elapsed.slice(0, 12))}`);
+    return reject('squid', 2, 'bad_time', `bad elapsed time ${JSON.stringify(elapsed.slice(0, 12))}`);
   const slash = codeStatus.lastIndexOf('/');
   const statusText = codeStatus.slice(slash + 1);
   if (slash < 1 || !/^\d{3}$/.test(statusText)) {
     return reject(
       'squid',
       3,
+      'bad_status',
       `expected "<result code>/<status>", got ${JSON.stringify(codeStatus.slice(0, 30))}`,
     );
   }
   if (!/^\d{1,16}$/.test(bytesText))
-    return reject('squid', 4, `bad size ${JSON.stringify(bytesText.slice(0, 20))}`);
+    return reject('squid', 4, 'bad_size', `bad size ${JSON.stringify(bytesText.slice(0, 20))}`);
   if (!/^[A-Za-z_-]{1,20}$/.test(method))
-    return reject('squid', 5, `bad method ${JSON.stringify(method.slice(0, 20))}`);
+    return reject('squid', 5, 'bad_request', `bad method ${JSON.stringify(method.slice(0, 20))}`);
 
   const extra: Record<string, string> = { squid_code: codeStatus.slice(0, slash) };
   const rest = f.slice(8);

@@ -20,33 +20,34 @@ function digitsEnd(line: string, start: number): number {
 export function parseTraefik(line: string): FormatResult {
   // A line that fails in the part Traefik shares with combined is reported as combined's failure:
   // one position short of it, so that auto-detection names the more common format.
-  const bad = scanClf(line, 'traefik', fields);
-  if (bad !== null) return { ...bad, at: bad.at - 1 };
+  const scan = scanClf(line, 'traefik', fields);
+  if (!scan.ok) return { ...scan, at: scan.at - 1 };
   const tail = scanCombinedTail(line, 'traefik', fields);
-  if ('ok' in tail) return { ...tail, at: tail.at - 1 };
+  if (!tail.ok) return { ...tail, at: tail.at - 1 };
   // A line cut before Traefik's own fields is left to combined, which reads what is there.
   if (tail.damage !== null)
-    return reject('traefik', tail.uaEnd - 1, 'the line ends before the request count');
+    return reject('traefik', tail.uaEnd - 1, 'bad_request', 'the line ends before the request count');
   const countStart = tail.uaEnd + 2;
   const countEnd = digitsEnd(line, countStart);
   if (line.charCodeAt(tail.uaEnd + 1) !== 32 || countEnd === countStart || line.charCodeAt(countEnd) !== 32) {
     return reject(
       'traefik',
       tail.uaEnd + 1,
+      'bad_request',
       `expected " <request count>" after the user agent, got ${quote(line, tail.uaEnd + 1)}`,
     );
   }
   const routerStart = countEnd + 2;
   const routerEnd = line.charCodeAt(countEnd + 1) === 34 ? closingQuote(line, routerStart) : -1;
   if (routerEnd === -1)
-    return reject('traefik', countEnd + 1, 'expected "<router name>" after the request count');
+    return reject('traefik', countEnd + 1, 'bad_request', 'expected "<router name>" after the request count');
   const urlStart = routerEnd + 3;
   const urlEnd =
     line.charCodeAt(routerEnd + 1) === 32 && line.charCodeAt(routerEnd + 2) === 34
       ? closingQuote(line, urlStart)
       : -1;
   if (urlEnd === -1)
-    return reject('traefik', routerEnd + 1, 'expected "<service URL>" after the router name');
+    return reject('traefik', routerEnd + 1, 'bad_request', 'expected "<service URL>" after the router name');
   const msStart = urlEnd + 2;
   const msEnd = digitsEnd(line, msStart);
   if (
@@ -59,6 +60,7 @@ export function parseTraefik(line: string): FormatResult {
     return reject(
       'traefik',
       urlEnd + 1,
+      'bad_layout',
       `expected " <duration>ms" at the end, got ${quote(line, urlEnd + 1)}`,
     );
   }

@@ -34,12 +34,13 @@ export function parseVcombined(line: string): FormatResult {
     return reject(
       'vcombined',
       0,
+      'bad_layout',
       `expected "<vhost>[:<port>] " first, got ${quote(line, 0, sp === -1 ? 40 : sp)}`,
     );
   }
-  const bad = scanClf(line, 'vcombined', fields, sp + 1);
-  if (bad !== null) return bad;
+  const scan = scanClf(line, 'vcombined', fields, sp + 1);
+  if (!scan.ok) return scan;
   const tail = scanCombinedTail(line, 'vcombined', fields);
-  if ('ok' in tail) return tail;
+  if (!tail.ok) return tail;
   return combinedHit(line, 'vcombined', fields, tail, line.slice(0, sp).toLowerCase());
 }

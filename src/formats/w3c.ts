@@ -48,7 +48,9 @@ export const IIS_DEFAULT_FIELDS =
   'date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken';
 
 /** The layout of a `#Fields:` value; a reason when it lacks date, time or sc-status. */
-export function w3cLayoutOf(fields: string): W3cLayout | string {
+export function w3cLayoutOf(
+  fields: string,
+): { readonly ok: true; readonly layout: W3cLayout } | { readonly ok: false; readonly reason: string } {
   const names = fields.trim().split(/[ \t]+/);
   const lower = names.map((n) => n.toLowerCase());
   const at = (...candidates: string[]): number => {
@@ -77,13 +79,13 @@ export function w3cLayoutOf(fields: string): W3cLayout | string {
     forwardedFor: at('x-forwarded-for', 'cs(x-forwarded-for)', 'c-forwarded-for'),
   };
   if (layout.date < 0 || layout.time < 0 || layout.status < 0) {
-    return '#Fields has no date, time and sc-status';
+    return { ok: false, reason: '#Fields has no date, time and sc-status' };
   }
   const own = new Set(Object.values(layout).filter((v): v is number => typeof v === 'number'));
-  return { ...layout, known: names.map((_, i) => own.has(i)) };
+  return { ok: true, layout: { ...layout, known: names.map((_, i) => own.has(i)) } };
 }
 
-const DEFAULT_LAYOUT = w3cLayoutOf(IIS_DEFAULT_FIELDS) as W3cLayout;
+const DEFAULT_LAYOUT = (w3cLayoutOf(IIS_DEFAULT_FIELDS) as { readonly layout: W3cLayout }).layout;
 const DIRECTIVES = [
   '#software:',
   '#version:',
@@ -100,20 +102,26 @@ function directive(line: string, state: W3cState | undefined): Rejection | null 
   const name = line.slice(0, colon + 1).toLowerCase();
   if (colon === -1 || !DIRECTIVES.includes(name)) return null;
   if (name === '#fields:') {
-    const layout = w3cLayoutOf(line.slice(colon + 1));
-    if (typeof layout === 'string') return { ...reject('w3c', colon + 1, layout), final: true };
-    if (state) state.w3cLayout = layout;
+    const read = w3cLayoutOf(line.slice(colon + 1));
+    if (!read.ok) return { ...reject('w3c', colon + 1, 'directive', read.reason), final: true };
+    if (state) state.w3cLayout = read.layout;
     return {
       ...reject(
         'w3c',
         line.length,
+        'directive',
         'directive #Fields: sets the columns of the lines after it (not a request)',
       ),
       final: true,
     };
   }
   return {
-    ...reject('w3c', line.length, `directive ${line.slice(0, colon)} (a header line, not a request)`),
+    ...reject(
+      'w3c',
+      line.length,
+      'directive',
+      `directive ${line.slice(0, colon)} (a header line, not a request)`,
+    ),
     final: true,
   };
 }
@@ -137,27 +145,28 @@ function decodeUserAgent(value: string | null, tabs: boolean): string | null {
 /** Parses one W3C line with the layout in `state` (IIS's default without one). Never throws. */
 export function parseW3c(line: string, state?: W3cState): FormatResult {
   if (line.charCodeAt(0) === 35) {
-    return directive(line, state) ?? reject('w3c', 0, 'a "#" line that is no W3C directive');
+    return directive(line, state) ?? reject('w3c', 0, 'other', 'a "#" line that is no W3C directive');
   }
   // A data line starts with its date (yyyy-mm-dd) in every layout that IIS and CloudFront write.
   if (line.charCodeAt(4) !== 45 || line.charCodeAt(7) !== 45) {
-    return reject('w3c', 0, 'expected a date "yyyy-mm-dd" first');
+    return reject('w3c', 0, 'bad_time', 'expected a date "yyyy-mm-dd" first');
   }
   const layout = state?.w3cLayout ?? DEFAULT_LAYOUT;
   const tabs = line.indexOf('\t') !== -1;
   const f = line.replace(/[\r ]+$/, '').split(tabs ? '\t' : ' ');
   if (f.length !== layout.names.length) {
-    return reject('w3c', 11, `${f.length} values where #Fields names ${layout.names.length}`);
+    return reject('w3c', 11, 'other', `${f.length} values where #Fields names ${layout.names.length}`);
   }
   const date = f[layout.date] ?? '';
   const timeText = f[layout.time] ?? '';
   const time = parseIsoTime(`${date} ${timeText}`);
-  if (typeof time === 'string') return reject('w3c', 11, time);
+  if (typeof time === 'string') return reject('w3c', 11, 'bad_time', time);
   const statusText = f[layout.status] ?? '';
   if (!/^\d{1,3}$/.test(statusText))
-    return reject('w3c', 20, `bad sc-status ${JSON.stringify(statusText.slice(0, 10))}`);
+    return reject('w3c', 20, 'bad_status', `bad sc-status ${JSON.stringify(statusText.slice(0, 10))}`);
   const bytesText = valueOf(f, layout.bytes);
-  if (bytesText !== null && !/^\d{1,16}$/.test(bytesText)) return reject('w3c', 20, 'bad sc-bytes');
+  if (bytesText !== null && !/^\d{1,16}$/.test(bytesText))
+    return reject('w3c', 20, 'bad_size', 'bad sc-bytes');
 
   const stem = valueOf(f, layout.stem);
   const query = valueOf(f, layout.query);

@@ -27,7 +27,7 @@ export interface MmdbFileOptions {
   /**
    * Pages held at once (4 KiB each): this many for the tree, half as many for the data. The default,
    * 1,024 (4 MiB), keeps the top of the tree and the branches busy visitors use; a page missed costs
-   * one read from the kernel's page cache (2 µs measured here).
+   * one read from the kernel's page cache (its cost: bench/RESULTS.md).
    */
   readonly pageSlots?: number;
 }

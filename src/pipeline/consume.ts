@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { PipelineMetrics } from '../telemetry/index.js';
-import { eventIdOf } from '../domain/index.js';
+import { eventIdOf, type RejectCode } from '../domain/index.js';
 import { PoisonMessageError } from '../errors.js';
 import { CLEAN_QUEUE, RAW_QUEUE, consumeLineBatches } from '../broker/index.js';
 import type { BatchOutcome, BrokerConnection, LineConsumer, DeclaredTopology } from '../broker/index.js';
@@ -19,7 +19,7 @@ import type { BatchWriter, CleanOrRejectedRow, RawRow, RowWriters } from '../sto
 export type QueueRole = 'raw' | 'clean';
 
 export interface ConsumeOptions {
-  /** Which queues to consume: both by default, as the reference did. */
+  /** Which queues to consume: both by default, so one process stores every line in both tables. */
   readonly roles: readonly QueueRole[];
   /** A built-in format, `auto` (detected per source), or a compiled `--log-format`/`--apache-format`. */
   readonly format: FormatChoice;
@@ -79,9 +79,9 @@ function lineTimeOf(bytes: Buffer): Date | null {
  * The longest line parsed into columns. A longer one is rejected with its reason and kept whole in
  * rejected_log (and raw_log): no column holds more than 64 KiB of it anyway, and each such line
  * parsed would be a string of its own size for the collector, which let two queues of 16 MiB lines
- * hold 300 MB and more (bench/RESULTS.md, 16 MB lines). By default Vector drops a line over 100 KiB
- * and Fluent Bit stops reading a file at a line over 32 KiB; this keeps every line and parses ten
- * times Vector's.
+ * take the consumer past its memory target (bench/RESULTS.md, 16 MB lines). By default Vector drops
+ * a line over 100 KiB and Fluent Bit stops reading a file at a line over 32 KiB; this keeps every
+ * line and parses ten times Vector's.
  */
 export const MAX_PARSED_LINE_BYTES = 1024 * 1024;
 
@@ -216,10 +216,10 @@ export function startConsumers(
           const memo = memoOf(batch.source);
           // What the metrics need of the rows, kept when the rows themselves are gone.
           let parsed = 0;
-          let reasons: string[] = [];
+          let codes: RejectCode[] = [];
           const parseAll = (): CleanOrRejectedRow[] => {
             parsed = 0;
-            reasons = [];
+            codes = [];
             const rows = batch.decodeLines().map((line): CleanOrRejectedRow => {
               const eventId = eventIdOf(batch.streamId, line.offset);
               const bytes = writers.fitLine(line.bytes);
@@ -230,6 +230,7 @@ export function startConsumers(
                   : bytes.length > MAX_PARSED_LINE_BYTES
                     ? `line longer than the ${MAX_PARSED_LINE_BYTES / 1024 / 1024} MiB that are parsed into columns; kept whole, unparsed`
                     : undefined;
+              let code: RejectCode = 'too_long'; // what every reason above says
               if (why === undefined) {
                 const result = parseLine(bytes.toString('utf8'), options.format, memo);
                 if (result.ok) {
@@ -238,11 +239,11 @@ export function startConsumers(
                     parsed++;
                     return { table: 'clean_log', row: clean.row, line: bytes, receivedAt };
                   }
-                  why = clean.reason;
-                } else why = result.reason;
+                  ({ reason: why, code } = clean);
+                } else ({ reason: why, code } = result);
               }
               const row = rejectedRowOf(eventId, batch.source, receivedAt, bytes, why, lineTimeOf(bytes));
-              reasons.push(row.reason);
+              codes.push(code);
               return { table: 'rejected_log', row };
             });
             announce(batch.source, memo);
@@ -256,18 +257,18 @@ export function startConsumers(
             const instead = rejectedInsteadOf(entry, reason);
             if (instead?.table === 'rejected_log') {
               parsed--;
-              reasons.push(instead.row.reason);
+              codes.push('refused_by_database');
             }
             return instead;
           };
           const write = cleanWriter.addLater(batch.lineCount, bytes, parseAll, replace);
           return settle(write, batch.lineCount, () => {
             counts.parsed += parsed;
-            counts.rejected += reasons.length;
+            counts.rejected += codes.length;
             if (metrics) {
               metrics.rowsStored('clean_log', parsed);
-              metrics.rowsStored('rejected_log', reasons.length);
-              metrics.rejected(reasons);
+              metrics.rowsStored('rejected_log', codes.length);
+              metrics.rejected(codes);
             }
           });
         },

@@ -2,8 +2,8 @@
  * Multi-row `INSERT IGNORE` for servers without LOAD DATA LOCAL, built from the
  * drizzle table definitions (column names, and each column's own conversion of values for the
  * driver) but without drizzle's query builder: building one statement of 2,000 rows × 40 columns
- * through the builder cost more CPU than everything else in the consumer together (measured with
- * --cpu-prof: 40% of the time, plus most of the 23% spent collecting garbage). mysql2 escapes every
+ * through the builder cost more CPU than everything else in the consumer together (a CPU profile:
+ * bench/RESULTS.md, "Figures moved out of code comments"). mysql2 escapes every
  * value; nothing is concatenated into the SQL but column names from the schema.
  *
  * IGNORE, not `ON DUPLICATE KEY UPDATE event_id = event_id`: that no-op update makes MariaDB compute

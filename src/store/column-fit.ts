@@ -8,11 +8,12 @@
 import { getTableColumns } from 'drizzle-orm';
 import type { Column } from 'drizzle-orm';
 import type { MySqlTable } from 'drizzle-orm/mysql-core';
+import type { RejectCode } from '../domain/index.js';
 
 /** A row made to fit, with the columns whose value was dropped; or why it cannot fit. */
 export type FitResult<Row> =
   | { readonly ok: true; readonly row: Row; readonly dropped: readonly string[] }
-  | { readonly ok: false; readonly reason: string };
+  | { readonly ok: false; readonly reason: string; readonly code: RejectCode };
 
 /** The kinds of column whose values are checked; the others (bytes, booleans, JSON) take any. */
 const TEXT = 0;
@@ -143,7 +144,11 @@ export function rowFitterOf<Row extends object>(
       const taken = fitted(check, value);
       if (taken === value) continue;
       if (taken === undefined && check.notNull) {
-        return { ok: false, reason: `${check.name} ${shown(value)} does not fit its ${check.type} column` };
+        return {
+          ok: false,
+          reason: `${check.name} ${shown(value)} does not fit its ${check.type} column`,
+          code: 'out_of_range',
+        };
       }
       copy ??= { ...record };
       copy[check.key] = taken ?? null;

@@ -39,6 +39,7 @@ export function watchHorizon(pool: DatabaseClient, refreshMs: number = HORIZON_R
         if (/closed/i.test(String(error))) clearInterval(timer);
       })
       .finally(() => (reading = undefined)));
+  // `refresh` never rejects (the catch above), so the timer and the first read need no await.
   const timer = setInterval(() => void refresh(), refreshMs);
   // The timer never keeps a process alive on its own.
   timer.unref();

@@ -5,8 +5,8 @@
  * The input is read by the server as `CHARACTER SET binary`: text columns are written as UTF-8 and
  * byte columns (event ids, raw lines) as their own bytes, escaped, into chunks of reused memory; a
  * long value with nothing to escape is not copied at all but sent as it is (see `InputPieces`). Sending
- * bytes as hex instead, UNHEXed by the statement, cost the server 40% more CPU per raw row, and the
- * consumer a hex string twice the line's size (measured: see bench/RESULTS.md, 2026-12-01).
+ * bytes as hex instead, UNHEXed by the statement, cost the server more CPU per raw row, and the
+ * consumer a hex string twice the line's size (the CPU per row: bench/RESULTS.md).
  */
 
 /** How one column's value is written: its own bytes, or text made from the value's type. */
@@ -85,8 +85,8 @@ export function fitEscapedLine(line: Buffer, room: number): Buffer {
 /**
  * An input being written, as the pieces it will be sent in: views of chunks of the encoder's own
  * memory, in order, between which a long byte value that needs no escaping (a raw line) is referenced
- * where it lies rather than copied. A 16 MiB line copied into one growing buffer cost its row about
- * four times its size in copies and left-over buffers (see bench/RESULTS.md, 16 MB lines).
+ * where it lies rather than copied. A 16 MiB line copied into one growing buffer cost its row several
+ * times its size in copies and left-over buffers (bench/RESULTS.md, 16 MB lines).
  */
 class InputPieces {
   readonly pieces: Buffer[] = [];
@@ -213,7 +213,8 @@ const FREE_CHUNKS = 64;
  * one string per row before they are written, so a row of the clean table is two writes, not forty.
  *
  * Its chunks are reused: a fresh megabyte per batch lived long enough to reach V8's old space, so it
- * was freed only by a full collection, and the consumer held 60 MB of spent inputs between two.
+ * was freed only by a full collection, and the consumer held tens of megabytes of spent inputs
+ * between two (bench/RESULTS.md, "Figures moved out of code comments").
  */
 export function createRowEncoder(
   fields: ReadonlyArray<{ readonly key: string; readonly kind: FieldKind }>,

@@ -1,7 +1,7 @@
 /**
  * The tables, declared as drizzle models; `drizzle-kit generate` turns changes into the SQL
- * migrations committed under drizzle/. Real types and the indexes the queries need, where the
- * reference had VARCHAR(255) everywhere and no index.
+ * migrations committed under drizzle/. Real types, not VARCHAR(255) everywhere, and the indexes
+ * the queries need, no more: each index costs every line stored.
  *
  * Every line table's primary key is the 16-byte event id (stream id + byte offset) with the line's
  * day: a redelivered message writes the same keys, and the writers skip a key that is already
@@ -73,7 +73,7 @@ export const cleanLog = mysqlTable(
     utcOffsetMin: smallint('utc_offset_min').notNull(),
     // The calendar columns and the two sizes are derived by the database from `ts` and `bytes` on
     // read (VIRTUAL: never stored, never sent). They cannot disagree with what they derive from, and
-    // each line stored costs less: measured in bench/RESULTS.md, 2026-12-01 after 15:00. The
+    // each line stored costs less to encode, send and store (bench/RESULTS.md, virtual derived columns). The
     // expressions give the same on MySQL 8 as on MariaDB (ELT rather than the locale's DAYNAME,
     // MAKETIME of whole seconds rather than a CAST that MySQL rounds and MariaDB truncates).
     /** UTC, like `ts`. */
@@ -143,7 +143,7 @@ export const cleanLog = mysqlTable(
      */
     damage: varchar('damage', { length: 255 }),
   },
-  // Three indexes, each paid for on every line stored (see bench/RESULTS.md, 2026-12-01). The two
+  // Three indexes, each paid for on every line stored (its cost: bench/RESULTS.md). The two
   // time indexes cover the dashboard's traffic panels (series, summary, busiest hours: a range of time
   // is read from the index alone, never from the rows; see docs/dashboard.md), and, with the event id
   // right after the time, give the search its newest-first order and its keyset paging too. A status

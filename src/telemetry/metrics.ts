@@ -7,7 +7,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { BATCH_SIZE_BUCKETS, INSERT_SECONDS_BUCKETS, METRICS } from './metric-names.js';
 import type { MetricSpec } from './metric-names.js';
-import { rejectReasonClassOf } from './reject-reasons.js';
+import type { RejectCode } from '../domain/index.js';
 
 /** How a consumer settled a message. */
 export type SettleOutcome = 'ack' | 'requeue' | 'dead';
@@ -33,8 +33,8 @@ export interface PipelineMetrics {
   settled(queue: string, outcome: SettleOutcome, lines: number): void;
   /** Rows committed to `table` (new or already there). */
   rowsStored(table: string, rows: number): void;
-  /** Lines rejected, with their reasons (classified into a bounded label set). */
-  rejected(reasons: readonly string[]): void;
+  /** Lines rejected, by the code of each one's reason (the label; never the reason's text). */
+  rejected(codes: readonly RejectCode[]): void;
   /** A writer committed a transaction of `rows` rows, `inserted` of them new, in `seconds`. */
   committed(writer: string, rows: number, inserted: number, seconds: number): void;
   /** A connection came back after an outage. */
@@ -105,6 +105,8 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const depthsOnce = (): Promise<readonly QueueDepthReading[]> => {
     depths ??= (readDepths?.() ?? Promise.resolve([])).catch(() => []);
     const current = depths;
+    // Not awaited: it only forgets the reading once every gauge of this scrape has had it; `current`
+    // cannot reject (the catch above), so neither can this.
     void current.finally(() => setImmediate(() => (depths = undefined)));
     return current;
   };
@@ -151,14 +153,11 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     rowsStored(table, rows) {
       if (rows > 0) rowsInserted.inc({ table }, rows);
     },
-    rejected(reasons) {
-      if (reasons.length === 0) return;
-      const byClass = new Map<string, number>();
-      for (const reason of reasons) {
-        const reasonClass = rejectReasonClassOf(reason);
-        byClass.set(reasonClass, (byClass.get(reasonClass) ?? 0) + 1);
-      }
-      for (const [reason, n] of byClass) linesRejected.inc({ reason }, n);
+    rejected(codes) {
+      if (codes.length === 0) return;
+      const byCode = new Map<RejectCode, number>();
+      for (const code of codes) byCode.set(code, (byCode.get(code) ?? 0) + 1);
+      for (const [reason, n] of byCode) linesRejected.inc({ reason }, n);
     },
     committed(writer, rows, inserted, seconds) {
       insertBatchRows.observe({ writer }, rows);

@@ -1,25 +1,15 @@
 /**
- * Reject reasons are free text (`combined: bad status "2x0"`); a metric label must come from a small
- * fixed set, so each reason is put in one class here. Pure: used by the consumer's metrics and by
- * `lograbbit stats`, which groups rejected_log's reasons the same way.
+ * The class of a reject reason read back as text (`combined: bad status "2x0"`), for the rows of
+ * `rejected_log`, which store the text and not the code. Pure: `lograbbit stats` and the summary of
+ * rejected inputs group the stored reasons with it. A line being rejected now carries its code
+ * (`RejectCode`, see domain/reject-code.ts), which is what the metrics count: these regexes guess.
  */
 
-export const REJECT_REASON_CLASSES = [
-  'too_long',
-  'directive',
-  'bad_time',
-  'bad_status',
-  'bad_size',
-  'bad_request',
-  'bad_json',
-  'unterminated_field',
-  'bad_layout',
-  'no_format',
-  'out_of_range',
-  'refused_by_database',
-  'other',
-] as const;
-export type RejectReasonClass = (typeof REJECT_REASON_CLASSES)[number];
+import { REJECT_CODES, type RejectCode } from '../domain/index.js';
+
+/** The classes are the reject codes: a line counted by its code and a row grouped by its text agree. */
+export const REJECT_REASON_CLASSES = REJECT_CODES;
+export type RejectReasonClass = RejectCode;
 
 const NO_MATCH_PREFIX = 'no format matched; closest was ';
 

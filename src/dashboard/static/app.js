@@ -249,6 +249,7 @@ function scheduleTraffic(now = false) {
   const wait = now ? 0 : Math.max(0, trafficAt + TRAFFIC_REFRESH_MS - Date.now());
   trafficTimer = setTimeout(() => {
     trafficTimer = undefined;
+    // refreshTraffic and search catch their own failures and show them on the page.
     void refreshTraffic();
   }, wait);
 }

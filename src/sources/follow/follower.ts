@@ -361,7 +361,10 @@ class Follower implements FileFollower {
     return waiting;
   }
 
-  /** An ended file whose lines are all confirmed: last checkpoint, then close it. */
+  /**
+   * An ended file whose lines are all confirmed: last checkpoint, then close it. Never rejects (the
+   * checkpoint logs its failure, the tailer's close swallows its own), so `confirm` may `void` it.
+   */
   private async retire(tailer: Tailer): Promise<void> {
     if (this.tailers.get(tailer.key) !== tailer) return;
     this.tailers.delete(tailer.key);
@@ -485,6 +488,7 @@ class Follower implements FileFollower {
     return this.options.source ?? basename(path);
   }
 
+  /** Never rejects (a failure is logged), so a caller that must not wait for the disk may `void` it. */
   private saveCheckpoint(tailer: Tailer): Promise<void> {
     // While the stream before a truncation awaits confirms, its checkpoint stands.
     if (tailer.previous) return Promise.resolve();

@@ -10,7 +10,7 @@ export type SimulatedFormat = (typeof SIMULATED_FORMATS)[number];
 
 /**
  * `<ip> <session|-> <user|-> [<time>] "<METHOD> <absolute url> <version>" <status> <bytes> -`:
- * the authenticating proxy of the reference, with the scheme, host and port in every URL.
+ * the `proxy` format of an authenticating proxy, with the scheme, host and port in every URL.
  */
 export function proxyLine(r: Request, time: string): string {
   return (

@@ -15,7 +15,7 @@ export interface TrafficSimulatorOptions {
   /** Time of the first request, epoch milliseconds (UTC). */
   readonly startMs: number;
   readonly format: SimulatedFormat;
-  /** The offset from UTC the lines are written at, `±hhmm`. Default `-0500`, as in the reference's log. */
+  /** The offset from UTC the lines are written at, `±hhmm`. Default `-0500`, as in samples/access.log. */
   readonly utcOffset?: string;
   /** Mean requests per second of simulated time; gaps between requests are exponential. Default 5. */
   readonly linesPerSecond?: number;

@@ -11,6 +11,7 @@ import {
   compileNginxFormat,
   createDetectMemo,
   parseLine,
+  type CompileResult,
   type CustomFormat,
 } from '../../../src/formats/index.js';
 import { renderClfTime } from './render-line.js';
@@ -245,9 +246,9 @@ void describe('round trip of every format: render a line, parse it back', () => 
   }
 });
 
-const compiled = (f: CustomFormat | string): CustomFormat => {
-  if (typeof f === 'string') assert.fail(f);
-  return f;
+const compiled = (result: CompileResult): CustomFormat => {
+  if (!result.ok) assert.fail(result.reason);
+  return result.format;
 };
 
 void describe('round trip of custom formats', () => {

@@ -88,6 +88,7 @@ test('a required value out of its column range refuses the row with a reason nam
     const result = cleanRowOf(ID, 'web', hit(overrides));
     assert.ok(!result.ok, JSON.stringify(overrides));
     assert.match(result.reason, reason);
+    assert.equal(result.code, 'out_of_range'); // the line's metric label, whatever the text says
   }
 });
 
