@@ -16,6 +16,7 @@ import { basename, dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import type { LineBatch } from '../../domain/index.js';
 import { InputError, messageOf } from '../../errors.js';
+import type { Source, SourceCounts } from '../source.js';
 import { checkpointKeyOf, openCheckpointStore } from '../checkpoint/index.js';
 import type { Checkpoint, CheckpointStore } from '../checkpoint/index.js';
 import { compileFileGlob } from './file-glob.js';
@@ -51,22 +52,20 @@ export interface FollowOptions {
   readonly now?: () => number;
 }
 
-export interface FollowCounts {
+export interface FollowCounts extends SourceCounts {
   /** Files open now. */
-  files: number;
-  /** Lines handed out, and bytes read. */
-  lines: number;
-  bytes: number;
+  readonly files: number;
   /** Lines whose batch was confirmed. */
-  confirmed: number;
+  readonly confirmed: number;
   /** Files that were renamed or deleted while followed, and truncations seen. */
-  rotations: number;
-  truncations: number;
+  readonly rotations: number;
+  readonly truncations: number;
   /** Bytes of rotated generations found deleted or compressed before they were read (when known). */
-  lostBytes: number;
+  readonly lostBytes: number;
 }
 
-export interface FileFollower extends AsyncIterable<LineBatch> {
+/** Followed files as a source: it ends once its signal is aborted and the lines it holds are out. */
+export interface FileFollower extends Source {
   /** Tells the follower that the broker confirmed `batch` (in any order). */
   confirm(batch: LineBatch): void;
   readonly counts: Readonly<FollowCounts>;
@@ -102,15 +101,10 @@ export async function followFiles(options: FollowOptions): Promise<FileFollower>
 const READ_CHUNK_BYTES = 1024 * 1024;
 
 class Follower implements FileFollower {
-  readonly counts: FollowCounts = {
-    files: 0,
-    lines: 0,
-    bytes: 0,
-    confirmed: 0,
-    rotations: 0,
-    truncations: 0,
-    lostBytes: 0,
-  };
+  /** What the follower did that no tailer keeps: see `counts`. */
+  private readonly tally = { lines: 0, confirmed: 0, rotations: 0, truncations: 0, lostBytes: 0 };
+  /** What the tailers closed so far read (blank and cut lines, bytes). */
+  private readonly retiredReads = { blank: 0, truncated: 0, bytes: 0 };
   private readonly tailers = new Map<string, Tailer>();
   private readonly known = new Map<string, Checkpoint>();
   private readonly tickets = new WeakMap<LineBatch, BatchTicket>();
@@ -147,13 +141,28 @@ class Follower implements FileFollower {
     if (options.signal?.aborted) this.stopping = true;
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<LineBatch> {
+  get name(): string {
+    return this.options.patterns.join(' ');
+  }
+
+  get counts(): Readonly<FollowCounts> {
+    const read = { ...this.retiredReads };
+    for (const tailer of this.tailers.values()) {
+      const counts = tailer.readCounts;
+      read.blank += counts.blank;
+      read.truncated += counts.truncated;
+      read.bytes += counts.bytes;
+    }
+    return { ...this.tally, ...read, files: this.tailers.size };
+  }
+
+  async *batches(): AsyncGenerator<LineBatch> {
     if (!this.started) await this.start();
     for (;;) {
       const next = this.ready.shift();
       if (next) {
         this.tickets.set(next.batch, next.ticket);
-        this.counts.lines += next.batch.lines.length;
+        this.tally.lines += next.batch.lines.length;
         yield next.batch;
         continue;
       }
@@ -184,7 +193,7 @@ class Follower implements FileFollower {
       last.push(...tailer.flushDue(0, 0, true));
       for (const { batch, ticket } of last) {
         this.tickets.set(batch, ticket);
-        this.counts.lines += batch.lines.length;
+        this.tally.lines += batch.lines.length;
         yield batch;
       }
     }
@@ -199,14 +208,14 @@ class Follower implements FileFollower {
 
   watchLosses(record: (bytes: number) => void): void {
     this.recordLoss = record;
-    if (this.counts.lostBytes > 0) record(this.counts.lostBytes);
+    if (this.tally.lostBytes > 0) record(this.tally.lostBytes);
   }
 
   confirm(batch: LineBatch): void {
     const ticket = this.tickets.get(batch);
     if (!ticket) return;
     this.tickets.delete(batch);
-    this.counts.confirmed += batch.lines.length;
+    this.tally.confirmed += batch.lines.length;
     const { tailer } = ticket;
     if (ticket.generation === tailer.generation) {
       if (tailer.offsets.confirm(ticket.ticket) !== undefined) void this.saveCheckpoint(tailer);
@@ -226,8 +235,8 @@ class Follower implements FileFollower {
       void this.saveCheckpoint(tailer);
       await tailer.close();
     }
+    for (const tailer of this.tailers.values()) this.addRetiredReads(tailer);
     this.tailers.clear();
-    this.counts.files = 0;
     await this.store.flush().catch((error: unknown) => this.checkpointFailed(error));
   }
 
@@ -289,7 +298,7 @@ class Follower implements FileFollower {
         if (matched.has(tailer.key)) tailer.detachedAtMs = undefined;
         else if (tailer.detachedAtMs === undefined && !tailer.ended) {
           tailer.detachedAtMs = now;
-          this.counts.rotations++;
+          this.tally.rotations++;
           this.options.log?.info(
             { path: tailer.path },
             'file renamed or deleted: reading it to its end, then following its successor',
@@ -317,15 +326,13 @@ class Follower implements FileFollower {
         this.ready.push(...tailer.flushDue(0, 0, true));
       }
     }
-    this.counts.bytes = 0;
-    for (const tailer of this.tailers.values()) this.counts.bytes += tailer.readPosition;
   }
 
   /** copytruncate, or a truncation followed by new writes past the old size: the head changed. */
   private async checkRewritten(): Promise<void> {
     for (const tailer of this.tailers.values()) {
       if (!(await tailer.rewritten())) continue;
-      this.counts.truncations++;
+      this.tally.truncations++;
       this.options.log?.info({ path: tailer.path }, 'file truncated: reading it again from its start');
       this.ready.push(...(await tailer.restartTruncated()));
       void this.saveCheckpoint(tailer);
@@ -365,9 +372,16 @@ class Follower implements FileFollower {
   private async retire(tailer: Tailer): Promise<void> {
     if (this.tailers.get(tailer.key) !== tailer) return;
     this.tailers.delete(tailer.key);
-    this.counts.files = this.tailers.size;
+    this.addRetiredReads(tailer);
     void this.saveCheckpoint(tailer);
     await tailer.close();
+  }
+
+  private addRetiredReads(tailer: Tailer): void {
+    const counts = tailer.readCounts;
+    this.retiredReads.blank += counts.blank;
+    this.retiredReads.truncated += counts.truncated;
+    this.retiredReads.bytes += counts.bytes;
   }
 
   /** Opens the matching files not yet followed; returns the keys of every file that matches. */
@@ -429,7 +443,6 @@ class Follower implements FileFollower {
     }
     const tailer = await Tailer.open(handle, start, this.settings);
     this.tailers.set(key, tailer);
-    this.counts.files = this.tailers.size;
     void this.saveCheckpoint(tailer);
     this.options.log?.info({ path, offset: start.offset, source: start.source }, `following: ${how}`);
   }
@@ -445,7 +458,6 @@ class Follower implements FileFollower {
       const tailer = await Tailer.open(handle, start, this.settings);
       tailer.detachedAtMs = this.now();
       this.tailers.set(tailer.key, tailer);
-      this.counts.files = this.tailers.size;
       // In order, each on disk before the next: a crash now must not leave a newer generation
       // checkpointed and an older one forgotten.
       await this.saveCheckpoint(tailer);
@@ -465,7 +477,7 @@ class Follower implements FileFollower {
     }
     for (const lost of plan.lost) {
       if (lost.bytes !== undefined) {
-        this.counts.lostBytes += lost.bytes;
+        this.tally.lostBytes += lost.bytes;
         this.recordLoss?.(lost.bytes);
       }
       this.options.log?.warn(

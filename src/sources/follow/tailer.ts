@@ -63,6 +63,13 @@ export interface ReadResult {
   readonly more: boolean;
 }
 
+/** What a tailer read, beyond the lines it handed out. */
+export interface ReadCounts {
+  blank: number;
+  truncated: number;
+  bytes: number;
+}
+
 export class Tailer {
   readonly dev: string;
   readonly ino: string;
@@ -96,6 +103,8 @@ export class Tailer {
   /** Ended: every line is handed out; it waits only for confirms. */
   ended = false;
   truncations = 0;
+  /** What the streams before the last truncation read. */
+  private readonly earlierReads: ReadCounts = { blank: 0, truncated: 0, bytes: 0 };
   private readonly handle: FileHandle;
   private readonly settings: TailerSettings;
 
@@ -135,6 +144,16 @@ export class Tailer {
 
   get key(): string {
     return `${this.dev}-${this.ino}`;
+  }
+
+  /** Blank lines skipped, lines cut and bytes read in this run, over every stream of the file. */
+  get readCounts(): Readonly<ReadCounts> {
+    const current = this.splitter.counts;
+    return {
+      blank: this.earlierReads.blank + current.blank,
+      truncated: this.earlierReads.truncated + current.truncated,
+      bytes: this.earlierReads.bytes + current.bytes,
+    };
   }
 
   /** Bytes are waiting past the read position (or the file was not read yet). */
@@ -189,6 +208,8 @@ export class Tailer {
     const tagged = this.tag(batches);
     this.truncations++;
     if (this.offsets.outstanding > 0) this.previous = { generation: this.generation, offsets: this.offsets };
+    const { blank, truncated, bytes } = this.readCounts;
+    Object.assign(this.earlierReads, { blank, truncated, bytes });
     this.generation++;
     this.readPosition = 0;
     this.splitter = this.newSplitter(0, undefined);
