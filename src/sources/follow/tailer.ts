@@ -4,25 +4,14 @@
  * and starts a new stream at 0, after reading the rest of the old content from the copy when one is
  * there. It holds the file open, so a renamed or deleted file can still be read to its end.
  */
-import { open, readdir } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { LineBatch } from '../../domain/index.js';
-import { ContiguousOffsets } from '../checkpoint/index.js';
+import { ContiguousOffsets, FINGERPRINT_BYTES } from '../checkpoint/index.js';
 import type { Checkpoint, Fingerprint } from '../checkpoint/index.js';
 import { LineSplitter } from '../file/index.js';
-import { isCompressedName } from './file-glob.js';
-import {
-  fingerprintOf,
-  grownFingerprint,
-  identityOfHandle,
-  identityOfPath,
-  isGone,
-  readAt,
-  startsWith,
-} from './file-identity.js';
+import { findCopy } from './copies.js';
+import { fingerprintOf, grownFingerprint, identityOfHandle, readAt, startsWith } from './file-identity.js';
 import type { FileIdentity } from './file-identity.js';
-import { FINGERPRINT_BYTES } from '../checkpoint/index.js';
 
 export interface TailerSettings {
   readonly batchLines: number;
@@ -366,10 +355,14 @@ export class Tailer {
 
   /**
    * copytruncate copies the file, then truncates it: the lines between the last read and the copy are
-   * in the copy. It is found in the same directory by its head (the old fingerprint) and its size.
+   * in the copy, found as `copies.ts` finds every copy.
    */
   private async readRestFromCopy(): Promise<LineBatch[]> {
-    const found = await findCopy(this.currentPath, this.head, this.position, this.key);
+    const found = await findCopy(
+      this.currentPath,
+      { fingerprint: this.head, offset: this.position },
+      this.key,
+    );
     if (!found) return [];
     const copy = found.handle;
     const batches: LineBatch[] = [];
@@ -385,43 +378,6 @@ export class Tailer {
     }
     return batches;
   }
-}
-
-/**
- * A regular, uncompressed file beside `path`, other than the file `exceptKey`, that starts with the
- * bytes of `fingerprint` and is longer than `past`: a copy made by copytruncate.
- */
-export async function findCopy(
-  path: string,
-  fingerprint: Fingerprint,
-  past: number,
-  exceptKey: string,
-): Promise<{ handle: FileHandle; path: string } | undefined> {
-  if (fingerprint.bytes === 0) return undefined;
-  const dir = join(path, '..');
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch (error) {
-    if (isGone(error)) return undefined;
-    throw error;
-  }
-  for (const name of names) {
-    if (isCompressedName(name)) continue;
-    const candidate = join(dir, name);
-    const identity = await identityOfPath(candidate);
-    if (!identity?.isFile || identity.size <= past || `${identity.dev}-${identity.ino}` === exceptKey)
-      continue;
-    let handle: FileHandle;
-    try {
-      handle = await open(candidate, 'r');
-    } catch {
-      continue;
-    }
-    if (await startsWith(handle, identity.size, fingerprint)) return { handle, path: candidate };
-    await handle.close();
-  }
-  return undefined;
 }
 
 /** The stream id of a file read from `start.offset`: that of its first non-blank line before it. */
