@@ -6,16 +6,22 @@
  */
 import type { Tailer } from './tailer.js';
 
+/** What the policy looks at in a followed file (a `Tailer`; a plain object in tests). */
+export type RotatingFile = Pick<
+  Tailer,
+  'key' | 'followedPath' | 'hasUnread' | 'ended' | 'detachedAtMs' | 'lastGrowthAtMs' | 'detach'
+>;
+
 /**
  * Marks as detached the tailers whose file no pattern matches now (renamed or deleted): each is read
  * until quiet, then ended. Returns those detached just now.
  */
-export function detachUnmatched(
-  tailers: Iterable<Tailer>,
+export function detachUnmatched<File extends RotatingFile>(
+  tailers: Iterable<File>,
   matchedKeys: ReadonlySet<string>,
   nowMs: number,
-): Tailer[] {
-  const detached: Tailer[] = [];
+): File[] {
+  const detached: File[] = [];
   for (const tailer of tailers) {
     if (!matchedKeys.has(tailer.key) && tailer.detach(nowMs)) detached.push(tailer);
   }
@@ -23,9 +29,9 @@ export function detachUnmatched(
 }
 
 /** Tailers not to read yet because an older generation of their path still has bytes to read. */
-export function waitingForOlder(tailers: Iterable<Tailer>): Set<Tailer> {
+export function waitingForOlder<File extends RotatingFile>(tailers: Iterable<File>): Set<File> {
   const busy = new Set<string>();
-  const waiting = new Set<Tailer>();
+  const waiting = new Set<File>();
   for (const tailer of tailers) {
     if (busy.has(tailer.followedPath)) waiting.add(tailer);
     else if (tailer.hasUnread) busy.add(tailer.followedPath);
@@ -37,7 +43,11 @@ export function waitingForOlder(tailers: Iterable<Tailer>): Set<Tailer> {
  * Detached tailers quiet for `rotateWaitMs` (since detached, or since their last growth, whichever
  * is later) and not waiting for an older generation: to be read to their end and ended now.
  */
-export function dueToEnd(tailers: Iterable<Tailer>, nowMs: number, rotateWaitMs: number): Tailer[] {
+export function dueToEnd<File extends RotatingFile>(
+  tailers: Iterable<File>,
+  nowMs: number,
+  rotateWaitMs: number,
+): File[] {
   const all = [...tailers];
   const waiting = waitingForOlder(all);
   return all.filter((tailer) => {
