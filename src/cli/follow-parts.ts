@@ -6,8 +6,8 @@ import { stat } from 'node:fs/promises';
 import type { BrokerConnection, DeclaredTopology } from '../broker/index.js';
 import { UsageError } from '../errors.js';
 import type { LineBatch } from '../domain/index.js';
-import { publishLive } from '../pipeline/index.js';
-import type { LiveCounts, ProduceCounts } from '../pipeline/index.js';
+import { brokerPublisher, publishBatches } from '../pipeline/index.js';
+import type { ProduceCounts } from '../pipeline/index.js';
 import { followFiles } from '../sources/index.js';
 import type { FileFollower } from '../sources/index.js';
 import type { PipelineMetrics } from '../telemetry/index.js';
@@ -34,7 +34,6 @@ export interface FollowRunOptions {
 
 export interface FollowRun {
   readonly follower: FileFollower;
-  readonly counts: Readonly<LiveCounts>;
   /** Resolves after the shutdown signal, once everything read is confirmed and checkpointed. */
   readonly done: Promise<ProduceCounts>;
 }
@@ -61,10 +60,14 @@ export async function startFollowing(
     log: context.log,
     signal: options.signal ?? context.signal,
   });
-  const publishing = publishLive(broker, follower, {
+  const publisher = brokerPublisher(broker, {
     publishWindow: tuning.publishWindow,
     topology: options.topology,
     log: context.log,
+    metrics: options.metrics,
+  });
+  // No signal here: the follower stops by its own, and hands out the complete lines it holds first.
+  const publishing = publishBatches([follower], publisher, {
     onConfirmed: options.onConfirmed,
     metrics: options.metrics,
   });
@@ -82,20 +85,11 @@ export async function startFollowing(
     'following; Ctrl-C to stop',
   );
   const lag = options.metrics ? reportFollowLag(follower, options.metrics) : undefined;
-  const done = publishing.done
-    .finally(() => {
-      status.stop();
-      if (lag) clearInterval(lag);
-    })
-    .then((): ProduceCounts => ({
-      lines: follower.counts.lines,
-      blank: 0,
-      truncated: 0,
-      bytes: follower.counts.bytes,
-      confirmed: publishing.counts.confirmed,
-      messages: publishing.counts.messages,
-    }));
-  return { follower, counts: publishing.counts, done };
+  const done = publishing.done.finally(() => {
+    status.stop();
+    if (lag) clearInterval(lag);
+  });
+  return { follower, done };
 }
 
 /**

@@ -6,8 +6,9 @@
 import type { Command } from 'commander';
 import { DeadLetteredError } from '../errors.js';
 import { trackStoredLines, waitUntilDrained, waitUntilStored } from '../pipeline/index.js';
-import type { ProduceCounts, ProduceInput, StoredLines } from '../pipeline/index.js';
+import type { ProduceCounts, StoredLines } from '../pipeline/index.js';
 import { expandDirectories } from '../sources/index.js';
+import type { Source } from '../sources/index.js';
 import { sampleRejected } from '../store/index.js';
 import type { Database } from '../store/index.js';
 import { createContext, formatOption, openBroker, openDatabase, topologyOf } from './context.js';
@@ -76,14 +77,14 @@ async function ingest(
         topology,
         enrich,
       });
-      const published = trackStoredLines<ProduceInput>({ keepRanges: true });
+      const published = trackStoredLines<Source>({ keepRanges: true });
       let produced: ProduceCounts;
       let allStored: boolean | undefined;
       try {
         produced = await produceWithProgress(context, broker, inputs, {
           progress: options.progress && options.json !== true,
           topology,
-          onPublished: (input, batch) => published.add(input, batch),
+          onPublished: (source, batch) => published.add(source, batch),
         });
         if (!context.signal.aborted) {
           await waitUntilDrained(broker, consumers, undefined, { signal: context.signal });
@@ -123,12 +124,12 @@ async function ingest(
 /** Where the lines of the inputs are, over all inputs, and the inputs most of whose lines were rejected. */
 async function whereStoredOf(
   db: Database,
-  published: StoredLines<ProduceInput>,
+  published: StoredLines<Source>,
   all: boolean,
 ): Promise<{ storedLines: StoredLinesReport; mostlyRejected: MostlyRejectedInput[] }> {
   const storedLines = { all, lines: 0, raw: 0, clean: 0, rejected: 0 };
   const mostlyRejected: MostlyRejectedInput[] = [];
-  for (const [input, lines] of published.inputs()) {
+  for (const [source, lines] of published.inputs()) {
     storedLines.lines += lines.lines;
     storedLines.raw += lines.raw;
     storedLines.clean += lines.clean;
@@ -137,7 +138,7 @@ async function whereStoredOf(
     const sample = [];
     if (mostlyRejected.length >= DIAGNOSED_INPUTS) {
       mostlyRejected.push({
-        input: input.label,
+        input: source.name,
         lines: lines.lines,
         rejected: lines.rejected,
         likelyCause: `not looked at (only the first ${DIAGNOSED_INPUTS} such inputs are)`,
@@ -149,7 +150,7 @@ async function whereStoredOf(
       sample.push(...(await sampleRejected(db, range, SAMPLED_REJECTS - sample.length)));
     }
     mostlyRejected.push({
-      input: input.label,
+      input: source.name,
       lines: lines.lines,
       rejected: lines.rejected,
       likelyCause: likelyCauseOf(sample),

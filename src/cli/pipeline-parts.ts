@@ -7,15 +7,11 @@ import { openGeoDatabase } from '../geo/index.js';
 import { createRowWriters } from '../store/index.js';
 import type { Store } from '../store/index.js';
 import type { PipelineMetrics } from '../telemetry/index.js';
-import { produceInputs, startConsumers } from '../pipeline/index.js';
-import type {
-  ProduceCounts,
-  ProduceInput,
-  ProduceOptions,
-  QueueRole,
-  RunningConsumers,
-} from '../pipeline/index.js';
+import { brokerPublisher, publishBatches, startConsumers } from '../pipeline/index.js';
+import type { ProduceCounts, PublishOptions, QueueRole, RunningConsumers } from '../pipeline/index.js';
 import type { CommandContext } from './context.js';
+import { sourceOf } from './inputs.js';
+import type { Input } from './inputs.js';
 import type { ConsumeOptionValues } from './options.js';
 import { createProgressLine } from './progress.js';
 
@@ -23,34 +19,34 @@ import { createProgressLine } from './progress.js';
 export async function produceWithProgress(
   context: CommandContext,
   broker: BrokerConnection,
-  inputs: readonly ProduceInput[],
+  inputs: readonly Input[],
   options: {
     readonly progress: boolean;
     /** From `declareTopology`; undefined with `--no-setup`. */
     readonly topology: DeclaredTopology | undefined;
     /** Counts lines read, published and confirmed (`--metrics-port`). */
     readonly metrics?: PipelineMetrics;
-    /** Called with each batch published, and its input. */
-    readonly onPublished?: ProduceOptions['onPublished'];
+    /** Called with each batch published, and its source. */
+    readonly onPublished?: PublishOptions['onPublished'];
   },
 ): Promise<ProduceCounts> {
   const progress = createProgressLine(options.progress);
   const { tuning } = context.config;
+  const publisher = brokerPublisher(broker, {
+    publishWindow: tuning.publishWindow,
+    topology: options.topology,
+    log: context.log,
+    metrics: options.metrics,
+  });
+  const sources = inputs.map((input) => sourceOf(input, tuning));
   try {
-    return await produceInputs(broker, inputs, {
-      batchLines: tuning.batchLines,
-      batchBytes: tuning.batchBytes,
-      maxLineBytes: tuning.maxLineBytes,
-      publishWindow: tuning.publishWindow,
-      batchLingerMs: tuning.batchLingerMs,
-      topology: options.topology,
-      log: context.log,
+    return await publishBatches(sources, publisher, {
       signal: context.signal,
       metrics: options.metrics,
       onPublished: options.onPublished,
-      onProgress: (input, bytes, totals) =>
-        progress.update(input.label, bytes, input.sizeBytes, totals.lines),
-    });
+      onProgress: (source, totals) =>
+        progress.update(source.name, source.counts.bytes, source.sizeBytes, totals.lines),
+    }).done;
   } finally {
     progress.clear();
   }

@@ -6,20 +6,14 @@
  */
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { publishLive } from '../pipeline/index.js';
+import { brokerPublisher, publishBatches } from '../pipeline/index.js';
+import { SimulatorSource, pacedLines } from '../sources/index.js';
+import type { PaceOptions } from '../sources/index.js';
 import { UsageError } from '../errors.js';
 import { createContext, openBroker, topologyOf } from './context.js';
 import type { GlobalOptions } from './context.js';
 import { sourceNameOption } from './options.js';
-import {
-  durationOption,
-  numberOption,
-  pacedBatches,
-  pacedLines,
-  simulatedFormatOf,
-  startTrafficFile,
-} from './demo-traffic.js';
-import type { PaceOptions } from './demo-traffic.js';
+import { durationOption, numberOption, simulatedFormatOf, startTrafficFile } from './demo-traffic.js';
 
 interface SimulateOptions {
   readonly rate?: string;
@@ -92,18 +86,18 @@ async function simulate(globals: GlobalOptions, options: SimulateOptions): Promi
   if (options.toBroker) {
     const broker = await openBroker(context, 'simulator');
     try {
-      const source = pacedBatches({
+      const source = new SimulatorSource({
         ...paced,
         source: options.source ?? 'simulator',
         maxLineBytes: context.config.tuning.maxLineBytes,
       });
-      const publishing = publishLive(broker, source, {
+      const publisher = brokerPublisher(broker, {
         publishWindow: context.config.tuning.publishWindow,
         topology: await topologyOf(broker, options.setup),
         log: context.log,
       });
-      await publishing.done;
-      context.log.info({ lines: publishing.counts.confirmed }, 'simulated traffic published, all confirmed');
+      const published = await publishBatches([source], publisher).done;
+      context.log.info({ lines: published.confirmed }, 'simulated traffic published, all confirmed');
     } finally {
       await broker.close();
     }

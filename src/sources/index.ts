@@ -1,7 +1,22 @@
-/** Sources: where lines come from (files, standard input; the simulator and followers as they land). */
-export { LineSplitter, expandDirectories, logFilesIn, readLineBatches } from './file/index.js';
-export type { LineSplitterOptions, SplitterCounts } from './file/index.js';
-export { followFiles, readLiveBatches, compileFileGlob } from './follow/index.js';
+/**
+ * Sources: where lines come from, each as a `Source` the publish loop reads (files and standard input
+ * read once, followed files, the paced simulator).
+ */
+export type { Source, SourceCounts } from './source.js';
+export { LineSplitter, StreamSource, expandDirectories, logFilesIn } from './file/index.js';
+export type { LineSplitterOptions, SplitterCounts, StreamSourceOptions } from './file/index.js';
+export { followFiles, compileFileGlob } from './follow/index.js';
 export type { FileFollower, FollowCounts, FollowOptions } from './follow/index.js';
-export { createTrafficSimulator, SIMULATED_FORMATS } from './simulator/index.js';
-export type { TrafficSimulator, SimulatedFormat } from './simulator/index.js';
+export {
+  createTrafficSimulator,
+  pacedLines,
+  SimulatorSource,
+  MAX_GROUP_LINES,
+  SIMULATED_FORMATS,
+} from './simulator/index.js';
+export type {
+  TrafficSimulator,
+  SimulatedFormat,
+  PaceOptions,
+  SimulatorSourceOptions,
+} from './simulator/index.js';

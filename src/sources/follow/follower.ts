@@ -1,5 +1,5 @@
 /**
- * Follows files like `tail -F`, as an async iterable of line batches: the files that match the
+ * Follows files like `tail -F`, as a source of line batches: the files that match the
  * patterns now and later, through rename-and-create rotation, copytruncate, deletion and re-creation.
  * It reacts to file-system events (`fs.watch` on the directories) and polls as a fallback, hands out a
  * partial batch once it has waited `batchLingerMs`, and keeps one checkpoint per file, moved only when
@@ -7,25 +7,26 @@
  *
  * Iteration pulls: nothing is read while the caller is not asking for batches, so a slow broker slows
  * reading instead of filling memory.
+ *
+ * The follower schedules and keeps the checkpoints; what it schedules lives beside it: finding the
+ * files (`discovery.ts`), when a file is rotated away and finished (`rotation.ts`, and at start-up
+ * `generations.ts`), and reading one file (`tailer.ts`).
  */
-import { watch } from 'node:fs';
-import type { FSWatcher } from 'node:fs';
-import { open, readdir } from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename } from 'node:path';
 import type { Logger } from 'pino';
 import type { LineBatch } from '../../domain/index.js';
-import { InputError, messageOf } from '../../errors.js';
+import { messageOf } from '../../errors.js';
+import type { Source, SourceCounts } from '../source.js';
 import { checkpointKeyOf, openCheckpointStore } from '../checkpoint/index.js';
 import type { Checkpoint, CheckpointStore } from '../checkpoint/index.js';
-import { compileFileGlob } from './file-glob.js';
-import type { FileGlob } from './file-glob.js';
-import { identityOfHandle, identityOfPath, isGone, startsWith } from './file-identity.js';
-import type { FileIdentity } from './file-identity.js';
+import { Discovery } from './discovery.js';
+import type { DirectoryEvent, MatchedFile } from './discovery.js';
+import { startsWith } from './file-identity.js';
 import { planCatchUp } from './generations.js';
 import type { CatchUpPlan } from './generations.js';
+import { detachUnmatched, dueToEnd } from './rotation.js';
 import { Tailer, lastLineStart } from './tailer.js';
-import type { BatchTicket, TailedBatch, TailerSettings, TailerStart } from './tailer.js';
+import type { BatchTicket, ReadCounts, TailedBatch, TailerSettings, TailerStart } from './tailer.js';
 
 export interface FollowOptions {
   /** Paths, or paths with wildcards in the file name (`/var/log/nginx/*.log`). */
@@ -51,22 +52,20 @@ export interface FollowOptions {
   readonly now?: () => number;
 }
 
-export interface FollowCounts {
+export interface FollowCounts extends SourceCounts {
   /** Files open now. */
-  files: number;
-  /** Lines handed out, and bytes read. */
-  lines: number;
-  bytes: number;
+  readonly files: number;
   /** Lines whose batch was confirmed. */
-  confirmed: number;
+  readonly confirmed: number;
   /** Files that were renamed or deleted while followed, and truncations seen. */
-  rotations: number;
-  truncations: number;
+  readonly rotations: number;
+  readonly truncations: number;
   /** Bytes of rotated generations found deleted or compressed before they were read (when known). */
-  lostBytes: number;
+  readonly lostBytes: number;
 }
 
-export interface FileFollower extends AsyncIterable<LineBatch> {
+/** Followed files as a source: it ends once its signal is aborted and the lines it holds are out. */
+export interface FileFollower extends Source {
   /** Tells the follower that the broker confirmed `batch` (in any order). */
   confirm(batch: LineBatch): void;
   readonly counts: Readonly<FollowCounts>;
@@ -86,53 +85,46 @@ export interface FileFollower extends AsyncIterable<LineBatch> {
 
 /** Checks the patterns (a bad one is an input error, exit 2) and opens the state directory. */
 export async function followFiles(options: FollowOptions): Promise<FileFollower> {
-  const globs: FileGlob[] = [];
-  const problems: string[] = [];
-  for (const pattern of options.patterns) {
-    const glob = compileFileGlob(pattern);
-    if (typeof glob === 'string') problems.push(glob);
-    else globs.push(glob);
-  }
-  if (globs.length === 0 && problems.length === 0) problems.push('no file to follow');
-  if (problems.length > 0) throw new InputError(`--follow: ${problems.join('; ')}`);
+  const discovery = Discovery.of(options.patterns);
   const store = await openCheckpointStore(options.stateDir);
-  return new Follower(options, globs, store);
+  return new Follower(options, discovery, store);
 }
 
 const READ_CHUNK_BYTES = 1024 * 1024;
 
+/**
+ * What the next round has to do, each level including those below it: read what is new (`read`),
+ * also look for files that came or went (`rescan`, on a directory event), also check for
+ * truncations and unwatched directories (`poll`, on the timer).
+ */
+const NOTHING_DUE = 0;
+const READ_DUE = 1;
+const RESCAN_DUE = 2;
+const POLL_DUE = 3;
+type Due = typeof NOTHING_DUE | typeof READ_DUE | typeof RESCAN_DUE | typeof POLL_DUE;
+
 class Follower implements FileFollower {
-  readonly counts: FollowCounts = {
-    files: 0,
-    lines: 0,
-    bytes: 0,
-    confirmed: 0,
-    rotations: 0,
-    truncations: 0,
-    lostBytes: 0,
-  };
+  /** What the follower did that no tailer keeps: see `counts`. */
+  private readonly tally = { lines: 0, confirmed: 0, rotations: 0, truncations: 0, lostBytes: 0 };
+  /** What the tailers closed so far read (blank and cut lines, bytes). */
+  private readonly retiredReads: ReadCounts = { blank: 0, truncated: 0, bytes: 0 };
   private readonly tailers = new Map<string, Tailer>();
   private readonly known = new Map<string, Checkpoint>();
   private readonly tickets = new WeakMap<LineBatch, BatchTicket>();
   private readonly ready: TailedBatch[] = [];
-  private readonly watchers = new Map<string, FSWatcher>();
-  private readonly unreadable = new Set<string>();
   /** Paths that had checkpoints at start-up: a file found there now was created while stopped. */
   private readonly followedBefore = new Set<string>();
   private recordLoss: ((bytes: number) => void) | undefined;
   private readonly settings: TailerSettings;
   private readonly now: () => number;
-  private started = false;
   private stopping = false;
-  private pollDue = true;
-  private rescanDue = true;
-  private readDue = true;
+  private due: Due = POLL_DUE;
   private pollTimer: NodeJS.Timeout | undefined;
   private wake: (() => void) | undefined;
 
   constructor(
     private readonly options: FollowOptions,
-    private readonly globs: readonly FileGlob[],
+    private readonly discovery: Discovery,
     private readonly store: CheckpointStore,
   ) {
     this.now = options.now ?? Date.now;
@@ -147,18 +139,27 @@ class Follower implements FileFollower {
     if (options.signal?.aborted) this.stopping = true;
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<LineBatch> {
-    if (!this.started) await this.start();
+  get name(): string {
+    return this.options.patterns.join(' ');
+  }
+
+  get counts(): Readonly<FollowCounts> {
+    const read = { ...this.retiredReads };
+    for (const tailer of this.tailers.values()) addReads(read, tailer.readCounts);
+    return { ...this.tally, ...read, files: this.tailers.size };
+  }
+
+  /** The batches until stopped, then the complete lines written until then. Call once. */
+  async *batches(): AsyncGenerator<LineBatch> {
+    await this.start();
     for (;;) {
       const next = this.ready.shift();
       if (next) {
-        this.tickets.set(next.batch, next.ticket);
-        this.counts.lines += next.batch.lines.length;
-        yield next.batch;
+        yield this.handOut(next);
         continue;
       }
       if (this.stopping) break;
-      if (this.pollDue || this.rescanDue || this.readDue) {
+      if (this.due !== NOTHING_DUE) {
         await this.step();
         continue;
       }
@@ -175,49 +176,29 @@ class Follower implements FileFollower {
     }
     // Stopping: the complete lines written so far go out; a line without its newline waits for next time.
     for (const tailer of this.tailers.values()) {
-      const last: TailedBatch[] = [];
-      for (let more = true; more;) {
-        const read = await tailer.read();
-        last.push(...read.batches);
-        more = read.more;
-      }
+      const last = await tailer.readToEnd();
       last.push(...tailer.flushDue(0, 0, true));
-      for (const { batch, ticket } of last) {
-        this.tickets.set(batch, ticket);
-        this.counts.lines += batch.lines.length;
-        yield batch;
-      }
+      for (const tailed of last) yield this.handOut(tailed);
     }
   }
 
   lag(): Array<{ readonly path: string; readonly bytes: number }> {
-    return [...this.tailers.values()].map((tailer) => ({
-      path: tailer.path,
-      bytes: Math.max(0, tailer.sizeSeen - tailer.offsets.offset),
-    }));
+    return [...this.tailers.values()].map((tailer) => ({ path: tailer.path, bytes: tailer.lagBytes }));
   }
 
   watchLosses(record: (bytes: number) => void): void {
     this.recordLoss = record;
-    if (this.counts.lostBytes > 0) record(this.counts.lostBytes);
+    if (this.tally.lostBytes > 0) record(this.tally.lostBytes);
   }
 
   confirm(batch: LineBatch): void {
     const ticket = this.tickets.get(batch);
     if (!ticket) return;
     this.tickets.delete(batch);
-    this.counts.confirmed += batch.lines.length;
+    this.tally.confirmed += batch.lines.length;
     const { tailer } = ticket;
-    if (ticket.generation === tailer.generation) {
-      if (tailer.offsets.confirm(ticket.ticket) !== undefined) void this.saveCheckpoint(tailer);
-    } else if (tailer.previous?.generation === ticket.generation) {
-      tailer.previous.offsets.confirm(ticket.ticket);
-      if (tailer.previous.offsets.outstanding === 0) {
-        tailer.previous = undefined;
-        void this.saveCheckpoint(tailer);
-      }
-    }
-    if (tailer.ended && tailer.offsets.outstanding === 0) void this.retire(tailer);
+    if (tailer.confirm(ticket)) void this.saveCheckpoint(tailer);
+    if (tailer.settled) void this.retire(tailer);
   }
 
   async close(): Promise<void> {
@@ -225,18 +206,29 @@ class Follower implements FileFollower {
     for (const tailer of this.tailers.values()) {
       void this.saveCheckpoint(tailer);
       await tailer.close();
+      addReads(this.retiredReads, tailer.readCounts);
     }
     this.tailers.clear();
-    this.counts.files = 0;
     await this.store.flush().catch((error: unknown) => this.checkpointFailed(error));
+  }
+
+  private handOut({ batch, ticket }: TailedBatch): LineBatch {
+    this.tickets.set(batch, ticket);
+    this.tally.lines += batch.lines.length;
+    return batch;
   }
 
   private stop(): void {
     this.stopping = true;
     if (this.pollTimer) clearInterval(this.pollTimer);
     this.pollTimer = undefined;
-    for (const watcher of this.watchers.values()) watcher.close();
-    this.watchers.clear();
+    this.discovery.stopWatching();
+    this.notify();
+  }
+
+  /** Something is due: raise what the next round does, and wake the loop. */
+  private raise(due: Due): void {
+    if (due > this.due) this.due = due;
     this.notify();
   }
 
@@ -258,7 +250,6 @@ class Follower implements FileFollower {
   }
 
   private async start(): Promise<void> {
-    this.started = true;
     for (const checkpoint of await this.store.load((file, why) =>
       this.options.log?.warn({ file, why }, 'ignoring an unreadable checkpoint'),
     )) {
@@ -267,65 +258,54 @@ class Follower implements FileFollower {
     const loaded = [...this.known.values()];
     for (const checkpoint of loaded) this.followedBefore.add(checkpoint.path);
     // Older generations first: the follower reads a path's generations in the order they were opened.
-    await this.catchUp(await planCatchUp(loaded, (path) => this.isFollowed(path)));
+    await this.catchUp(await planCatchUp(loaded, (path) => this.discovery.isFollowed(path)));
     await this.discover(true);
-    this.pollTimer = setInterval(() => {
-      this.pollDue = true;
-      this.notify();
-    }, this.options.pollIntervalMs);
+    this.pollTimer = setInterval(() => this.raise(POLL_DUE), this.options.pollIntervalMs);
     this.watchDirectories();
   }
 
   /** One round: find files (on a poll or a rename event), notice rotations, read what is new. */
   private async step(): Promise<void> {
+    const due = this.due;
+    this.due = NOTHING_DUE;
     const now = this.now();
-    if (this.pollDue || this.rescanDue) {
-      const polled = this.pollDue;
-      this.pollDue = false;
-      this.rescanDue = false;
-      if (polled) this.watchDirectories();
+    if (due >= RESCAN_DUE) {
+      if (due === POLL_DUE) this.watchDirectories();
       const matched = await this.discover(false);
-      for (const tailer of this.tailers.values()) {
-        if (matched.has(tailer.key)) tailer.detachedAtMs = undefined;
-        else if (tailer.detachedAtMs === undefined && !tailer.ended) {
-          tailer.detachedAtMs = now;
-          this.counts.rotations++;
-          this.options.log?.info(
-            { path: tailer.path },
-            'file renamed or deleted: reading it to its end, then following its successor',
-          );
-        }
+      for (const tailer of detachUnmatched(this.tailers.values(), matched, now)) {
+        this.tally.rotations++;
+        this.options.log?.info(
+          { path: tailer.path },
+          'file renamed or deleted: reading it to its end, then following its successor',
+        );
       }
-      if (polled) await this.checkRewritten();
+      if (due === POLL_DUE) await this.checkRewritten();
       await this.endQuietDetached(now);
     }
-    this.readDue = false;
     // A generation waits while an older one of the same path has bytes to read, so lines keep their order.
     const busy = new Set<string>();
     for (const tailer of [...this.tailers.values()]) {
       if (busy.has(tailer.followedPath)) {
-        this.readDue = true;
+        this.raise(READ_DUE);
         continue;
       }
       const { batches, more } = await tailer.read();
       this.ready.push(...batches);
       if (more) {
-        this.readDue = true;
+        this.raise(READ_DUE);
         busy.add(tailer.followedPath);
       } else if (tailer.detachedAtMs !== undefined) {
         // A rotated file read to its end: its last lines go now, before its successor's.
         this.ready.push(...tailer.flushDue(0, 0, true));
       }
     }
-    this.counts.bytes = 0;
-    for (const tailer of this.tailers.values()) this.counts.bytes += tailer.readPosition;
   }
 
   /** copytruncate, or a truncation followed by new writes past the old size: the head changed. */
   private async checkRewritten(): Promise<void> {
     for (const tailer of this.tailers.values()) {
       if (!(await tailer.rewritten())) continue;
-      this.counts.truncations++;
+      this.tally.truncations++;
       this.options.log?.info({ path: tailer.path }, 'file truncated: reading it again from its start');
       this.ready.push(...(await tailer.restartTruncated()));
       void this.saveCheckpoint(tailer);
@@ -334,31 +314,12 @@ class Follower implements FileFollower {
 
   /** A renamed or deleted file that has been quiet for the rotate wait is read to its end and ended. */
   private async endQuietDetached(now: number): Promise<void> {
-    const waiting = this.waitingForOlder();
-    for (const tailer of [...this.tailers.values()]) {
-      if (tailer.ended || tailer.detachedAtMs === undefined || waiting.has(tailer)) continue;
-      const quietSince = Math.max(tailer.detachedAtMs, tailer.lastGrowthAtMs);
-      if (now - quietSince < this.options.rotateWaitMs) continue;
-      for (let more = true; more;) {
-        const read = await tailer.read();
-        this.ready.push(...read.batches);
-        more = read.more;
-      }
+    for (const tailer of dueToEnd(this.tailers.values(), now, this.options.rotateWaitMs)) {
+      this.ready.push(...(await tailer.readToEnd()));
       this.ready.push(...tailer.end());
       this.options.log?.info({ path: tailer.path, bytes: tailer.readPosition }, 'finished a rotated file');
-      if (tailer.offsets.outstanding === 0) await this.retire(tailer);
+      if (tailer.settled) await this.retire(tailer);
     }
-  }
-
-  /** Tailers not read yet because an older generation of their path still has bytes to read. */
-  private waitingForOlder(): Set<Tailer> {
-    const busy = new Set<string>();
-    const waiting = new Set<Tailer>();
-    for (const tailer of this.tailers.values()) {
-      if (busy.has(tailer.followedPath)) waiting.add(tailer);
-      else if (tailer.hasUnread) busy.add(tailer.followedPath);
-    }
-    return waiting;
   }
 
   /**
@@ -368,7 +329,7 @@ class Follower implements FileFollower {
   private async retire(tailer: Tailer): Promise<void> {
     if (this.tailers.get(tailer.key) !== tailer) return;
     this.tailers.delete(tailer.key);
-    this.counts.files = this.tailers.size;
+    addReads(this.retiredReads, tailer.readCounts);
     void this.saveCheckpoint(tailer);
     await tailer.close();
   }
@@ -376,63 +337,41 @@ class Follower implements FileFollower {
   /** Opens the matching files not yet followed; returns the keys of every file that matches. */
   private async discover(initial: boolean): Promise<Set<string>> {
     const matched = new Set<string>();
-    for (const glob of this.globs) {
-      for (const name of await namesIn(glob)) {
-        const path = join(glob.dir, name);
-        const identity = await identityOfPath(path);
-        if (!identity?.isFile) continue;
-        const key = checkpointKeyOf(identity.dev, identity.ino);
-        matched.add(key);
-        const tailer = this.tailers.get(key);
-        if (tailer) {
-          if (tailer.detachedAtMs !== undefined) tailer.reattach(path);
-          continue;
-        }
-        await this.follow(path, identity, initial);
-      }
+    for (const file of await this.discovery.matching()) {
+      matched.add(file.key);
+      const tailer = this.tailers.get(file.key);
+      if (!tailer) await this.follow(file, initial);
+      else if (tailer.detachedAtMs !== undefined) tailer.reattach(file.path);
     }
     return matched;
   }
 
-  private async follow(path: string, identity: FileIdentity, initial: boolean): Promise<void> {
-    let handle: FileHandle;
-    try {
-      handle = await open(path, 'r');
-    } catch (error) {
-      if (isGone(error)) return;
-      if (!this.unreadable.has(path)) {
-        this.unreadable.add(path);
-        this.options.log?.warn({ path, error: messageOf(error) }, 'cannot read a matching file; skipping it');
-      }
-      return;
-    }
-    const opened = await identityOfHandle(handle);
-    if (opened.dev !== identity.dev || opened.ino !== identity.ino) {
-      // Replaced between the look and the open: the next round finds the new one.
-      await handle.close();
-      return;
-    }
-    const key = checkpointKeyOf(opened.dev, opened.ino);
-    const checkpoint = this.known.get(key);
+  private async follow(file: MatchedFile, initial: boolean): Promise<void> {
+    const opened = await this.discovery.open(file, (path, error) =>
+      this.options.log?.warn({ path, error }, 'cannot read a matching file; skipping it'),
+    );
+    if (!opened) return;
+    const { handle, identity } = opened;
+    const { path } = file;
+    const checkpoint = this.known.get(file.key);
     let start: TailerStart;
     let how: string;
     if (
       checkpoint &&
-      checkpoint.offset <= opened.size &&
-      (await startsWith(handle, opened.size, checkpoint.fingerprint))
+      checkpoint.offset <= identity.size &&
+      (await startsWith(handle, identity.size, checkpoint.fingerprint))
     ) {
       start = startOfCheckpoint(checkpoint, path);
       how = 'resuming after the last confirmed line';
     } else if (initial && this.options.from === 'end' && !this.followedBefore.has(path)) {
-      start = { path, source: this.sourceOf(path), offset: await lastLineStart(handle, opened.size) };
+      start = { path, source: this.sourceOf(path), offset: await lastLineStart(handle, identity.size) };
       how = 'new lines only (--from end)';
     } else {
       start = { path, source: this.sourceOf(path), offset: 0 };
       how = checkpoint ? 'a new file in a reused inode: from its start' : 'from its start';
     }
     const tailer = await Tailer.open(handle, start, this.settings);
-    this.tailers.set(key, tailer);
-    this.counts.files = this.tailers.size;
+    this.tailers.set(file.key, tailer);
     void this.saveCheckpoint(tailer);
     this.options.log?.info({ path, offset: start.offset, source: start.source }, `following: ${how}`);
   }
@@ -446,9 +385,8 @@ class Follower implements FileFollower {
   private async catchUp(plan: CatchUpPlan): Promise<void> {
     for (const { handle, start, continues } of plan.reads) {
       const tailer = await Tailer.open(handle, start, this.settings);
-      tailer.detachedAtMs = this.now();
+      tailer.detach(this.now());
       this.tailers.set(tailer.key, tailer);
-      this.counts.files = this.tailers.size;
       // In order, each on disk before the next: a crash now must not leave a newer generation
       // checkpointed and an older one forgotten.
       await this.saveCheckpoint(tailer);
@@ -468,7 +406,7 @@ class Follower implements FileFollower {
     }
     for (const lost of plan.lost) {
       if (lost.bytes !== undefined) {
-        this.counts.lostBytes += lost.bytes;
+        this.tally.lostBytes += lost.bytes;
         this.recordLoss?.(lost.bytes);
       }
       this.options.log?.warn(
@@ -480,30 +418,14 @@ class Follower implements FileFollower {
     }
   }
 
-  private isFollowed(path: string): boolean {
-    return this.globs.some((glob) => glob.dir === dirname(path) && glob.matches(basename(path)));
-  }
-
   private sourceOf(path: string): string {
     return this.options.source ?? basename(path);
   }
 
   /** Never rejects (a failure is logged), so a caller that must not wait for the disk may `void` it. */
   private saveCheckpoint(tailer: Tailer): Promise<void> {
-    // While the stream before a truncation awaits confirms, its checkpoint stands.
-    if (tailer.previous) return Promise.resolve();
-    const checkpoint: Checkpoint = {
-      version: 1,
-      dev: tailer.dev,
-      ino: tailer.ino,
-      fingerprint: tailer.fingerprint,
-      path: tailer.followedPath,
-      source: tailer.source,
-      streamId: tailer.splitter.stream?.toString('hex') ?? null,
-      offset: tailer.offsets.offset,
-      ...(tailer.ended && tailer.offsets.outstanding === 0 ? { finished: true as const } : {}),
-      updatedAt: new Date(this.now()).toISOString(),
-    };
+    const checkpoint = tailer.checkpoint(new Date(this.now()).toISOString());
+    if (!checkpoint) return Promise.resolve();
     this.known.set(tailer.key, checkpoint);
     return this.store.save(checkpoint).catch((error: unknown) => this.checkpointFailed(error));
   }
@@ -515,27 +437,17 @@ class Follower implements FileFollower {
     );
   }
 
-  /** Watches each directory of the patterns; a missing one is watched once it exists (next poll). */
+  /** Watches the patterns' directories: a rename there may be a rotation; any event, new bytes. */
   private watchDirectories(): void {
     if (this.stopping) return;
-    for (const glob of this.globs) {
-      if (this.watchers.has(glob.dir)) continue;
-      try {
-        const watcher = watch(glob.dir, { persistent: false }, (event) => {
-          if (event === 'rename') this.rescanDue = true;
-          this.readDue = true;
-          this.notify();
-        });
-        watcher.on('error', () => {
-          watcher.close();
-          this.watchers.delete(glob.dir);
-        });
-        this.watchers.set(glob.dir, watcher);
-      } catch {
-        // No such directory yet, or no inotify: the poll covers it.
-      }
-    }
+    this.discovery.watch((event: DirectoryEvent) => this.raise(event === 'rename' ? RESCAN_DUE : READ_DUE));
   }
+}
+
+function addReads(total: ReadCounts, more: Readonly<ReadCounts>): void {
+  total.blank += more.blank;
+  total.truncated += more.truncated;
+  total.bytes += more.bytes;
 }
 
 function startOfCheckpoint(checkpoint: Checkpoint, path: string): TailerStart {
@@ -546,14 +458,4 @@ function startOfCheckpoint(checkpoint: Checkpoint, path: string): TailerStart {
     offset: checkpoint.offset,
     streamId: checkpoint.streamId === null ? undefined : Buffer.from(checkpoint.streamId, 'hex'),
   };
-}
-
-async function namesIn(glob: FileGlob): Promise<string[]> {
-  if (glob.literal) return [basename(glob.pattern)];
-  try {
-    return (await readdir(glob.dir)).filter((name) => glob.matches(name));
-  } catch (error) {
-    if (isGone(error)) return [];
-    throw error;
-  }
 }

@@ -6,7 +6,7 @@
  *
  * Each generation is recognised by what it holds, not by its name, which logrotate changes:
  * - the checkpointed file itself: its inode, still starting with the checkpoint's fingerprint;
- * - a copy of it (copytruncate): another inode that starts with the fingerprint;
+ * - a copy of it (copytruncate): another inode that starts with the fingerprint, as `copies.ts` says;
  * - the checkpointed file compressed (`.gz`): its decompressed head has the fingerprint;
  * - any other generation is newer than the oldest of those when it comes after it (or, with none of
  *   them left, when it was written after the last checkpoint): it was written while lograbbit was
@@ -15,13 +15,14 @@
  * The plan reads every unread byte it can, oldest generation first; what it cannot (a generation
  * deleted or compressed before it was read) it reports as lost.
  */
-import { open, readdir, stat } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename } from 'node:path';
 import { FINGERPRINT_BYTES, checkpointKeyOf } from '../checkpoint/index.js';
 import type { Checkpoint } from '../checkpoint/index.js';
-import { isCompressedName } from './file-glob.js';
-import { headMatches, isGone, readAt } from './file-identity.js';
+import { headOf, isCopy, siblingsOf } from './copies.js';
+import type { Sibling } from './copies.js';
+import { headMatches } from './file-identity.js';
 import { isGzipName, readGzipContent } from './gzip-content.js';
 import type { TailerStart } from './tailer.js';
 
@@ -55,13 +56,7 @@ export interface CatchUpPlan {
 }
 
 /** A file beside a followed path that may be one of its generations. */
-interface Member {
-  readonly path: string;
-  readonly name: string;
-  readonly key: string;
-  readonly size: number;
-  readonly mtimeNs: bigint;
-  readonly compressed: boolean;
+interface Member extends Sibling {
   /** A pattern matches it: the follower opens it as it opens any matching file. */
   readonly followed: boolean;
 }
@@ -220,7 +215,7 @@ async function roleOf(
   const match = checkpoints.find((each) => headMatches(head, each.fingerprint));
   if (!match) return { kind: 'other' };
   // A copy of a file still there, or a second copy, holds nothing more: reading it would repeat ids.
-  if (continued.has(match) || member.size < match.offset) return { kind: 'ignored' };
+  if (continued.has(match) || !isCopy(member, head, match)) return { kind: 'ignored' };
   continued.add(match);
   return { kind: 'copy', checkpoint: match };
 }
@@ -260,32 +255,12 @@ async function membersOf(
   checkpoints: readonly Checkpoint[],
   isFollowed: (path: string) => boolean,
 ): Promise<Member[]> {
-  const dir = dirname(followedPath);
   const base = basename(followedPath);
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch (error) {
-    if (isGone(error)) return [];
-    throw error;
-  }
   const keys = new Set(checkpoints.map((checkpoint) => checkpointKeyOf(checkpoint.dev, checkpoint.ino)));
   const members: Member[] = [];
-  for (const name of names) {
-    const path = join(dir, name);
-    const stats = await stat(path, { bigint: true }).catch(() => undefined);
-    if (!stats?.isFile()) continue;
-    const key = checkpointKeyOf(String(stats.dev), String(stats.ino));
-    if (name !== base && !isRotatedName(base, name) && !keys.has(key)) continue;
-    members.push({
-      path,
-      name,
-      key,
-      size: Number(stats.size),
-      mtimeNs: stats.mtimeNs,
-      compressed: isCompressedName(name),
-      followed: isFollowed(path),
-    });
+  for (const sibling of await siblingsOf(followedPath)) {
+    if (sibling.name !== base && !isRotatedName(base, sibling.name) && !keys.has(sibling.key)) continue;
+    members.push({ ...sibling, followed: isFollowed(sibling.path) });
   }
   // By name first: a compressed generation is written when it is compressed, after newer ones.
   return members.sort(
@@ -316,14 +291,4 @@ function rotationAge(base: string, name: string): number {
 
 function newest(checkpoints: readonly Checkpoint[]): Checkpoint {
   return checkpoints.reduce((latest, each) => (each.updatedAt > latest.updatedAt ? each : latest));
-}
-
-async function headOf(path: string): Promise<Buffer | undefined> {
-  const handle = await open(path, 'r').catch(() => undefined);
-  if (!handle) return undefined;
-  try {
-    return await readAt(handle, 0, FINGERPRINT_BYTES);
-  } finally {
-    await handle.close();
-  }
 }

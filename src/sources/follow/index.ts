@@ -1,6 +1,5 @@
-/** Following live files (`tail -F` with checkpoints) and live byte streams (standard input). */
+/** Following live files (`tail -F` with checkpoints), as a source. */
 export { followFiles } from './follower.js';
 export type { FileFollower, FollowCounts, FollowOptions } from './follower.js';
 export { compileFileGlob, isCompressedName } from './file-glob.js';
 export type { FileGlob } from './file-glob.js';
-export { readLiveBatches } from './stream-reader.js';

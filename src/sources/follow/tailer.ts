@@ -4,25 +4,14 @@
  * and starts a new stream at 0, after reading the rest of the old content from the copy when one is
  * there. It holds the file open, so a renamed or deleted file can still be read to its end.
  */
-import { open, readdir } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { LineBatch } from '../../domain/index.js';
-import { ContiguousOffsets } from '../checkpoint/index.js';
-import type { Fingerprint } from '../checkpoint/index.js';
+import { ContiguousOffsets, FINGERPRINT_BYTES } from '../checkpoint/index.js';
+import type { Checkpoint, Fingerprint } from '../checkpoint/index.js';
 import { LineSplitter } from '../file/index.js';
-import { isCompressedName } from './file-glob.js';
-import {
-  fingerprintOf,
-  grownFingerprint,
-  identityOfHandle,
-  identityOfPath,
-  isGone,
-  readAt,
-  startsWith,
-} from './file-identity.js';
+import { findCopy } from './copies.js';
+import { fingerprintOf, grownFingerprint, identityOfHandle, readAt, startsWith } from './file-identity.js';
 import type { FileIdentity } from './file-identity.js';
-import { FINGERPRINT_BYTES } from '../checkpoint/index.js';
 
 export interface TailerSettings {
   readonly batchLines: number;
@@ -63,6 +52,13 @@ export interface ReadResult {
   readonly more: boolean;
 }
 
+/** What a tailer read, beyond the lines it handed out. */
+export interface ReadCounts {
+  blank: number;
+  truncated: number;
+  bytes: number;
+}
+
 export class Tailer {
   readonly dev: string;
   readonly ino: string;
@@ -72,30 +68,32 @@ export class Tailer {
    * they are read in order (an older one before a newer one).
    */
   readonly followedPath: string;
-  /** Where the file is now; it may no longer name this file once `detachedAtMs` is set. */
-  path: string;
-  fingerprint: Fingerprint;
+  /** Where the file is now; it may no longer name this file once it is detached. */
+  private currentPath: string;
+  /** The file's first bytes as read so far (up to `FINGERPRINT_BYTES`): how it is recognised. */
+  private head: Fingerprint;
   /** Bumped when the file is truncated: confirms of the older stream no longer move the checkpoint. */
-  generation = 0;
-  splitter: LineSplitter;
-  offsets: ContiguousOffsets;
+  private generation = 0;
+  private splitter: LineSplitter;
+  private offsets: ContiguousOffsets;
   /**
    * The stream before the last truncation while some of its batches await their confirm: until they
    * are confirmed, the checkpoint keeps naming that stream, so a crash meanwhile loses none of them.
    */
-  previous: { readonly generation: number; readonly offsets: ContiguousOffsets } | undefined;
+  private previous: { readonly generation: number; readonly offsets: ContiguousOffsets } | undefined;
   /** The next byte to read. */
-  readPosition: number;
+  private position: number;
   /** The file's size when last looked at: what there is to read, for the lag. */
-  sizeSeen: number;
+  private sizeSeen: number;
   /** When the path stopped naming this file (renamed or deleted); it is read until quiet, then ended. */
-  detachedAtMs: number | undefined;
-  lastGrowthAtMs: number;
+  private detachedSinceMs: number | undefined;
+  private lastGrowthMs: number;
   /** When the oldest line still waiting in the splitter arrived. */
-  pendingSinceMs: number | undefined;
+  private pendingSince: number | undefined;
   /** Ended: every line is handed out; it waits only for confirms. */
-  ended = false;
-  truncations = 0;
+  private isEnded = false;
+  /** What the streams before the last truncation read. */
+  private readonly earlierReads: ReadCounts = { blank: 0, truncated: 0, bytes: 0 };
   private readonly handle: FileHandle;
   private readonly settings: TailerSettings;
 
@@ -110,13 +108,13 @@ export class Tailer {
     this.dev = identity.dev;
     this.ino = identity.ino;
     this.source = start.source;
-    this.path = start.path;
+    this.currentPath = start.path;
     this.followedPath = start.followedPath ?? start.path;
-    this.fingerprint = fingerprint;
+    this.head = fingerprint;
     this.settings = settings;
-    this.readPosition = start.offset;
+    this.position = start.offset;
     this.sizeSeen = identity.size;
-    this.lastGrowthAtMs = settings.now();
+    this.lastGrowthMs = settings.now();
     this.splitter = this.newSplitter(start.offset, start.streamId);
     this.offsets = new ContiguousOffsets(start.offset);
   }
@@ -137,9 +135,113 @@ export class Tailer {
     return `${this.dev}-${this.ino}`;
   }
 
+  get fingerprint(): Fingerprint {
+    return this.head;
+  }
+
+  /** Where the file is now (its last name, once detached). */
+  get path(): string {
+    return this.currentPath;
+  }
+
+  /** The next byte to read. */
+  get readPosition(): number {
+    return this.position;
+  }
+
+  /** When the path stopped naming this file; undefined while it does. */
+  get detachedAtMs(): number | undefined {
+    return this.detachedSinceMs;
+  }
+
+  /** When the file last grew, or was opened. */
+  get lastGrowthAtMs(): number {
+    return this.lastGrowthMs;
+  }
+
+  /** When the oldest line waiting for its batch arrived; undefined when none waits. */
+  get pendingSinceMs(): number | undefined {
+    return this.pendingSince;
+  }
+
+  /** Every line is handed out: the file waits only for confirms. */
+  get ended(): boolean {
+    return this.isEnded;
+  }
+
+  /** Ended, and every batch confirmed: nothing more to do but the last checkpoint and closing. */
+  get settled(): boolean {
+    return this.isEnded && this.offsets.outstanding === 0;
+  }
+
+  /** Bytes written to the file that the broker has not confirmed yet (read or not). */
+  get lagBytes(): number {
+    return Math.max(0, this.sizeSeen - this.offsets.offset);
+  }
+
+  /**
+   * The path no longer names this file (renamed or deleted): it is read until quiet, then ended.
+   * True the first time, when it was not ended already.
+   */
+  detach(nowMs: number): boolean {
+    if (this.detachedSinceMs !== undefined || this.isEnded) return false;
+    this.detachedSinceMs = nowMs;
+    return true;
+  }
+
+  /** The patterns match this file again, at `path` (renamed back, or to another matching name). */
+  reattach(path: string): void {
+    this.currentPath = path;
+    this.detachedSinceMs = undefined;
+  }
+
+  /**
+   * The broker confirmed a batch of this file. True when the checkpoint moved (the caller saves it):
+   * its stream's contiguous confirmed end moved, or the last awaited batch of the stream before a
+   * truncation came, so the checkpoint may name the current stream at last.
+   */
+  confirm(ticket: BatchTicket): boolean {
+    if (ticket.generation === this.generation) return this.offsets.confirm(ticket.ticket) !== undefined;
+    if (this.previous?.generation !== ticket.generation) return false;
+    this.previous.offsets.confirm(ticket.ticket);
+    if (this.previous.offsets.outstanding > 0) return false;
+    this.previous = undefined;
+    return true;
+  }
+
+  /**
+   * The checkpoint to store now; undefined while the stream before a truncation awaits confirms
+   * (its checkpoint stands until then).
+   */
+  checkpoint(updatedAt: string): Checkpoint | undefined {
+    if (this.previous) return undefined;
+    return {
+      version: 1,
+      dev: this.dev,
+      ino: this.ino,
+      fingerprint: this.head,
+      path: this.followedPath,
+      source: this.source,
+      streamId: this.splitter.stream?.toString('hex') ?? null,
+      offset: this.offsets.offset,
+      ...(this.settled ? { finished: true as const } : {}),
+      updatedAt,
+    };
+  }
+
+  /** Blank lines skipped, lines cut and bytes read in this run, over every stream of the file. */
+  get readCounts(): Readonly<ReadCounts> {
+    const current = this.splitter.counts;
+    return {
+      blank: this.earlierReads.blank + current.blank,
+      truncated: this.earlierReads.truncated + current.truncated,
+      bytes: this.earlierReads.bytes + current.bytes,
+    };
+  }
+
   /** Bytes are waiting past the read position (or the file was not read yet). */
   get hasUnread(): boolean {
-    return !this.ended && this.readPosition < this.sizeSeen;
+    return !this.isEnded && this.position < this.sizeSeen;
   }
 
   /** Takes batches just cut by the current splitter: each is on its way, in this order. */
@@ -155,20 +257,31 @@ export class Tailer {
    * `rewritten` tells, and `restartTruncated` starts the new stream.
    */
   async read(): Promise<ReadResult> {
-    if (this.ended) return { batches: [], more: false };
+    if (this.isEnded) return { batches: [], more: false };
     const { size } = await identityOfHandle(this.handle);
     this.sizeSeen = size;
-    if (size <= this.readPosition) return { batches: [], more: false };
-    const length = Math.min(size - this.readPosition, this.settings.readChunkBytes);
-    const chunk = await readAt(this.handle, this.readPosition, length);
-    this.readPosition += chunk.length;
-    this.lastGrowthAtMs = this.settings.now();
-    if (this.fingerprint.bytes < FINGERPRINT_BYTES && this.fingerprint.bytes < size) {
-      this.fingerprint = await grownFingerprint(this.handle, size, this.fingerprint);
+    if (size <= this.position) return { batches: [], more: false };
+    const length = Math.min(size - this.position, this.settings.readChunkBytes);
+    const chunk = await readAt(this.handle, this.position, length);
+    this.position += chunk.length;
+    this.lastGrowthMs = this.settings.now();
+    if (this.head.bytes < FINGERPRINT_BYTES && this.head.bytes < size) {
+      this.head = await grownFingerprint(this.handle, size, this.head);
     }
     const batches = this.tag(this.splitter.push(chunk));
     this.notePending();
-    return { batches, more: this.readPosition < size };
+    return { batches, more: this.position < size };
+  }
+
+  /** Reads until nothing more is waiting. */
+  async readToEnd(): Promise<TailedBatch[]> {
+    const batches: TailedBatch[] = [];
+    for (let more = true; more;) {
+      const read = await this.read();
+      batches.push(...read.batches);
+      more = read.more;
+    }
+    return batches;
   }
 
   /**
@@ -176,10 +289,10 @@ export class Tailer {
    * ticks, since the size alone cannot tell.
    */
   async rewritten(): Promise<boolean> {
-    if (this.ended) return false;
+    if (this.isEnded) return false;
     const { size } = await identityOfHandle(this.handle);
-    if (size < this.readPosition) return true;
-    return this.fingerprint.bytes > 0 && !(await startsWith(this.handle, size, this.fingerprint));
+    if (size < this.position) return true;
+    return this.head.bytes > 0 && !(await startsWith(this.handle, size, this.head));
   }
 
   /** Handles a truncation found by `rewritten`. */
@@ -187,40 +300,26 @@ export class Tailer {
     const batches = await this.readRestFromCopy();
     batches.push(...this.splitter.end());
     const tagged = this.tag(batches);
-    this.truncations++;
     if (this.offsets.outstanding > 0) this.previous = { generation: this.generation, offsets: this.offsets };
+    const { blank, truncated, bytes } = this.readCounts;
+    Object.assign(this.earlierReads, { blank, truncated, bytes });
     this.generation++;
-    this.readPosition = 0;
+    this.position = 0;
     this.splitter = this.newSplitter(0, undefined);
     this.offsets = new ContiguousOffsets(0);
-    this.pendingSinceMs = undefined;
+    this.pendingSince = undefined;
     const { size } = await identityOfHandle(this.handle);
-    this.fingerprint = await fingerprintOf(this.handle, size);
+    this.head = await fingerprintOf(this.handle, size);
     return tagged;
   }
 
   /** Lines waiting for their batch, when they have waited `lingerMs`; or all of them with `force`. */
   flushDue(nowMs: number, lingerMs: number, force = false): TailedBatch[] {
-    if (this.pendingSinceMs === undefined) return [];
-    if (!force && nowMs - this.pendingSinceMs < lingerMs) return [];
-    this.pendingSinceMs = undefined;
+    if (this.pendingSince === undefined) return [];
+    if (!force && nowMs - this.pendingSince < lingerMs) return [];
+    this.pendingSince = undefined;
     const batch = this.splitter.flush();
     return batch ? this.tag([batch]) : [];
-  }
-
-  /** Whether the path still names this file; sets `detachedAtMs` when it stopped. */
-  async checkPath(nowMs: number): Promise<boolean> {
-    const current = await identityOfPath(this.path);
-    const same = current !== undefined && current.dev === this.dev && current.ino === this.ino;
-    if (same) this.detachedAtMs = undefined;
-    else this.detachedAtMs ??= nowMs;
-    return same;
-  }
-
-  /** The path names this file again (it was renamed to a name the patterns match). */
-  reattach(path: string): void {
-    this.path = path;
-    this.detachedAtMs = undefined;
   }
 
   /**
@@ -228,8 +327,8 @@ export class Tailer {
    * detached file has been quiet for the rotate wait.
    */
   end(): TailedBatch[] {
-    this.ended = true;
-    this.pendingSinceMs = undefined;
+    this.isEnded = true;
+    this.pendingSince = undefined;
     return this.tag(this.splitter.end());
   }
 
@@ -250,21 +349,25 @@ export class Tailer {
   }
 
   private notePending(): void {
-    if (this.splitter.waiting === 0) this.pendingSinceMs = undefined;
-    else this.pendingSinceMs ??= this.settings.now();
+    if (this.splitter.waiting === 0) this.pendingSince = undefined;
+    else this.pendingSince ??= this.settings.now();
   }
 
   /**
    * copytruncate copies the file, then truncates it: the lines between the last read and the copy are
-   * in the copy. It is found in the same directory by its head (the old fingerprint) and its size.
+   * in the copy, found as `copies.ts` finds every copy.
    */
   private async readRestFromCopy(): Promise<LineBatch[]> {
-    const found = await findCopy(this.path, this.fingerprint, this.readPosition, this.key);
+    const found = await findCopy(
+      this.currentPath,
+      { fingerprint: this.head, offset: this.position },
+      this.key,
+    );
     if (!found) return [];
     const copy = found.handle;
     const batches: LineBatch[] = [];
     try {
-      for (let position = this.readPosition; ;) {
+      for (let position = this.position; ;) {
         const chunk = await readAt(copy, position, this.settings.readChunkBytes);
         if (chunk.length === 0) break;
         position += chunk.length;
@@ -275,43 +378,6 @@ export class Tailer {
     }
     return batches;
   }
-}
-
-/**
- * A regular, uncompressed file beside `path`, other than the file `exceptKey`, that starts with the
- * bytes of `fingerprint` and is longer than `past`: a copy made by copytruncate.
- */
-export async function findCopy(
-  path: string,
-  fingerprint: Fingerprint,
-  past: number,
-  exceptKey: string,
-): Promise<{ handle: FileHandle; path: string } | undefined> {
-  if (fingerprint.bytes === 0) return undefined;
-  const dir = join(path, '..');
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch (error) {
-    if (isGone(error)) return undefined;
-    throw error;
-  }
-  for (const name of names) {
-    if (isCompressedName(name)) continue;
-    const candidate = join(dir, name);
-    const identity = await identityOfPath(candidate);
-    if (!identity?.isFile || identity.size <= past || `${identity.dev}-${identity.ino}` === exceptKey)
-      continue;
-    let handle: FileHandle;
-    try {
-      handle = await open(candidate, 'r');
-    } catch {
-      continue;
-    }
-    if (await startsWith(handle, identity.size, fingerprint)) return { handle, path: candidate };
-    await handle.close();
-  }
-  return undefined;
 }
 
 /** The stream id of a file read from `start.offset`: that of its first non-blank line before it. */

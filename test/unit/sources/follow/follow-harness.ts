@@ -41,7 +41,7 @@ export async function startFollowing(
   const received: Received[] = [];
   const unconfirmed: LineBatch[] = [];
   const loop = (async () => {
-    for await (const batch of follower) {
+    for await (const batch of follower.batches()) {
       for (const line of batch.lines) {
         received.push({
           source: batch.source,

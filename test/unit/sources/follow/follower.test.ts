@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { eventIdOf } from '../../../../src/domain/index.js';
-import { readLineBatches } from '../../../../src/sources/index.js';
+import { StreamSource } from '../../../../src/sources/index.js';
 import { linesOf, sleep, sorted, startFollowing } from './follow-harness.js';
 import type { Running } from './follow-harness.js';
 
@@ -40,12 +40,14 @@ const text = (lines: readonly string[]): string => lines.map((line) => `${line}\
 async function idsOfWholeFile(path: string, source: string): Promise<string[]> {
   const ids: string[] = [];
   const content = await readFile(path);
-  const batches = readLineBatches(Readable.from([content]), {
+  const batches = new StreamSource({
+    name: path,
     source,
     batchLines: 100,
     batchBytes: 1 << 20,
     maxLineBytes: 4096,
-  });
+    open: () => Readable.from([content]),
+  }).batches();
   for await (const batch of batches) {
     for (const line of batch.lines) ids.push(eventIdOf(batch.streamId, line.offset).toString('hex'));
   }
@@ -161,6 +163,42 @@ describe('rotation', () => {
       sorted([...linesOf('before', 5), ...linesOf('unread', 3), ...linesOf('after', 4)]),
     );
     assert.equal(new Set(running.received.map((line) => line.eventId)).size, 12);
+  });
+
+  test('counts blank and cut lines, and bytes read, over a truncation and a retired file', async () => {
+    const path = join(dir, 'counted.log');
+    const first = `kept\n\n${'x'.repeat(40)}\n  \n`;
+    await writeFile(path, first);
+    running = await startFollowing({ patterns: [path], stateDir, maxLineBytes: 16, pollIntervalMs: 50 });
+    await running.waitForLines(2);
+    await sleep(100);
+    assert.deepEqual(
+      { ...running.follower.counts, confirmed: 0 },
+      {
+        files: 1,
+        lines: 2,
+        blank: 2,
+        truncated: 1,
+        bytes: first.length,
+        confirmed: 0,
+        rotations: 0,
+        truncations: 0,
+        lostBytes: 0,
+      },
+    );
+    await truncate(path, 0);
+    const second = `${'y'.repeat(20)}\n\nafter\n`;
+    await appendFile(path, second);
+    await running.waitForLines(4);
+    await sleep(100);
+    const counts = running.follower.counts;
+    assert.equal(counts.truncations, 1);
+    assert.deepEqual(
+      [counts.lines, counts.blank, counts.truncated, counts.bytes],
+      [4, 3, 2, first.length + second.length],
+    );
+    await running.stop();
+    running = undefined;
   });
 
   test('deleted and re-created: both generations arrive', async () => {

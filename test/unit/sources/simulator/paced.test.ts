@@ -5,8 +5,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MAX_GROUP_LINES, pacedLines } from '../../../src/cli/demo-traffic.js';
-import { createTrafficSimulator } from '../../../src/sources/index.js';
+import { MAX_GROUP_LINES, createTrafficSimulator, pacedLines } from '../../../../src/sources/index.js';
 
 void describe('pacedLines', () => {
   test('behind its rate, it releases bounded groups and every line once', async () => {
