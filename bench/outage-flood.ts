@@ -10,9 +10,16 @@
  *
  * Not part of `npm run bench` (it takes minutes, most of them waiting): run it after changing the
  * consumer's store path, batching or prefetch. Figures go in bench/RESULTS.md.
+ *
+ * The processes run on the Node that runs this script (`process.execPath`: put another Node first in
+ * PATH to measure it), with the launchers' flags. FLOOD_NODE_FLAGS adds flags to the consumer's only
+ * (space-separated, e.g. `--trace-pretenuring`), for looking into its memory; its stdout (where V8
+ * traces) then goes to the file FLOOD_CONSUMER_STDOUT names, or to this script's stderr. A file
+ * loses nothing: a pipe is non-blocking, and V8 drops what does not fit in it.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { openSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -48,24 +55,34 @@ async function memoryOf(pid: number | undefined): Promise<{ peak: number; now: n
   }
 }
 
-function lograbbit(args: readonly string[], env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, [...NODE_FLAGS, COMPILED_CLI, ...args], {
+const extraConsumerFlags = (process.env.FLOOD_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+const traceFile = process.env.FLOOD_CONSUMER_STDOUT;
+
+function lograbbit(
+  args: readonly string[],
+  env: Record<string, string>,
+  extraFlags: readonly string[] = [],
+): ChildProcess {
+  const stdout = extraFlags.length === 0 ? 'ignore' : traceFile ? openSync(traceFile, 'w') : 'pipe';
+  const child = spawn(process.execPath, [...NODE_FLAGS, ...extraFlags, COMPILED_CLI, ...args], {
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', stdout, 'pipe'],
   });
+  child.stdout?.on('data', (chunk: Buffer) => process.stderr.write(chunk));
+  return child;
 }
 
 const services = await createTestServices('flood');
 const dir = await mkdtemp(join(os.tmpdir(), 'lograbbit-flood-'));
 const proxy = await startTcpProxy(Number(services.env.DB_PORT ?? 3306));
 try {
-  say(`flood: writing ${lines} simulated lines`);
+  say(`flood: ${lines} simulated lines, Node ${process.version}`);
   const input = await writeSimulatedLog(join(dir, 'flood.log'), lines, 'combined');
   const setup = lograbbit(['setup'], services.env);
   await new Promise((resolve) => setup.on('exit', resolve));
 
   const consumerEnv = { ...services.env, DB_PORT: String(proxy.port), LOG_LEVEL: 'warn' };
-  const consumer = lograbbit(['consume', '--no-setup'], consumerEnv);
+  const consumer = lograbbit(['consume', '--no-setup'], consumerEnv, extraConsumerFlags);
   let warnings = '';
   consumer.stderr?.on('data', (chunk: Buffer) => (warnings += chunk.toString('utf8')));
   await sleep(3000);
@@ -125,7 +142,9 @@ try {
     outageSeconds: outageMs / 1000,
     ...counts,
     exact: counts.raw === lines && counts.clean + counts.rejected === lines && counts.inBoth === 0,
+    node: process.version,
     seconds: Math.round(seconds),
+    linesPerSecond: Math.round(lines / seconds),
     producerExit: producerCode,
     consumerExit: consumerCode,
     producerPeakMB: Math.round(producerPeak),

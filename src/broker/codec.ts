@@ -133,6 +133,12 @@ export interface ReceivedLineBatch {
   readonly lineBytes: number;
   /** Decodes the lines, anew at each call: views into the body, not copies. Keep them only while needed. */
   decodeLines(): LogLine[];
+  /**
+   * Lets the body go once the message is settled: `decodeLines` throws after it. What held the batch
+   * may still be in memory (V8 may have put it in its old space, where only a full collection frees
+   * it), and must not keep the body's bytes with it.
+   */
+  release(): void;
 }
 
 /**
@@ -166,7 +172,8 @@ export function readLineBatch(body: Buffer): ReceivedLineBatch {
   const sourceProblem = sourceNameProblem(source);
   if (sourceProblem !== null) fail(`source: ${sourceProblem}`);
   at += sourceLength;
-  const streamId = body.subarray(at, at + STREAM_ID_BYTES);
+  // A copy: a view would keep the whole body alive for as long as the stream id is.
+  const streamId = Buffer.from(body.subarray(at, at + STREAM_ID_BYTES));
   at += STREAM_ID_BYTES;
   const readAtMs = body.readDoubleBE(at);
   at += 8;
@@ -197,8 +204,11 @@ export function readLineBatch(body: Buffer): ReceivedLineBatch {
   }
   if (at !== body.length) fail(`${body.length - at} unexpected bytes after the last line`);
 
+  let held: Buffer | undefined = body;
   // The frame was checked above: no bound is checked again.
   const decodeLines = (): LogLine[] => {
+    const body = held;
+    if (body === undefined) throw new Error('the lines of a settled message were asked for');
     const lines: LogLine[] = [];
     let from = firstLine;
     for (let index = 0; index < lineCount; index++) {
@@ -215,5 +225,6 @@ export function readLineBatch(body: Buffer): ReceivedLineBatch {
     }
     return lines;
   };
-  return { source, streamId, readAtMs, lineCount, lineBytes, decodeLines };
+  const release = (): void => void (held = undefined);
+  return { source, streamId, readAtMs, lineCount, lineBytes, decodeLines, release };
 }

@@ -132,7 +132,12 @@ export function consumeLineBatches(
       }
       throw error;
     }
-    const result = await handler(batch);
+    let result: BatchOutcome;
+    try {
+      result = await handler(batch);
+    } finally {
+      batch.release();
+    }
     if (result.outcome !== 'dead') {
       options.onSettled?.(result.outcome, batch.lineCount);
       return result.outcome === 'ack' ? ConsumerStatus.ACK : ConsumerStatus.REQUEUE;
@@ -222,6 +227,10 @@ export function consumeLineBatches(
     } finally {
       inFlight--;
       inFlightBytes -= bytes;
+      // The library acks by delivery tag only. Its message object lives from delivery to commit,
+      // long enough for V8 to allocate such objects in its old space (allocation-site pretenuring),
+      // where a dead one would keep its body until a full collection (bench/RESULTS.md, issue 18).
+      (message as { body: unknown }).body = undefined;
     }
   }
 

@@ -5,8 +5,8 @@
  */
 import { EVENT_ID_BYTES, STREAM_ID_BYTES } from '../../domain/index.js';
 import type { CleanRow, RejectedRow } from '../schema.js';
-import { countedLineOf } from './tally.js';
-import type { CountedLine, CountingUnit } from './tally.js';
+import { addCountedLine, countedColumns } from './tally.js';
+import type { CountedColumns, CountingUnit } from './tally.js';
 
 /** A row of the clean writer, as far as the rollups look at it (writers.ts' CleanOrRejectedRow). */
 export type CountableRow =
@@ -26,7 +26,7 @@ export function offsetOf(eventId: Buffer): number {
 export function countingUnitsOf(rows: readonly CountableRow[]): CountingUnit[] {
   const units = new Map<
     string,
-    { streamId: Buffer; source: string; start: number; end: number; lines: CountedLine[] }
+    { streamId: Buffer; source: string; start: number; end: number } & CountedColumns
   >();
   for (const entry of rows) {
     const { eventId, source } = entry.row;
@@ -41,13 +41,14 @@ export function countingUnitsOf(rows: readonly CountableRow[]): CountingUnit[] {
         source,
         start: offset,
         end,
-        lines: [],
+        // Room for all the rows: they are of one stream, but for a slice a batch was halved into.
+        ...countedColumns(rows.length),
       };
       units.set(key, unit);
     }
     if (offset < unit.start) unit.start = offset;
     if (end > unit.end) unit.end = end;
-    if (entry.table === 'clean_log') unit.lines.push(countedLineOf(entry.row, offset));
+    if (entry.table === 'clean_log') addCountedLine(unit, entry.row, offset);
   }
   return [...units.values()];
 }

@@ -24,7 +24,15 @@ import {
 } from './counted-ranges.js';
 import type { CountedRanges } from './counted-ranges.js';
 import { encodeSketch, mergeEncoded } from './hll.js';
-import { DAY_MS, HOUR_MS, addLine, dayTopTalliesOf, emptyTally, topTalliesOf } from './tally.js';
+import {
+  DAY_MS,
+  HOUR_MS,
+  addLine,
+  dayTopTalliesOf,
+  emptyTally,
+  forEachCountedLine,
+  topTalliesOf,
+} from './tally.js';
 import type { CountingUnit, Tally, TopTally, TrafficTally } from './tally.js';
 
 /**
@@ -42,11 +50,11 @@ export async function countIntoRollups(
   for (const unit of units) {
     const key = unit.streamId.toString('hex');
     const counted = ranges.get(key) ?? [];
-    if (unit.lines.length > 0 && !isAllCounted(counted, unit.start, unit.end)) {
+    if (unit.lineCount > 0 && !isAllCounted(counted, unit.start, unit.end)) {
       const none = isNoneCounted(counted, unit.start, unit.end);
-      for (const line of unit.lines) {
+      forEachCountedLine(unit, (line) => {
         if (none || !isCounted(counted, line.offset)) addLine(tally, unit.source, line);
-      }
+      });
     }
     ranges.set(key, withRange(counted, unit.start, unit.end));
   }

@@ -27,7 +27,7 @@ export type TopDimension = (typeof TOP_DIMENSIONS)[number];
 /** The characters of a path a top panel shows and groups by (the column's LEFT(path, 255)). */
 export const TOP_VALUE_CHARACTERS = 255;
 
-/** What the rollups need of one clean line. */
+/** What the rollups need of one clean line, as `addLine` takes it. */
 export interface CountedLine {
   readonly offset: number;
   readonly tsMs: number;
@@ -39,14 +39,46 @@ export interface CountedLine {
   readonly values: ReadonlyArray<string | null | undefined>;
 }
 
-/** The lines of one message (one stream) in a transaction, and the byte range they cover. */
+/** Numbers kept per clean line in a unit: its offset, time (epoch ms), status, bytes, and bot (1, 0, or -1 unknown). */
+export const NUMBERS_PER_LINE = 5;
+/** Texts kept per clean line in a unit: its address, then path, host, country, browser, os, device, referrer, user. */
+export const TEXTS_PER_LINE = 9;
+
+/**
+ * The lines of one message (one stream) in a transaction, and the byte range they cover. Its clean
+ * lines are kept as columns, not as an object each: they wait from the transaction's forming to its
+ * commit, hundreds of milliseconds, and two small objects a line made V8 decide to allocate them in
+ * its old space straight away (allocation-site pretenuring), where only a full collection frees them
+ * and what they point to (bench/RESULTS.md, issue 18).
+ */
 export interface CountingUnit {
   readonly streamId: Buffer;
   readonly source: string;
   /** The first line's offset and the end of the last line's bytes. */
   readonly start: number;
   readonly end: number;
-  readonly lines: readonly CountedLine[];
+  /** How many clean lines it has. */
+  readonly lineCount: number;
+  /** NUMBERS_PER_LINE a clean line. */
+  readonly numbers: Float64Array;
+  /** TEXTS_PER_LINE a clean line. */
+  readonly texts: ReadonlyArray<string | null>;
+}
+
+/** A unit's clean lines as they are being written down (`addCountedLine`). */
+export interface CountedColumns {
+  lineCount: number;
+  readonly numbers: Float64Array;
+  readonly texts: Array<string | null>;
+}
+
+/** Columns with room for `lines` clean lines. */
+export function countedColumns(lines: number): CountedColumns {
+  return {
+    lineCount: 0,
+    numbers: new Float64Array(lines * NUMBERS_PER_LINE),
+    texts: new Array<string | null>(lines * TEXTS_PER_LINE),
+  };
 }
 
 /** The first `max` characters (code points, as SQL's LEFT counts them) of `text`. */
@@ -64,30 +96,71 @@ export function leftCharacters(text: string, max: number): string {
 
 const nullable = (value: string | null | undefined): string | null => value ?? null;
 
-/** What the rollups need of a clean row, in TOP_DIMENSIONS order for the top panels. */
-export function countedLineOf(row: CleanRow, offset: number): CountedLine {
-  const path =
+/** Writes down what the rollups need of a clean row (at `offset`) as the next line of `columns`. */
+export function addCountedLine(columns: CountedColumns, row: CleanRow, offset: number): void {
+  const { numbers, texts } = columns;
+  let at = columns.lineCount * NUMBERS_PER_LINE;
+  numbers[at++] = offset;
+  numbers[at++] = row.ts.getTime();
+  numbers[at++] = row.status;
+  numbers[at++] = row.bytes;
+  numbers[at] = row.isBot === true ? 1 : row.isBot === false ? 0 : -1;
+  at = columns.lineCount * TEXTS_PER_LINE;
+  texts[at++] = nullable(row.ip);
+  texts[at++] =
     row.path === null || row.path === undefined ? null : leftCharacters(row.path, TOP_VALUE_CHARACTERS);
-  return {
-    offset,
-    tsMs: row.ts.getTime(),
-    status: row.status,
-    bytes: row.bytes,
-    isBot: row.isBot ?? null,
-    ip: nullable(row.ip),
-    values: [
-      path,
-      row.status === 404 ? path : undefined,
-      nullable(row.host),
-      nullable(row.country),
-      nullable(row.browser),
-      nullable(row.os),
-      nullable(row.device),
-      nullable(row.referrerHost),
-      String(row.status),
-      nullable(row.user),
-    ],
+  texts[at++] = nullable(row.host);
+  texts[at++] = nullable(row.country);
+  texts[at++] = nullable(row.browser);
+  texts[at++] = nullable(row.os);
+  texts[at++] = nullable(row.device);
+  texts[at++] = nullable(row.referrerHost);
+  texts[at] = nullable(row.user);
+  columns.lineCount++;
+}
+
+/**
+ * Calls `visit` with each clean line of `unit`, in order, as one object reused from line to line:
+ * `visit` may keep the line's texts, not the line.
+ */
+export function forEachCountedLine(unit: CountingUnit, visit: (line: CountedLine) => void): void {
+  const values: Array<string | null | undefined> = new Array<string | null | undefined>(
+    TOP_DIMENSIONS.length,
+  );
+  const line = {
+    offset: 0,
+    tsMs: 0,
+    status: 0,
+    bytes: 0,
+    isBot: null as boolean | null,
+    ip: null as string | null,
+    values,
   };
+  const { numbers, texts } = unit;
+  for (let index = 0; index < unit.lineCount; index++) {
+    let at = index * NUMBERS_PER_LINE;
+    line.offset = numbers[at++] as number;
+    line.tsMs = numbers[at++] as number;
+    line.status = numbers[at++] as number;
+    line.bytes = numbers[at++] as number;
+    const bot = numbers[at] as number;
+    line.isBot = bot === 1 ? true : bot === 0 ? false : null;
+    at = index * TEXTS_PER_LINE;
+    line.ip = texts[at++] ?? null;
+    const path = texts[at++] ?? null;
+    // In TOP_DIMENSIONS order.
+    values[0] = path;
+    values[1] = line.status === 404 ? path : undefined;
+    values[2] = texts[at++] ?? null;
+    values[3] = texts[at++] ?? null;
+    values[4] = texts[at++] ?? null;
+    values[5] = texts[at++] ?? null;
+    values[6] = texts[at++] ?? null;
+    values[7] = texts[at++] ?? null;
+    values[8] = String(line.status);
+    values[9] = texts[at] ?? null;
+    visit(line);
+  }
 }
 
 export interface TrafficTally {

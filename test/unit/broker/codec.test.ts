@@ -229,3 +229,18 @@ test('lines are decoded at each call, not kept with the batch: a waiting message
   // Views into the body, not copies.
   assert.equal(first[1]?.bytes.buffer, body.buffer);
 });
+
+test('a released batch keeps no way to its body: its stream id is a copy and its lines can no longer be decoded', () => {
+  const body = encodeLineBatch({
+    source: 'a.log',
+    streamId: Buffer.alloc(8, 7),
+    readAtMs: 1,
+    lines: [{ offset: 0, bytes: Buffer.from('one'), truncated: false }],
+  });
+  const received = readLineBatch(body);
+  assert.equal(received.decodeLines().length, 1);
+  received.release();
+  body.fill(0);
+  assert.deepEqual(received.streamId, Buffer.alloc(8, 7));
+  assert.throws(() => received.decodeLines(), /settled message/);
+});
