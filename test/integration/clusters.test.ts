@@ -361,11 +361,19 @@ test("DB_READ_HOST: stats and the dashboard read from the node named, with the w
   const snapshot = JSON.parse(stats.stdout) as {
     database: string;
     readLag: { kind: string; receiveQueue: number } | null;
-    tables: { raw_log: { rows: number } };
+    tables: { raw_log: { rows: number; exact: boolean } };
   };
   assert.equal(snapshot.database, `${galera.nodes[READ_NODE]?.address}/${services.database}`);
   const lines = [...stored.values()].reduce((sum, each) => sum + each, 0);
-  assert.equal(snapshot.tables.raw_log.rows, lines, 'the lines the tests above stored');
+  const raw = snapshot.tables.raw_log;
+  // `stats` counts a table exactly below 100,000 rows and gives InnoDB's estimate above (README):
+  // how many lines the scenarios above wrote depends on how long they ran.
+  if (raw.exact) assert.equal(raw.rows, lines, 'the lines the tests above stored');
+  else
+    assert.ok(
+      Math.abs(raw.rows - lines) <= lines / 2,
+      `InnoDB's estimate of the lines the tests above stored: ${raw.rows} for ${lines}`,
+    );
   assert.equal(snapshot.readLag?.kind, 'galera');
   assert.equal(typeof snapshot.readLag.receiveQueue, 'number');
 
