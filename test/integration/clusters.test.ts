@@ -116,8 +116,16 @@ test('setup on the formed clusters: leaders on three nodes; a queue short of mem
   assert.equal(new Set(report.placement.map((placement) => placement.leader)).size, 3, 'one leader per node');
 
   // A queue that lost a member (a node replaced): setup says so, and its command puts it back.
-  const lacking = rabbit.nodes[2]?.name ?? '';
-  await rabbit.queues('delete_member', 'data-dead', lacking);
+  const cluster = rabbit;
+  const lacking = cluster.nodes[2]?.name ?? '';
+  await cluster.queues('delete_member', 'data-dead', lacking);
+  // The management API, which setup reads, may show the old members for a few seconds more.
+  await waitFor(
+    'the management API to show data-dead with two members',
+    async () =>
+      ((await cluster.api('api/queues/%2F/data-dead')) as { members: string[] }).members.length === 2,
+    30_000,
+  );
   const again = await runCli(['setup'], { env: { ...services.env, LOG_LEVEL: 'warn' } });
   assert.equal(again.code, 0, again.stderr);
   const warning = again.stderr.split('\n').find((line) => line.includes('fewer members than the cluster'));
