@@ -8,14 +8,13 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import mysql from 'mysql2/promise';
 import type { RowDataPacket } from 'mysql2/promise';
 import { freePort, sleep } from './processes.js';
-import { killAllAndRemove, killGroup, logTails, waitForPort } from './server-processes.js';
+import { killAllAndRemove, ownedServerDir, killGroup, logTails, waitForPort } from './server-processes.js';
 
 const run = promisify(execFile);
 const MARIADBD = process.env.TEST_MARIADBD ?? '/usr/sbin/mariadbd';
@@ -61,7 +60,7 @@ interface NodePorts {
 }
 
 async function startGaleraClusterOnce(count: number, timeoutMs: number): Promise<GaleraCluster> {
-  const dir = await mkdtemp(join(tmpdir(), 'lograbbit-galera-'));
+  const dir = await ownedServerDir('lograbbit-galera-');
   // Run as root, the joiner's rsync daemon (SST) drops to `nobody`: it must reach the data directories.
   await chmod(dir, 0o711);
   const ports: NodePorts[] = [];

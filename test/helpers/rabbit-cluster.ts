@@ -10,12 +10,18 @@
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort, sleep } from './processes.js';
-import { exited, killAllAndRemove, killGroup, logTails, waitForPort } from './server-processes.js';
+import {
+  exited,
+  killAllAndRemove,
+  ownedServerDir,
+  killGroup,
+  logTails,
+  waitForPort,
+} from './server-processes.js';
 
 const run = promisify(execFile);
 /** The server's own scripts: /usr/sbin's wrappers switch to the `rabbitmq` user and its cookie. */
@@ -71,7 +77,7 @@ export async function startRabbitCluster(count: number, timeoutMs = 120_000): Pr
 }
 
 async function startRabbitClusterOnce(count: number, timeoutMs: number): Promise<RabbitCluster> {
-  const dir = await mkdtemp(join(tmpdir(), 'lograbbit-cluster-'));
+  const dir = await ownedServerDir('lograbbit-cluster-');
   const prefix = `lrtest${randomBytes(3).toString('hex')}`;
   // The cookie is read from $HOME by the nodes and the CLI tools alike: this directory is their home.
   await writeFile(join(dir, '.erlang.cookie'), randomBytes(16).toString('hex'), { mode: 0o400 });
