@@ -87,7 +87,8 @@ async function processesNaming(dir: string): Promise<number[]> {
 export async function killAllAndRemove(children: readonly ChildProcess[], dir: string): Promise<void> {
   for (const child of children) killGroup(child);
   await Promise.all(children.map((child) => exited(child)));
-  await rm(dir, { recursive: true, force: true });
+  // A node's last writes (an Erlang VM is not gone with its launcher) can land while rm runs.
+  await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
 }
 
 /** The last lines of each log file, to say why a server did not come up. */
