@@ -5,16 +5,16 @@
  */
 import type { Logger } from 'pino';
 import type { PipelineMetrics } from '../telemetry/index.js';
-import { eventIdOf, type RejectCode } from '../domain/index.js';
+import type { RejectCode } from '../domain/index.js';
 import { PoisonMessageError } from '../errors.js';
 import { CLEAN_QUEUE, RAW_QUEUE, consumeLineBatches } from '../broker/index.js';
 import type { BatchOutcome, BrokerConnection, LineConsumer, DeclaredTopology } from '../broker/index.js';
-import { createDetectMemo, parseLine, readLineTime } from '../formats/index.js';
+import { createDetectMemo } from '../formats/index.js';
 import type { DetectMemo, FormatChoice } from '../formats/index.js';
-import { enrich } from '../enrich/index.js';
 import type { EnrichOptions } from '../enrich/index.js';
-import { cleanRowOf, createBatchWriter, rawRowOf, rejectedInsteadOf, rejectedRowOf } from '../store/index.js';
+import { createBatchWriter, rejectedInsteadOf } from '../store/index.js';
 import type { BatchWriter, CleanOrRejectedRow, RawRow, RowWriters } from '../store/index.js';
+import { rawRowsOf, storedRowsOf } from './rows-of-message.js';
 
 export type QueueRole = 'raw' | 'clean';
 
@@ -62,29 +62,6 @@ export interface RunningConsumers {
   close(): Promise<void>;
 }
 
-/** How far into a line its time is looked for (for raw_log.ts): a default line's whole length. */
-const LINE_TIME_BYTES = 64 * 1024;
-
-/**
- * A line's own time, when a format can read one (raw_log.ts, and the day of its raw and rejected
- * rows). The time is ASCII, so a latin1 view is enough to find it, and cheaper than UTF-8. It stands
- * near the start of a line: a copy of a whole 16 MiB line would be wasted.
- */
-function lineTimeOf(bytes: Buffer): Date | null {
-  const time = readLineTime(bytes.toString('latin1', 0, Math.min(bytes.length, LINE_TIME_BYTES)));
-  return time === null ? null : new Date(time.epochMs);
-}
-
-/**
- * The longest line parsed into columns. A longer one is rejected with its reason and kept whole in
- * rejected_log (and raw_log): no column holds more than 64 KiB of it anyway, and each such line
- * parsed would be a string of its own size for the collector, which let two queues of 16 MiB lines
- * take the consumer past its memory target (bench/RESULTS.md, 16 MB lines). By default Vector drops
- * a line over 100 KiB and Fluent Bit stops reading a file at a line over 32 KiB; this keeps every
- * line and parses ten times Vector's.
- */
-export const MAX_PARSED_LINE_BYTES = 1024 * 1024;
-
 /** Rows a little over this many bytes make a transaction of their own (below max_allowed_packet). */
 const MAX_TRANSACTION_BYTES = 8 * 1024 * 1024;
 
@@ -94,6 +71,7 @@ export function startConsumers(
   options: ConsumeOptions,
 ): RunningConsumers {
   const { log, metrics } = options;
+  const { fitLine } = writers;
   const consumers: LineConsumer[] = [];
   const counts: ConsumeCounts = {
     raw: 0,
@@ -176,21 +154,9 @@ export function startConsumers(
           onSettled: settled(RAW_QUEUE),
         },
         (batch) => {
-          const receivedAt = new Date(batch.readAtMs);
-          // Made when its transaction is formed, as the clean rows are (below).
-          const makeRows = (): RawRow[] =>
-            batch.decodeLines().map((line) => {
-              const bytes = writers.fitLine(line.bytes);
-              return rawRowOf(
-                eventIdOf(batch.streamId, line.offset),
-                batch.source,
-                receivedAt,
-                bytes,
-                line.truncated || bytes !== line.bytes,
-                lineTimeOf(bytes),
-              );
-            });
           const lines = batch.lineCount;
+          // Made when its transaction is formed, as the clean rows are (below).
+          const makeRows = (): RawRow[] => rawRowsOf(batch, fitLine);
           const bytes = batch.lineBytes + 64 * lines;
           return settle(rawWriter.addLater(lines, bytes, makeRows), lines, () => {
             counts.raw += lines;
@@ -212,42 +178,20 @@ export function startConsumers(
           onSettled: settled(CLEAN_QUEUE),
         },
         (batch) => {
-          const receivedAt = new Date(batch.readAtMs);
           const memo = memoOf(batch.source);
           // What the metrics need of the rows, kept when the rows themselves are gone.
           let parsed = 0;
           let codes: RejectCode[] = [];
           const parseAll = (): CleanOrRejectedRow[] => {
-            parsed = 0;
-            codes = [];
-            const rows = batch.decodeLines().map((line): CleanOrRejectedRow => {
-              const eventId = eventIdOf(batch.streamId, line.offset);
-              const bytes = writers.fitLine(line.bytes);
-              let why = line.truncated
-                ? `line longer than the maximum line length; only its first ${bytes.length} bytes were kept`
-                : bytes !== line.bytes
-                  ? `line longer than the database takes in one row (max_allowed_packet); only its first ${bytes.length} bytes were kept`
-                  : bytes.length > MAX_PARSED_LINE_BYTES
-                    ? `line longer than the ${MAX_PARSED_LINE_BYTES / 1024 / 1024} MiB that are parsed into columns; kept whole, unparsed`
-                    : undefined;
-              let code: RejectCode = 'too_long'; // what every reason above says
-              if (why === undefined) {
-                const result = parseLine(bytes.toString('utf8'), options.format, memo);
-                if (result.ok) {
-                  const clean = cleanRowOf(eventId, batch.source, enrich(result.hit, options.enrich));
-                  if (clean.ok) {
-                    parsed++;
-                    return { table: 'clean_log', row: clean.row, line: bytes, receivedAt };
-                  }
-                  ({ reason: why, code } = clean);
-                } else ({ reason: why, code } = result);
-              }
-              const row = rejectedRowOf(eventId, batch.source, receivedAt, bytes, why, lineTimeOf(bytes));
-              codes.push(code);
-              return { table: 'rejected_log', row };
+            const stored = storedRowsOf(batch, {
+              format: options.format,
+              memo,
+              enrich: options.enrich,
+              fitLine,
             });
+            ({ parsed, codes } = stored);
             announce(batch.source, memo);
-            return rows;
+            return stored.rows;
           };
           // Parsed when its transaction is formed, not on delivery: until then the message holds its
           // bytes (about 250 a line) instead of parsed and enriched rows (measured: see RESULTS.md).

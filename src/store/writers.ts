@@ -70,7 +70,7 @@ export interface RowWriters {
    * The line as a row can hold it on this server: itself, or its longest start that fits the
    * server's max_allowed_packet (a longer row would be refused, and the connection closed).
    */
-  fitLine(line: Buffer): Buffer;
+  readonly fitLine: (line: Buffer) => Buffer;
   /** Whether the tables are as lograbbit writes them: null, or what differs (see table-check.ts). */
   checkTables(): Promise<string | null>;
   /** Resolves once the retention horizon was read (or could not be): rows added after it respect it. */
