@@ -12,8 +12,8 @@ import type { BatchOutcome, BrokerConnection, LineConsumer, DeclaredTopology } f
 import { createDetectMemo } from '../formats/index.js';
 import type { DetectMemo, FormatChoice } from '../formats/index.js';
 import type { EnrichOptions } from '../enrich/index.js';
-import { createBatchWriter, rejectedInsteadOf } from '../store/index.js';
-import type { BatchWriter, CleanOrRejectedRow, RawRow, RowWriters } from '../store/index.js';
+import { openLineStore } from '../store/index.js';
+import type { CleanOrRejectedRow, RawRow, RowWriters, StoredCounts } from '../store/index.js';
 import { rawRowsOf, storedRowsOf } from './rows-of-message.js';
 
 export type QueueRole = 'raw' | 'clean';
@@ -52,8 +52,8 @@ export interface ConsumeCounts {
 
 export interface RunningConsumers {
   readonly counts: Readonly<ConsumeCounts>;
-  readonly rawWriter: BatchWriter<RawRow>;
-  readonly cleanWriter: BatchWriter<CleanOrRejectedRow>;
+  /** What was stored so far: rows new and already there, per table. */
+  stored(): StoredCounts;
   /** Messages received and not yet settled, over both queues. */
   readonly inFlight: number;
   /** Why rows are not being stored right now (an outage, retried), or undefined when they are. */
@@ -71,7 +71,6 @@ export function startConsumers(
   options: ConsumeOptions,
 ): RunningConsumers {
   const { log, metrics } = options;
-  const { fitLine } = writers;
   const consumers: LineConsumer[] = [];
   const counts: ConsumeCounts = {
     raw: 0,
@@ -81,34 +80,18 @@ export function startConsumers(
       return consumers.reduce((sum, consumer) => sum + consumer.deadLettered, 0);
     },
   };
-  const writerOptions = {
+  const settled =
+    (queue: string) =>
+    (outcome: BatchOutcome['outcome'], lines: number): void =>
+      metrics?.settled(queue, outcome, lines);
+  const store = openLineStore(writers, {
     maxRows: options.writeBatchRows,
     maxBytes: MAX_TRANSACTION_BYTES,
     flushIntervalMs: options.flushIntervalMs,
     concurrency: options.writeConcurrency,
     log,
+    onCommit: (table, rows, inserted, seconds) => metrics?.committed(table, rows, inserted, seconds),
     onRecovered: () => metrics?.reconnected('database'),
-    checkTables: () => writers.checkTables(),
-  };
-  const settled =
-    (queue: string) =>
-    (outcome: BatchOutcome['outcome'], lines: number): void =>
-      metrics?.settled(queue, outcome, lines);
-  const rawWriter = createBatchWriter<RawRow>({
-    ...writerOptions,
-    name: 'raw_log',
-    onCommit: (rows: number, inserted: number, seconds: number) =>
-      metrics?.committed('raw_log', rows, inserted, seconds),
-    // Its units come with their size (addLater): a line's bytes and 64 for the rest of its row.
-    begin: () => writers.beginRaw(),
-  });
-  const cleanWriter = createBatchWriter<CleanOrRejectedRow>({
-    ...writerOptions,
-    name: 'clean_log',
-    onCommit: (rows: number, inserted: number, seconds: number) =>
-      metrics?.committed('clean_log', rows, inserted, seconds),
-    // Its units come with their size (addLater): a line's bytes and 512 for the rest of its row.
-    begin: () => writers.beginCleanOrRejected(),
   });
   const memos = new Map<string, DetectMemo>();
   const memoOf = (source: string): DetectMemo => {
@@ -127,10 +110,13 @@ export function startConsumers(
     else log.debug({ source, format: picked }, 'the log format of a source changed');
   };
 
-  const settle = async (write: Promise<void>, lines: number, tally: () => void): Promise<BatchOutcome> => {
+  const settle = async <T>(
+    write: Promise<T>,
+    lines: number,
+    tally: (stored: T) => void,
+  ): Promise<BatchOutcome> => {
     try {
-      await write;
-      tally();
+      tally(await write);
       return { outcome: 'ack' };
     } catch (error) {
       if (error instanceof PoisonMessageError) return { outcome: 'dead', reason: error.message };
@@ -156,9 +142,9 @@ export function startConsumers(
         (batch) => {
           const lines = batch.lineCount;
           // Made when its transaction is formed, as the clean rows are (below).
-          const makeRows = (): RawRow[] => rawRowsOf(batch, fitLine);
+          const makeRows = (): RawRow[] => rawRowsOf(batch, store.fitLine);
           const bytes = batch.lineBytes + 64 * lines;
-          return settle(rawWriter.addLater(lines, bytes, makeRows), lines, () => {
+          return settle(store.storeRawLater(lines, bytes, makeRows), lines, () => {
             counts.raw += lines;
             metrics?.rowsStored('raw_log', lines);
           });
@@ -187,7 +173,7 @@ export function startConsumers(
               format: options.format,
               memo,
               enrich: options.enrich,
-              fitLine,
+              fitLine: store.fitLine,
             });
             ({ parsed, codes } = stored);
             announce(batch.source, memo);
@@ -196,17 +182,11 @@ export function startConsumers(
           // Parsed when its transaction is formed, not on delivery: until then the message holds its
           // bytes (about 250 a line) instead of parsed and enriched rows (measured: see RESULTS.md).
           const bytes = batch.lineBytes + 512 * batch.lineCount;
-          // A clean row the database refuses alone is stored as a rejected one, with its reason.
-          const replace = (entry: CleanOrRejectedRow, reason: string): CleanOrRejectedRow | undefined => {
-            const instead = rejectedInsteadOf(entry, reason);
-            if (instead?.table === 'rejected_log') {
-              parsed--;
-              codes.push('refused_by_database');
-            }
-            return instead;
-          };
-          const write = cleanWriter.addLater(batch.lineCount, bytes, parseAll, replace);
-          return settle(write, batch.lineCount, () => {
+          const write = store.storeLinesLater(batch.lineCount, bytes, parseAll);
+          return settle(write, batch.lineCount, ({ refused }) => {
+            // A clean row the database refused alone was stored as a rejected one, with its reason.
+            parsed -= refused;
+            for (let row = 0; row < refused; row++) codes.push('refused_by_database');
             counts.parsed += parsed;
             counts.rejected += codes.length;
             if (metrics) {
@@ -222,18 +202,16 @@ export function startConsumers(
 
   return {
     counts,
-    rawWriter,
-    cleanWriter,
+    stored: () => store.stored(),
     get inFlight() {
       return consumers.reduce((sum, consumer) => sum + consumer.inFlight, 0);
     },
     get writeProblem() {
-      const problem = rawWriter.problem ?? cleanWriter.problem;
-      return problem === undefined ? undefined : `${rawWriter.problem ? 'raw_log' : 'clean_log'}: ${problem}`;
+      return store.problem;
     },
     async close() {
       await Promise.all(consumers.map((consumer) => consumer.close()));
-      await Promise.all([rawWriter.flush(), cleanWriter.flush()]);
+      await store.flush();
     },
   };
 }
