@@ -32,6 +32,7 @@ import type { CleanOrRejectedRow, CleanRow, TrafficFilter } from '../src/store/i
 import type { Database, StatsReader, Store } from '../src/store/index.js';
 // The series bucket the dashboard picks for a range, so that the bench times what the page asks for.
 import { bucketSecondsFor } from '../src/dashboard/query-params.js';
+import { writeCleanOrRejected } from '../test/helpers/row-writes.js';
 
 const args = process.argv.slice(2);
 const option = (name: string): string | undefined => {
@@ -165,7 +166,7 @@ async function fill(
     for (let i = done; i < Math.min(rows, done + ROWS_PER_WRITE); i++) {
       batch.push(rowAt(Math.floor(start + (i + Math.random()) * step), fillNo));
     }
-    stored += await writers.cleanOrRejected(batch);
+    stored += await writeCleanOrRejected(writers, batch);
     if ((done / ROWS_PER_WRITE) % 25 === 0) {
       const seconds = (Date.now() - started) / 1000;
       process.stderr.write(

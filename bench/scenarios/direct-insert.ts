@@ -10,6 +10,7 @@ import { openGeoDatabase } from '../../src/geo/index.js';
 import { eventIdOf, streamIdOf } from '../../src/domain/index.js';
 import { cleanRowOf, createRowWriters, openStore, rawRowOf, rejectedRowOf } from '../../src/store/index.js';
 import type { CleanOrRejectedRow, DatabaseEndpoint, RawRow } from '../../src/store/index.js';
+import { writeCleanOrRejected, writeRaw } from '../../test/helpers/row-writes.js';
 
 export async function benchDirectInsert(
   endpoint: DatabaseEndpoint,
@@ -62,8 +63,8 @@ export async function benchDirectInsert(
       });
     };
     await Promise.all([
-      ...inTurns(raw, (batch) => writers.raw(batch)),
-      ...inTurns(clean, (batch) => writers.cleanOrRejected(batch)),
+      ...inTurns(raw, (batch) => writeRaw(writers, batch)),
+      ...inTurns(clean, (batch) => writeCleanOrRejected(writers, batch)),
     ]);
     const seconds = (performance.now() - started) / 1000;
     return { linesPerSecond: lines.length / seconds, writeMethod: store.writeMethod };

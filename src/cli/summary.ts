@@ -59,17 +59,18 @@ export function reportOf(report: RunReport): Record<string, unknown> {
 }
 
 function storedOf(counts: Readonly<ConsumeCounts>, consumed: RunningConsumers): Record<string, unknown> {
+  const stored = consumed.stored();
   return {
     raw: {
       lines: counts.raw,
-      newRows: consumed.rawWriter.stats.inserted,
-      alreadyStored: consumed.rawWriter.stats.duplicates,
+      newRows: stored.raw.inserted,
+      alreadyStored: stored.raw.duplicates,
     },
     clean: {
       parsed: counts.parsed,
       rejected: counts.rejected,
-      newRows: consumed.cleanWriter.stats.inserted,
-      alreadyStored: consumed.cleanWriter.stats.duplicates,
+      newRows: stored.cleanOrRejected.inserted,
+      alreadyStored: stored.cleanOrRejected.duplicates,
     },
     deadMessages: counts.dead,
   };
@@ -109,14 +110,15 @@ export function printReport(
     ]);
   }
   if (consumed) {
-    const { counts, rawWriter, cleanWriter } = consumed;
+    const { counts } = consumed;
+    const { raw, cleanOrRejected } = consumed.stored();
     rows.push([
       'raw_log',
-      `${n(counts.raw)} lines stored by this process: ${n(rawWriter.stats.inserted)} new rows, ${n(rawWriter.stats.duplicates)} already stored`,
+      `${n(counts.raw)} lines stored by this process: ${n(raw.inserted)} new rows, ${n(raw.duplicates)} already stored`,
     ]);
     rows.push([
       'clean_log',
-      `${n(counts.parsed)} lines parsed; rejected_log: ${n(counts.rejected)} lines (${n(cleanWriter.stats.inserted)} new rows, ${n(cleanWriter.stats.duplicates)} already stored)`,
+      `${n(counts.parsed)} lines parsed; rejected_log: ${n(counts.rejected)} lines (${n(cleanOrRejected.inserted)} new rows, ${n(cleanOrRejected.duplicates)} already stored)`,
     ]);
     if (counts.dead > 0)
       rows.push([

@@ -5,16 +5,16 @@
  */
 import type { Logger } from 'pino';
 import type { PipelineMetrics } from '../telemetry/index.js';
-import { eventIdOf, type RejectCode } from '../domain/index.js';
+import type { RejectCode } from '../domain/index.js';
 import { PoisonMessageError } from '../errors.js';
 import { CLEAN_QUEUE, RAW_QUEUE, consumeLineBatches } from '../broker/index.js';
 import type { BatchOutcome, BrokerConnection, LineConsumer, DeclaredTopology } from '../broker/index.js';
-import { createDetectMemo, parseLine, readLineTime } from '../formats/index.js';
+import { createDetectMemo } from '../formats/index.js';
 import type { DetectMemo, FormatChoice } from '../formats/index.js';
-import { enrich } from '../enrich/index.js';
 import type { EnrichOptions } from '../enrich/index.js';
-import { cleanRowOf, createBatchWriter, rawRowOf, rejectedInsteadOf, rejectedRowOf } from '../store/index.js';
-import type { BatchWriter, CleanOrRejectedRow, RawRow, RowWriters } from '../store/index.js';
+import { openLineStore } from '../store/index.js';
+import type { CleanOrRejectedRow, RawRow, RowWriters, StoredCounts } from '../store/index.js';
+import { rawRowsOf, storedRowsOf } from './rows-of-message.js';
 
 export type QueueRole = 'raw' | 'clean';
 
@@ -52,8 +52,8 @@ export interface ConsumeCounts {
 
 export interface RunningConsumers {
   readonly counts: Readonly<ConsumeCounts>;
-  readonly rawWriter: BatchWriter<RawRow>;
-  readonly cleanWriter: BatchWriter<CleanOrRejectedRow>;
+  /** What was stored so far: rows new and already there, per table. */
+  stored(): StoredCounts;
   /** Messages received and not yet settled, over both queues. */
   readonly inFlight: number;
   /** Why rows are not being stored right now (an outage, retried), or undefined when they are. */
@@ -61,29 +61,6 @@ export interface RunningConsumers {
   /** Stops taking messages, finishes and acks those in hand, closes the channels. */
   close(): Promise<void>;
 }
-
-/** How far into a line its time is looked for (for raw_log.ts): a default line's whole length. */
-const LINE_TIME_BYTES = 64 * 1024;
-
-/**
- * A line's own time, when a format can read one (raw_log.ts, and the day of its raw and rejected
- * rows). The time is ASCII, so a latin1 view is enough to find it, and cheaper than UTF-8. It stands
- * near the start of a line: a copy of a whole 16 MiB line would be wasted.
- */
-function lineTimeOf(bytes: Buffer): Date | null {
-  const time = readLineTime(bytes.toString('latin1', 0, Math.min(bytes.length, LINE_TIME_BYTES)));
-  return time === null ? null : new Date(time.epochMs);
-}
-
-/**
- * The longest line parsed into columns. A longer one is rejected with its reason and kept whole in
- * rejected_log (and raw_log): no column holds more than 64 KiB of it anyway, and each such line
- * parsed would be a string of its own size for the collector, which let two queues of 16 MiB lines
- * take the consumer past its memory target (bench/RESULTS.md, 16 MB lines). By default Vector drops
- * a line over 100 KiB and Fluent Bit stops reading a file at a line over 32 KiB; this keeps every
- * line and parses ten times Vector's.
- */
-export const MAX_PARSED_LINE_BYTES = 1024 * 1024;
 
 /** Rows a little over this many bytes make a transaction of their own (below max_allowed_packet). */
 const MAX_TRANSACTION_BYTES = 8 * 1024 * 1024;
@@ -103,34 +80,18 @@ export function startConsumers(
       return consumers.reduce((sum, consumer) => sum + consumer.deadLettered, 0);
     },
   };
-  const writerOptions = {
+  const settled =
+    (queue: string) =>
+    (outcome: BatchOutcome['outcome'], lines: number): void =>
+      metrics?.settled(queue, outcome, lines);
+  const store = openLineStore(writers, {
     maxRows: options.writeBatchRows,
     maxBytes: MAX_TRANSACTION_BYTES,
     flushIntervalMs: options.flushIntervalMs,
     concurrency: options.writeConcurrency,
     log,
+    onCommit: (table, rows, inserted, seconds) => metrics?.committed(table, rows, inserted, seconds),
     onRecovered: () => metrics?.reconnected('database'),
-    checkTables: () => writers.checkTables(),
-  };
-  const settled =
-    (queue: string) =>
-    (outcome: BatchOutcome['outcome'], lines: number): void =>
-      metrics?.settled(queue, outcome, lines);
-  const rawWriter = createBatchWriter<RawRow>({
-    ...writerOptions,
-    name: 'raw_log',
-    onCommit: (rows: number, inserted: number, seconds: number) =>
-      metrics?.committed('raw_log', rows, inserted, seconds),
-    // Its units come with their size (addLater): a line's bytes and 64 for the rest of its row.
-    begin: () => writers.beginRaw(),
-  });
-  const cleanWriter = createBatchWriter<CleanOrRejectedRow>({
-    ...writerOptions,
-    name: 'clean_log',
-    onCommit: (rows: number, inserted: number, seconds: number) =>
-      metrics?.committed('clean_log', rows, inserted, seconds),
-    // Its units come with their size (addLater): a line's bytes and 512 for the rest of its row.
-    begin: () => writers.beginCleanOrRejected(),
   });
   const memos = new Map<string, DetectMemo>();
   const memoOf = (source: string): DetectMemo => {
@@ -149,10 +110,13 @@ export function startConsumers(
     else log.debug({ source, format: picked }, 'the log format of a source changed');
   };
 
-  const settle = async (write: Promise<void>, lines: number, tally: () => void): Promise<BatchOutcome> => {
+  const settle = async <T>(
+    write: Promise<T>,
+    lines: number,
+    tally: (stored: T) => void,
+  ): Promise<BatchOutcome> => {
     try {
-      await write;
-      tally();
+      tally(await write);
       return { outcome: 'ack' };
     } catch (error) {
       if (error instanceof PoisonMessageError) return { outcome: 'dead', reason: error.message };
@@ -176,23 +140,11 @@ export function startConsumers(
           onSettled: settled(RAW_QUEUE),
         },
         (batch) => {
-          const receivedAt = new Date(batch.readAtMs);
-          // Made when its transaction is formed, as the clean rows are (below).
-          const makeRows = (): RawRow[] =>
-            batch.decodeLines().map((line) => {
-              const bytes = writers.fitLine(line.bytes);
-              return rawRowOf(
-                eventIdOf(batch.streamId, line.offset),
-                batch.source,
-                receivedAt,
-                bytes,
-                line.truncated || bytes !== line.bytes,
-                lineTimeOf(bytes),
-              );
-            });
           const lines = batch.lineCount;
+          // Made when its transaction is formed, as the clean rows are (below).
+          const makeRows = (): RawRow[] => rawRowsOf(batch, store.fitLine);
           const bytes = batch.lineBytes + 64 * lines;
-          return settle(rawWriter.addLater(lines, bytes, makeRows), lines, () => {
+          return settle(store.storeRawLater(lines, bytes, makeRows), lines, () => {
             counts.raw += lines;
             metrics?.rowsStored('raw_log', lines);
           });
@@ -212,57 +164,29 @@ export function startConsumers(
           onSettled: settled(CLEAN_QUEUE),
         },
         (batch) => {
-          const receivedAt = new Date(batch.readAtMs);
           const memo = memoOf(batch.source);
           // What the metrics need of the rows, kept when the rows themselves are gone.
           let parsed = 0;
           let codes: RejectCode[] = [];
           const parseAll = (): CleanOrRejectedRow[] => {
-            parsed = 0;
-            codes = [];
-            const rows = batch.decodeLines().map((line): CleanOrRejectedRow => {
-              const eventId = eventIdOf(batch.streamId, line.offset);
-              const bytes = writers.fitLine(line.bytes);
-              let why = line.truncated
-                ? `line longer than the maximum line length; only its first ${bytes.length} bytes were kept`
-                : bytes !== line.bytes
-                  ? `line longer than the database takes in one row (max_allowed_packet); only its first ${bytes.length} bytes were kept`
-                  : bytes.length > MAX_PARSED_LINE_BYTES
-                    ? `line longer than the ${MAX_PARSED_LINE_BYTES / 1024 / 1024} MiB that are parsed into columns; kept whole, unparsed`
-                    : undefined;
-              let code: RejectCode = 'too_long'; // what every reason above says
-              if (why === undefined) {
-                const result = parseLine(bytes.toString('utf8'), options.format, memo);
-                if (result.ok) {
-                  const clean = cleanRowOf(eventId, batch.source, enrich(result.hit, options.enrich));
-                  if (clean.ok) {
-                    parsed++;
-                    return { table: 'clean_log', row: clean.row, line: bytes, receivedAt };
-                  }
-                  ({ reason: why, code } = clean);
-                } else ({ reason: why, code } = result);
-              }
-              const row = rejectedRowOf(eventId, batch.source, receivedAt, bytes, why, lineTimeOf(bytes));
-              codes.push(code);
-              return { table: 'rejected_log', row };
+            const stored = storedRowsOf(batch, {
+              format: options.format,
+              memo,
+              enrich: options.enrich,
+              fitLine: store.fitLine,
             });
+            ({ parsed, codes } = stored);
             announce(batch.source, memo);
-            return rows;
+            return stored.rows;
           };
           // Parsed when its transaction is formed, not on delivery: until then the message holds its
           // bytes (about 250 a line) instead of parsed and enriched rows (measured: see RESULTS.md).
           const bytes = batch.lineBytes + 512 * batch.lineCount;
-          // A clean row the database refuses alone is stored as a rejected one, with its reason.
-          const replace = (entry: CleanOrRejectedRow, reason: string): CleanOrRejectedRow | undefined => {
-            const instead = rejectedInsteadOf(entry, reason);
-            if (instead?.table === 'rejected_log') {
-              parsed--;
-              codes.push('refused_by_database');
-            }
-            return instead;
-          };
-          const write = cleanWriter.addLater(batch.lineCount, bytes, parseAll, replace);
-          return settle(write, batch.lineCount, () => {
+          const write = store.storeLinesLater(batch.lineCount, bytes, parseAll);
+          return settle(write, batch.lineCount, ({ refused }) => {
+            // A clean row the database refused alone was stored as a rejected one, with its reason.
+            parsed -= refused;
+            for (let row = 0; row < refused; row++) codes.push('refused_by_database');
             counts.parsed += parsed;
             counts.rejected += codes.length;
             if (metrics) {
@@ -278,18 +202,16 @@ export function startConsumers(
 
   return {
     counts,
-    rawWriter,
-    cleanWriter,
+    stored: () => store.stored(),
     get inFlight() {
       return consumers.reduce((sum, consumer) => sum + consumer.inFlight, 0);
     },
     get writeProblem() {
-      const problem = rawWriter.problem ?? cleanWriter.problem;
-      return problem === undefined ? undefined : `${rawWriter.problem ? 'raw_log' : 'clean_log'}: ${problem}`;
+      return store.problem;
     },
     async close() {
       await Promise.all(consumers.map((consumer) => consumer.close()));
-      await Promise.all([rawWriter.flush(), cleanWriter.flush()]);
+      await store.flush();
     },
   };
 }

@@ -1,5 +1,5 @@
 /**
- * Gathers rows from many messages into few transactions. Each `add` is one unit (the rows of one
+ * Gathers rows from many messages into few transactions. Each `addLater` is one unit (the rows of one
  * broker message) and resolves only once a transaction holding all its rows has committed, so the
  * consumer acks after commit and never before.
  *
@@ -46,9 +46,7 @@ export interface BatchWriterOptions<Row> {
    */
   readonly concurrency?: number;
   /** Starts the rows of a transaction (see `RowBatch`). */
-  readonly begin?: () => RowBatch<Row>;
-  /** Or, more simply: writes the rows in one transaction; returns how many were new. */
-  readonly write?: (rows: readonly Row[]) => Promise<number>;
+  readonly begin: () => RowBatch<Row>;
   readonly log: Logger;
   /** Called after each commit with its rows, how many were new, and how long it took: for metrics. */
   readonly onCommit?: (rows: number, inserted: number, seconds: number) => void;
@@ -71,13 +69,9 @@ export interface BatchWriterStats {
 
 export interface BatchWriter<Row> {
   /**
-   * Resolves when the rows are committed; rejects with `PoisonMessageError` if they are refused.
-   * These rows count towards `maxRows` only; `addLater` gives a unit's bytes for `maxBytes`.
-   */
-  add(rows: readonly Row[]): Promise<void>;
-  /**
-   * As `add`, for `count` rows (about `bytes` in all) that `make` builds only when their transaction
-   * is formed. A message waiting for its turn then holds its own bytes rather than its rows: the
+   * Takes a unit of `count` rows (about `bytes` in all) that `make` builds only when their transaction
+   * is formed. Resolves when the rows are committed; rejects with `PoisonMessageError` if they are
+   * refused. A message waiting for its turn then holds its own bytes rather than its rows: the
    * clean consumer's parsed rows, waiting, were most of its heap. If `make` throws, the promise
    * rejects with that error and nothing of the unit is written. `make` is called again if its batch
    * is refused and its units are then written one by one: it must give the same rows each time.
@@ -102,9 +96,8 @@ export interface BatchWriter<Row> {
 export type RowReplacer<Row> = (row: Row, reason: string) => Row | undefined;
 
 interface Unit<Row> {
-  /** The rows given to `add`; those of `addLater` are made again whenever they are needed. */
-  readonly rows: readonly Row[] | undefined;
-  readonly make: (() => readonly Row[]) | undefined;
+  /** Makes the unit's rows, again whenever they are needed. */
+  readonly make: () => readonly Row[];
   readonly replace: RowReplacer<Row> | undefined;
   readonly count: number;
   readonly bytes: number;
@@ -134,20 +127,7 @@ export function createBatchWriter<Row>(options: BatchWriterOptions<Row>): BatchW
 
   const full = (): boolean => pendingRows >= options.maxRows || pendingBytes >= maxBytes;
 
-  const begin =
-    options.begin ??
-    ((): RowBatch<Row> => {
-      const { write } = options;
-      if (write === undefined) throw new TypeError('createBatchWriter needs `begin` or `write`');
-      let rows: Row[] = [];
-      return {
-        add(more) {
-          for (const row of more) rows.push(row);
-        },
-        write: () => write(rows),
-        release: () => void (rows = []),
-      };
-    });
+  const { begin } = options;
 
   let problem: string | undefined;
   let tablesChecked: { at: number; problem: Promise<string | null> } | undefined;
@@ -213,8 +193,8 @@ export function createBatchWriter<Row>(options: BatchWriterOptions<Row>): BatchW
     }
   };
 
-  /** A unit's rows, made (again) if it was added with `addLater`. */
-  const rowsOf = (unit: Unit<Row>): readonly Row[] => unit.rows ?? (unit.make as () => readonly Row[])();
+  /** A unit's rows, made (again). */
+  const rowsOf = (unit: Unit<Row>): readonly Row[] => unit.make();
 
   /** Fails a unit whose rows cannot be made: that is its message's fault, so it goes to data-dead. */
   const unmade = (unit: Unit<Row>, error: unknown): void => {
@@ -429,13 +409,9 @@ export function createBatchWriter<Row>(options: BatchWriterOptions<Row>): BatchW
 
   return {
     stats,
-    add(rows) {
-      if (rows.length === 0) return Promise.resolve();
-      return enqueue({ rows, make: undefined, replace: undefined, count: rows.length, bytes: 0 });
-    },
     addLater(count, bytes, make, replace) {
       if (count === 0) return Promise.resolve();
-      return enqueue({ rows: undefined, make, replace, count, bytes });
+      return enqueue({ make, replace, count, bytes });
     },
     get problem() {
       return problem;

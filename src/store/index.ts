@@ -6,9 +6,11 @@ export { readLagOf } from './read-lag.js';
 export type { ReadLag } from './read-lag.js';
 export { rawLog, cleanLog, rejectedLog } from './schema.js';
 export type { RawRow, CleanRow, RejectedRow } from './schema.js';
-export { createBatchWriter } from './batch-writer.js';
-export type { BatchWriter, BatchWriterOptions, BatchWriterStats } from './batch-writer.js';
-export { createRowWriters, rejectedInsteadOf } from './writers.js';
+// The consumers' port: a message's rows stored when their transaction forms.
+export { openLineStore } from './line-store.js';
+export type { LineStore, LineStoreOptions, LinesStored, LineTable, StoredCounts } from './line-store.js';
+export type { BatchWriterStats, RowBatch } from './batch-writer.js';
+export { createRowWriters } from './writers.js';
 export type { CleanOrRejectedRow, RowWriters, RowWritersOptions } from './writers.js';
 export { rawRowOf, cleanRowOf, rejectedRowOf } from './rows.js';
 export { countRowsInRanges, sampleRejected } from './queries.js';

@@ -9,7 +9,7 @@ import { PoisonMessageError } from '../errors.js';
 import { clip, rowFitterOf, textWidthsOf } from './column-fit.js';
 import type { FitResult } from './column-fit.js';
 import { partitionDayOf } from './partition-days.js';
-import { cleanLog, rawLog } from './schema.js';
+import { cleanLog, rawLog, rejectedLog } from './schema.js';
 import type { CleanRow, RawRow, RejectedRow } from './schema.js';
 
 const fitRaw = rowFitterOf<RawRow>(rawLog);
@@ -17,6 +17,7 @@ const fitRaw = rowFitterOf<RawRow>(rawLog);
 // columns by name; the loop checks its numbers and dates.
 const fitClean = rowFitterOf<CleanRow>(cleanLog, { texts: false });
 const width = textWidthsOf<keyof CleanRow>(cleanLog);
+const rejectedWidth = textWidthsOf<keyof RejectedRow>(rejectedLog);
 
 /** `value` clipped to `max`, null kept. */
 const cut = (value: string | null, max: number): string | null => (value === null ? null : clip(value, max));
@@ -52,7 +53,14 @@ export function rejectedRowOf(
   reason: string,
   ts: Date | null,
 ): RejectedRow {
-  return { eventId, source, receivedAt, day: partitionDayOf(ts), line, reason: clip(reason, 512) };
+  return {
+    eventId,
+    source,
+    receivedAt,
+    day: partitionDayOf(ts),
+    line,
+    reason: clip(reason, rejectedWidth.reason),
+  };
 }
 
 /** The clean row of an enriched line, made to fit; or why it cannot be stored. */

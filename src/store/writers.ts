@@ -60,9 +60,8 @@ export function rejectedInsteadOf(entry: CleanOrRejectedRow, reason: string): Cl
 const ROW_BYTES_BESIDES_LINE = 128 * 1024;
 
 /**
- * The consumers' port to the tables. `begin…` starts the rows of one transaction, added a message at
- * a time; `raw` and `cleanOrRejected` write rows in a transaction of their own. Each returns how many
- * rows were new.
+ * The tables as the batch writers see them (see line-store.ts): `begin…` starts the rows of one
+ * transaction, added a message at a time.
  */
 export interface RowWriters {
   readonly method: WriteMethod;
@@ -70,15 +69,13 @@ export interface RowWriters {
    * The line as a row can hold it on this server: itself, or its longest start that fits the
    * server's max_allowed_packet (a longer row would be refused, and the connection closed).
    */
-  fitLine(line: Buffer): Buffer;
+  readonly fitLine: (line: Buffer) => Buffer;
   /** Whether the tables are as lograbbit writes them: null, or what differs (see table-check.ts). */
   checkTables(): Promise<string | null>;
   /** Resolves once the retention horizon was read (or could not be): rows added after it respect it. */
   readonly ready: Promise<void>;
   beginRaw(): RowBatch<RawRow>;
   beginCleanOrRejected(): RowBatch<CleanOrRejectedRow>;
-  raw(rows: readonly RawRow[]): Promise<number>;
-  cleanOrRejected(rows: readonly CleanOrRejectedRow[]): Promise<number>;
 }
 
 /** What a transaction does with each table's input. */
@@ -205,16 +202,6 @@ export function createRowWriters(
       (connection) => countIntoRollups(connection, counting),
     );
   };
-  const writeAlone = async <Row>(begin: () => RowBatch<Row>, rows: readonly Row[]): Promise<number> => {
-    if (rows.length === 0) return 0;
-    const batch = begin();
-    batch.add(rows);
-    try {
-      return await batch.write();
-    } finally {
-      batch.release();
-    }
-  };
   return {
     method,
     fitLine,
@@ -222,7 +209,5 @@ export function createRowWriters(
     ready: horizon.refresh(),
     beginRaw,
     beginCleanOrRejected,
-    raw: (rows) => writeAlone(beginRaw, rows),
-    cleanOrRejected: (rows) => writeAlone(beginCleanOrRejected, rows),
   };
 }

@@ -15,6 +15,7 @@ import { tsHourOf } from '../../src/store/request-search.js';
 import { databaseAtMigration } from '../helpers/migrations.js';
 import { createTestServices, endpointOf } from '../helpers/services.js';
 import type { TestServices } from '../helpers/services.js';
+import { writeCleanOrRejected } from '../helpers/row-writes.js';
 
 const HOUR = 3_600_000;
 /** The hour the rows start: four days before this one, so that they span five day partitions. */
@@ -87,7 +88,8 @@ before(async () => {
   services = await createTestServices('address_search', { vhost: false });
   store = await openStore(endpointOf(services), { timeoutMs: 5000, setup: true });
   const writers = createRowWriters(store.db, store.writeMethod);
-  const stored = await writers.cleanOrRejected(
+  const stored = await writeCleanOrRejected(
+    writers,
     LINES.map((line) => ({
       table: 'clean_log' as const,
       row: rowOf(line),

@@ -14,6 +14,7 @@ import { createTestServices, endpointOf } from '../helpers/services.js';
 import type { TestServices } from '../helpers/services.js';
 import { createRowWriters, openStore } from '../../src/store/index.js';
 import type { CleanRow, Store } from '../../src/store/index.js';
+import { writeCleanOrRejected } from '../helpers/row-writes.js';
 
 const DAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 const pad = (n: number): string => String(n).padStart(2, '0');
@@ -100,7 +101,7 @@ void describe('clean_log derived columns', () => {
         line: Buffer.from('a line'),
         receivedAt: new Date(ms),
       }));
-      assert.equal(await writers.cleanOrRejected(rows), cases.length);
+      assert.equal(await writeCleanOrRejected(writers, rows), cases.length);
       // execute(), the binary protocol: the DOUBLEs arrive as they are, where mysql2's reading of
       // the text protocol is off in the last digit for some large values (903179223147.3945 → …44).
       const [read] = await sql.execute<RowDataPacket[]>(

@@ -23,6 +23,7 @@ import { assertRollupsMatchLines } from '../helpers/rollups.js';
 import { runCli } from '../helpers/cli.js';
 import { createTestServices, endpointOf } from '../helpers/services.js';
 import type { TestServices } from '../helpers/services.js';
+import { writeCleanOrRejected } from '../helpers/row-writes.js';
 
 const T0 = Date.UTC(2026, 0, 10, 0, 0, 0);
 const MINUTE = 60_000;
@@ -108,7 +109,8 @@ before(async () => {
   assert.equal(setup.code, 0, setup.stderr);
   store = await openStore(endpointOf(services), { timeoutMs: 5000, setup: false });
   const writers = createRowWriters(store.db, 'insert');
-  const stored = await writers.cleanOrRejected(
+  const stored = await writeCleanOrRejected(
+    writers,
     KNOWN.map((known) => ({
       table: 'clean_log' as const,
       row: rowOf(known),

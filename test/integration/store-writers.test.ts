@@ -10,6 +10,7 @@ import { createTestServices, endpointOf } from '../helpers/services.js';
 import type { TestServices } from '../helpers/services.js';
 import { createRowWriters, openStore } from '../../src/store/index.js';
 import type { CleanRow, RawRow, RejectedRow, Store, WriteMethod } from '../../src/store/index.js';
+import { writeCleanOrRejected, writeRaw } from '../helpers/row-writes.js';
 
 let services: TestServices;
 const stores: Store[] = [];
@@ -123,14 +124,14 @@ for (const method of ['load-data', 'insert'] as const) {
       const store = await open(method);
       assert.equal(store.writeMethod, method);
       const writers = createRowWriters(store.db, method);
-      assert.equal(await writers.raw(rawRows(method)), 2);
-      assert.equal(await writers.raw(rawRows(method)), 0, 'the same rows again are no new rows');
+      assert.equal(await writeRaw(writers, rawRows(method)), 2);
+      assert.equal(await writeRaw(writers, rawRows(method)), 0, 'the same rows again are no new rows');
       const mixed = [
         { table: 'clean_log' as const, row: cleanRow(method, 3), line: HOSTILE_LINE, receivedAt: TS },
         { table: 'rejected_log' as const, row: rejectedRow(method, 4) },
       ];
-      assert.equal(await writers.cleanOrRejected(mixed), 2);
-      assert.equal(await writers.cleanOrRejected(mixed), 0);
+      assert.equal(await writeCleanOrRejected(writers, mixed), 2);
+      assert.equal(await writeCleanOrRejected(writers, mixed), 0);
 
       const sql = await services.sql();
       const [raw] = await sql.query<RowDataPacket[]>(
@@ -190,14 +191,14 @@ for (const method of ['load-data', 'insert'] as const) {
           receivedAt: TS,
         },
       ];
-      await assert.rejects(writers.cleanOrRejected(batch), /out of range|utc_offset_min/i);
+      await assert.rejects(writeCleanOrRejected(writers, batch), /out of range|utc_offset_min/i);
       const sql = await services.sql();
       const [rows] = await sql.query<RowDataPacket[]>(
         'SELECT COUNT(*) AS n FROM clean_log WHERE event_id IN (?, ?)',
         [idOf(method, 10), idOf(method, 11)],
       );
       assert.equal(Number(rows[0]?.n), 0, 'the transaction rolled back');
-      assert.equal(await writers.cleanOrRejected(batch.slice(0, 1)), 1, 'the good row alone is stored');
+      assert.equal(await writeCleanOrRejected(writers, batch.slice(0, 1)), 1, 'the good row alone is stored');
     });
   });
 }

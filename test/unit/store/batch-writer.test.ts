@@ -5,7 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { pino } from 'pino';
-import { createBatchWriter } from '../../../src/store/index.js';
+import { createBatchWriter } from '../../../src/store/batch-writer.js';
+import { addNow, batchesOf } from '../../helpers/row-writes.js';
 import { PoisonMessageError } from '../../../src/errors.js';
 
 const log = pino({ level: 'silent' });
@@ -18,10 +19,10 @@ function recordingWriter(maxRows: number, flushIntervalMs: number) {
     maxRows,
     flushIntervalMs,
     log,
-    write: (rows) => {
+    begin: batchesOf((rows) => {
       transactions.push([...rows]);
       return Promise.resolve(rows.length);
-    },
+    }),
   });
   return { writer, transactions };
 }
@@ -30,7 +31,7 @@ test('units are gathered into few transactions and resolve after their commit', 
   const { writer, transactions } = recordingWriter(5, 5);
   const committed: number[] = [];
   await Promise.all(
-    [[1, 2], [3, 4], [5, 6], [7]].map((unit) => writer.add(unit).then(() => committed.push(...unit))),
+    [[1, 2], [3, 4], [5, 6], [7]].map((unit) => addNow(writer, unit).then(() => committed.push(...unit))),
   );
   assert.deepEqual(transactions, [
     [1, 2, 3, 4],
@@ -47,14 +48,14 @@ test('an outage is retried until the database is back; nothing is refused', asyn
     maxRows: 10,
     flushIntervalMs: 1,
     log,
-    write: (rows) => {
+    begin: batchesOf((rows) => {
       calls++;
       if (calls <= 2)
         return Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
       return Promise.resolve(rows.length - 1);
-    },
+    }),
   });
-  await writer.add([1, 2]);
+  await addNow(writer, [1, 2]);
   assert.equal(calls, 3);
   assert.deepEqual({ ...writer.stats }, { inserted: 1, duplicates: 1, transactions: 1 });
 });
@@ -68,7 +69,7 @@ test('a write conflict (Galera certification failure) writes the same batch agai
     },
   );
   const { writer, problems } = writerFailingFirst(3, deadlock);
-  await writer.add([1, 2]);
+  await addNow(writer, [1, 2]);
   // No outage is declared, so no outage backoff is taken (timings are for the bench, not tests).
   assert.deepEqual(problems, [undefined, undefined, undefined, undefined], 'never said to be an outage');
   assert.deepEqual({ ...writer.stats }, { inserted: 2, duplicates: 0, transactions: 1 });
@@ -83,11 +84,11 @@ function writerFailingFirst(failures: number, error: Error) {
     maxRows: 10,
     flushIntervalMs: 1,
     log,
-    write: (rows) => {
+    begin: batchesOf((rows) => {
       problems.push(writer.problem);
       if (left-- > 0) return Promise.reject(error);
       return Promise.resolve(rows.length);
-    },
+    }),
   });
   return { writer, problems };
 }
@@ -98,13 +99,17 @@ test('a refused batch is split so that only the unit the database refuses fails'
     maxRows: 100,
     flushIntervalMs: 5,
     log,
-    write: (rows) => {
+    begin: batchesOf((rows) => {
       if (rows.includes('bad'))
         return Promise.reject(Object.assign(new Error('Data too long'), { code: 'ER_DATA_TOO_LONG' }));
       return Promise.resolve(rows.length);
-    },
+    }),
   });
-  const results = await Promise.allSettled([writer.add(['a', 'b']), writer.add(['bad']), writer.add(['c'])]);
+  const results = await Promise.allSettled([
+    addNow(writer, ['a', 'b']),
+    addNow(writer, ['bad']),
+    addNow(writer, ['c']),
+  ]);
   assert.deepEqual(
     results.map((result) => result.status),
     ['fulfilled', 'rejected', 'fulfilled'],
@@ -122,12 +127,12 @@ test('flush writes what is pending without waiting for the interval', async () =
     maxRows: 100,
     flushIntervalMs: 60_000,
     log,
-    write: (rows) => {
+    begin: batchesOf((rows) => {
       written.push(...rows);
       return Promise.resolve(rows.length);
-    },
+    }),
   });
-  const pending = writer.add([1, 2, 3]);
+  const pending = addNow(writer, [1, 2, 3]);
   await writer.flush();
   await pending;
   assert.deepEqual(written, [1, 2, 3]);
@@ -143,19 +148,19 @@ test('with concurrency 2, a second full batch is written while the first commits
     flushIntervalMs: 1000,
     concurrency: 2,
     log,
-    write: async (rows) => {
+    begin: batchesOf(async (rows) => {
       inFlight++;
       most = Math.max(most, inFlight);
       await new Promise<void>((resolve) => releases.push(resolve));
       inFlight--;
       return rows.length;
-    },
+    }),
   });
   const units = [
     [1, 2],
     [3, 4],
     [5, 6],
-  ].map((unit) => writer.add(unit));
+  ].map((unit) => addNow(writer, unit));
   await new Promise((resolve) => setImmediate(resolve));
   assert.equal(inFlight, 2, 'two full batches are written at once');
   assert.equal(releases.length, 2, 'the third waits for a free slot');
@@ -179,11 +184,11 @@ test("addLater makes a unit's rows only when its transaction is formed, in order
     maxRows: 2,
     flushIntervalMs: 1,
     log,
-    write: async (rows) => {
+    begin: batchesOf(async (rows) => {
       transactions.push([...rows]);
       if (transactions.length === 1) await firstCommit;
       return rows.length;
-    },
+    }),
   });
   const unit = (name: string, rows: number[]) =>
     writer.addLater(rows.length, 10, () => {
@@ -210,7 +215,7 @@ test('a unit whose rows cannot be made fails alone; the others are written', asy
   const bad = writer.addLater(1, 10, () => {
     throw new Error('a bug in the parser');
   });
-  const after = writer.add([3]);
+  const after = addNow(writer, [3]);
   await assert.rejects(bad, /a bug in the parser/);
   await Promise.all([good, after]);
   assert.deepEqual(transactions, [[1, 3]]);
@@ -255,7 +260,7 @@ test('with begin, units are added one at a time; an outage writes the same batch
     made++;
     return [1, 2];
   });
-  await Promise.all([later, writer.add([3])]);
+  await Promise.all([later, addNow(writer, [3])]);
   assert.equal(made, 1, 'an outage does not make the rows again: the batch already holds them');
   assert.deepEqual(events, ['add 1,2', 'add 3', 'write 1,2,3', 'write 1,2,3', 'release']);
   assert.deepEqual({ ...writer.stats }, { inserted: 3, duplicates: 0, transactions: 1 });
@@ -268,7 +273,7 @@ test('with begin, a refused batch is made again unit by unit; only the refused u
     made++;
     return [1];
   });
-  const bad = writer.add([66]);
+  const bad = addNow(writer, [66]);
   await assert.rejects(bad, PoisonMessageError);
   await good;
   assert.equal(made, 2, 'the rows of addLater are made again for their own transaction');
@@ -337,7 +342,7 @@ test('a refused row is found by halving its unit, and stored in its other form; 
       return -row;
     },
   );
-  const neighbour = writer.add([7, 8]);
+  const neighbour = addNow(writer, [7, 8]);
   await Promise.all([unit, neighbour]);
   assert.deepEqual(
     [...committed].sort((a, b) => a - b),
@@ -354,7 +359,7 @@ test('a row refused in every form fails its unit alone; its other rows and the n
     () => [1, 66, 3],
     (row) => -row,
   );
-  const neighbour = writer.add([7]);
+  const neighbour = addNow(writer, [7]);
   await assert.rejects(unit, (error: unknown) => {
     assert.ok(error instanceof PoisonMessageError);
     assert.match(error.message, /refused a row: Incorrect double value.*other form/);
@@ -369,14 +374,14 @@ test('a row refused in every form fails its unit alone; its other rows and the n
 
 test('a unit whose rows cannot be encoded is written a row at a time; no error escapes the writer', async () => {
   const { writer, committed } = isolatingWriter(() => false, { addThrows: (row) => row === 13 });
-  const before = writer.add([1]);
+  const before = addNow(writer, [1]);
   const bad = writer.addLater(
     2,
     10,
     () => [12, 13],
     (row) => row * 100,
   );
-  const after = writer.add([2]);
+  const after = addNow(writer, [2]);
   await Promise.all([before, bad, after]);
   assert.deepEqual(
     [...committed].sort((a, b) => a - b),
@@ -393,7 +398,7 @@ test('a refusal that is not about a row (a revoked privilege) is an outage: retr
     },
   );
   const { writer, problems } = writerFailingFirst(3, denied);
-  await writer.add([1, 2]);
+  await addNow(writer, [1, 2]);
   assert.equal(problems[0], undefined);
   assert.match(String(problems[1]), /refuses writes: INSERT command denied/);
   assert.equal(writer.problem, undefined, 'cleared once a write goes through');
