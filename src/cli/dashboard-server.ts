@@ -8,12 +8,13 @@ import { CLEAN_QUEUE, RAW_QUEUE } from '../broker/index.js';
 import type { Listen } from '../config/index.js';
 import { buildDashboardApp, createPipelineSampler } from '../dashboard/index.js';
 import { UsageError } from '../errors.js';
-import { createStatsReader, tableSizes } from '../store/index.js';
+import { createStatsReader } from '../store/index.js';
 import type { Store } from '../store/index.js';
 import type { Metrics } from '../telemetry/index.js';
 import type { CommandContext } from './context.js';
 import { listenOrExplain } from './http-server.js';
-import { readQueueDepths, readinessOf } from './telemetry-parts.js';
+import { readPipelineState } from './stats-snapshot.js';
+import { readinessOf } from './telemetry-parts.js';
 
 /** Dashboard defaults: http://127.0.0.1:3000, a pipeline sample every 2 s, 10 minutes kept. */
 export const DASHBOARD_DEFAULTS = Object.freeze({
@@ -62,9 +63,7 @@ export async function startDashboard(
   checkExposure(listen.host, token);
   const pipeline = createPipelineSampler({
     read: async () => {
-      // Counted exactly while small, InnoDB's own row count past 100,000 rows: a COUNT(*) every
-      // few seconds of a table of months would be the heaviest query the database runs.
-      const [queues, sizes] = await Promise.all([readQueueDepths(broker), tableSizes(store.db)]);
+      const { queues, sizes } = await readPipelineState(broker, store);
       const rows = {
         raw: sizes.raw.rows,
         clean: sizes.clean.rows,

@@ -6,12 +6,13 @@
 import type { Command } from 'commander';
 import { DeadLetteredError } from '../errors.js';
 import { trackStoredLines, waitUntilDrained, waitUntilStored } from '../pipeline/index.js';
-import type { ProduceCounts, StoredLines } from '../pipeline/index.js';
+import type { StoredLines } from '../pipeline/index.js';
 import { expandDirectories } from '../sources/index.js';
 import type { Source } from '../sources/index.js';
 import { sampleRejected } from '../store/index.js';
 import type { Database } from '../store/index.js';
-import { createContext, formatOption, openBroker, openDatabase, topologyOf } from './context.js';
+import { withCleanups } from './cleanups.js';
+import { createContext, formatOption } from './context.js';
 import type { GlobalOptions } from './context.js';
 import { inputsOf } from './inputs.js';
 import {
@@ -22,7 +23,8 @@ import {
   produceTuning,
 } from './options.js';
 import type { CommonOptionValues, ConsumeOptionValues, ProduceOptionValues } from './options.js';
-import { enrichmentOf, produceWithProgress, startPipelineConsumers } from './pipeline-parts.js';
+import { produceWithProgress } from './pipeline-parts.js';
+import { startPipeline } from './start-pipeline.js';
 import { isMostlyRejected, likelyCauseOf } from './rejected-inputs.js';
 import { printReport } from './summary.js';
 import type { MostlyRejectedInput, StoredLinesReport } from './summary.js';
@@ -62,63 +64,49 @@ async function ingest(
   const inputs = inputsOf(expandDirectories(paths), options.source);
   const format = formatOption(options.format, options);
   const context = createContext(globals, { ...produceTuning(options), ...consumeTuning(options) });
-  // The broker first: connecting to it changes nothing, while opening the store may create the database.
-  const broker = await openBroker(context, 'ingest');
-  const startedAt = performance.now();
-  try {
-    const store = await openDatabase(context, options.setup);
-    // After both services answer, so that an outage is the one line a failed start prints.
-    const enrich = await enrichmentOf(context, options);
-    try {
-      const topology = await topologyOf(broker, options.setup);
-      const consumers = await startPipelineConsumers(context, broker, store, {
-        roles: ['raw', 'clean'],
-        format,
-        topology,
-        enrich,
+  await withCleanups(context.log, async (resources) => {
+    const { broker, store, topology, consumers, stopConsumers, startedAt } = await startPipeline(
+      context,
+      resources,
+      {
+        connection: 'ingest',
+        setup: options.setup,
+        consume: { roles: ['raw', 'clean'], format, enrich: options },
+      },
+    );
+    const published = trackStoredLines<Source>({ keepRanges: true });
+    const produced = await produceWithProgress(context, broker, inputs, {
+      progress: options.progress && options.json !== true,
+      topology,
+      onPublished: (source, batch) => published.add(source, batch),
+    });
+    let allStored: boolean | undefined;
+    if (!context.signal.aborted) {
+      await waitUntilDrained(broker, consumers, { signal: context.signal });
+      allStored = await waitUntilStored(store.db, published, {
+        patienceMs: STORED_PATIENCE_MS,
+        // Its own consumers dead-lettered a message and have nothing left: those lines never come.
+        hopeless: () => consumers.counts.dead > 0,
+        signal: context.signal,
       });
-      const published = trackStoredLines<Source>({ keepRanges: true });
-      let produced: ProduceCounts;
-      let allStored: boolean | undefined;
-      try {
-        produced = await produceWithProgress(context, broker, inputs, {
-          progress: options.progress && options.json !== true,
-          topology,
-          onPublished: (source, batch) => published.add(source, batch),
-        });
-        if (!context.signal.aborted) {
-          await waitUntilDrained(broker, consumers, undefined, { signal: context.signal });
-          allStored = await waitUntilStored(store.db, published, {
-            patienceMs: STORED_PATIENCE_MS,
-            // Its own consumers dead-lettered a message and have nothing left: those lines never come.
-            hopeless: () => consumers.counts.dead > 0,
-            signal: context.signal,
-          });
-        }
-      } finally {
-        await consumers.close();
-      }
-      const whereStored =
-        allStored === undefined ? undefined : await whereStoredOf(store.db, published, allStored);
-      printReport(
-        {
-          command: 'ingest',
-          inputs: inputs.length,
-          seconds: (performance.now() - startedAt) / 1000,
-          interrupted: context.signal.aborted,
-          produced,
-          consumed: consumers,
-          ...whereStored,
-        },
-        options.json === true,
-      );
-      if (consumers.counts.dead > 0) throw new DeadLetteredError(consumers.counts.dead);
-    } finally {
-      await store.close();
     }
-  } finally {
-    await broker.close();
-  }
+    await stopConsumers();
+    const whereStored =
+      allStored === undefined ? undefined : await whereStoredOf(store.db, published, allStored);
+    printReport(
+      {
+        command: 'ingest',
+        inputs: inputs.length,
+        seconds: (performance.now() - startedAt) / 1000,
+        interrupted: context.signal.aborted,
+        produced,
+        consumed: consumers,
+        ...whereStored,
+      },
+      options.json === true,
+    );
+    if (consumers.counts.dead > 0) throw new DeadLetteredError(consumers.counts.dead);
+  });
 }
 
 /** Where the lines of the inputs are, over all inputs, and the inputs most of whose lines were rejected. */

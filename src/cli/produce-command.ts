@@ -3,8 +3,10 @@
  * progress bar. It never opens the database: producers may run where it cannot be reached.
  */
 import type { Command } from 'commander';
-import { createContext, openBroker, topologyOf } from './context.js';
-import type { GlobalOptions } from './context.js';
+import type { ProduceCounts } from '../pipeline/index.js';
+import { withCleanups } from './cleanups.js';
+import { createContext } from './context.js';
+import type { CommandContext, GlobalOptions } from './context.js';
 import { inputsOf } from './inputs.js';
 import {
   addCommonOptions,
@@ -19,9 +21,9 @@ import { UsageError } from '../errors.js';
 import { expandDirectories } from '../sources/index.js';
 import { produceWithProgress } from './pipeline-parts.js';
 import { printReport } from './summary.js';
-import { addMetricsOptions, listenOf, startHttpEndpoints } from './http-server.js';
-import type { HttpEndpoints, MetricsOptionValues } from './http-server.js';
-import { createProcessMetrics, readinessOf } from './telemetry-parts.js';
+import { addMetricsOptions, listenOf } from './http-server.js';
+import type { MetricsOptionValues } from './http-server.js';
+import { startPipeline } from './start-pipeline.js';
 
 type ProduceCommandOptions = ProduceOptionValues &
   CommonOptionValues &
@@ -63,26 +65,17 @@ async function produce(
     );
   const inputs = inputsOf(expandDirectories(paths), options.source);
   const context = createContext(globals, { ...produceTuning(options), ...followTuning(options) });
-  const broker = await openBroker(context, 'producer');
-  const startedAt = performance.now();
-  try {
+  await withCleanups(context.log, async (resources) => {
+    const { broker, topology, startedAt } = await startPipeline(context, resources, {
+      connection: 'producer',
+      setup: options.setup,
+    });
     const produced = await produceWithProgress(context, broker, inputs, {
       progress: options.progress && options.json !== true,
-      topology: await topologyOf(broker, options.setup),
+      topology,
     });
-    printReport(
-      {
-        command: 'produce',
-        inputs: inputs.length,
-        seconds: (performance.now() - startedAt) / 1000,
-        interrupted: context.signal.aborted,
-        produced,
-      },
-      options.json === true,
-    );
-  } finally {
-    await broker.close();
-  }
+    report(context, options, { inputs: inputs.length, startedAt, produced });
+  });
 }
 
 /** `produce --follow`: publishes new lines of the files until stopped, with checkpoints. */
@@ -99,41 +92,39 @@ async function produceFollowing(
   }
   const metricsListen = listenOf(options.metricsHost, options.metricsPort, '--metrics-port');
   const context = createContext(globals, { ...produceTuning(options), ...followTuning(options) });
-  const broker = await openBroker(context, 'producer');
-  const startedAt = performance.now();
-  let endpoints: HttpEndpoints | undefined;
-  try {
+  await withCleanups(context.log, async (resources) => {
     // A follower runs for ever: it serves its metrics like the consumers (readiness: the broker).
-    const metrics = metricsListen ? createProcessMetrics(broker) : undefined;
-    if (metricsListen && metrics) {
-      endpoints = await startHttpEndpoints({
-        listen: metricsListen,
-        registry: metrics.registry,
-        readiness: readinessOf({ broker }),
-        log: context.log,
-      });
-    }
+    const { broker, topology, metrics, startedAt } = await startPipeline(context, resources, {
+      connection: 'producer',
+      setup: options.setup,
+      metrics: { listen: metricsListen },
+    });
     const following = await startFollowing(context, broker, {
       patterns,
       from: options.from === 'end' ? 'end' : 'start',
       source: options.source,
-      topology: await topologyOf(broker, options.setup),
+      topology,
       status: options.progress && options.json !== true,
       metrics,
     });
     const produced = await following.done;
-    printReport(
-      {
-        command: 'produce',
-        inputs: patterns.length,
-        seconds: (performance.now() - startedAt) / 1000,
-        interrupted: context.signal.aborted,
-        produced,
-      },
-      options.json === true,
-    );
-  } finally {
-    await endpoints?.close();
-    await broker.close();
-  }
+    report(context, options, { inputs: patterns.length, startedAt, produced });
+  });
+}
+
+function report(
+  context: CommandContext,
+  options: ProduceCommandOptions,
+  run: { readonly inputs: number; readonly startedAt: number; readonly produced: ProduceCounts },
+): void {
+  printReport(
+    {
+      command: 'produce',
+      inputs: run.inputs,
+      seconds: (performance.now() - run.startedAt) / 1000,
+      interrupted: context.signal.aborted,
+      produced: run.produced,
+    },
+    options.json === true,
+  );
 }

@@ -13,10 +13,11 @@ import { checkStoredEvery, trackStoredLines, waitUntilDrained } from '../pipelin
 import type { RunningConsumers } from '../pipeline/index.js';
 import type { Store } from '../store/index.js';
 import type { Metrics } from '../telemetry/index.js';
-import { createContext, formatOption, openBroker, openDatabase, topologyOf } from './context.js';
+import { withCleanups } from './cleanups.js';
+import { createContext, formatOption } from './context.js';
 import type { CommandContext, GlobalOptions } from './context.js';
-import { addMetricsOptions, listenOf, startHttpEndpoints } from './http-server.js';
-import type { HttpEndpoints, MetricsOptionValues } from './http-server.js';
+import { addMetricsOptions, listenOf } from './http-server.js';
+import type { MetricsOptionValues } from './http-server.js';
 import {
   addCommonOptions,
   addConsumeOptions,
@@ -34,12 +35,11 @@ import type {
   ProduceOptionValues,
   RetentionOptionValues,
 } from './options.js';
-import { retentionSettingsOf, startRetentionUpkeep } from './retention-parts.js';
+import { retentionSettingsOf } from './retention-parts.js';
 import { startFollowing } from './follow-parts.js';
-import { enrichmentOf, startPipelineConsumers } from './pipeline-parts.js';
+import { startPipeline } from './start-pipeline.js';
 import { numberOption, simulatedFormatOf, startTrafficFile } from './demo-traffic.js';
 import { printReport } from './summary.js';
-import { createProcessMetrics, readinessOf } from './telemetry-parts.js';
 
 type RunCommandOptions = ProduceOptionValues &
   ConsumeOptionValues &
@@ -151,133 +151,95 @@ async function run(
   });
   const demo = paths.length === 0;
   const demoPath = join(context.config.tuning.stateDir, 'demo', DEMO_FILE);
-  // The broker first: connecting to it changes nothing, while opening the store may create the database.
-  const broker = await openBroker(context, 'run');
-  const startedAt = performance.now();
-  try {
-    const store = await openDatabase(context, options.setup);
-    let metricsEndpoints: HttpEndpoints | undefined;
-    // Set once the consumers run; /readyz asks it whether writes go through.
-    let running: RunningConsumers | undefined;
-    // Day partitions ahead, and --keep, hourly (not for an operator who migrates apart and keeps all).
-    const upkeep =
-      options.setup || retention.keepMs !== undefined
-        ? startRetentionUpkeep(store, retention, context.log)
-        : undefined;
-    try {
-      // After both services answer, so that an outage is the one line a failed start prints.
-      const enrich = await enrichmentOf(context, options);
-      const topology = await topologyOf(broker, options.setup);
-      const metrics = createProcessMetrics(broker);
-      if (metricsListen) {
-        metricsEndpoints = await startHttpEndpoints({
-          listen: metricsListen,
-          registry: metrics.registry,
-          readiness: readinessOf({ broker, store, writes: () => running?.writeProblem }),
-          log: context.log,
-        });
-      }
-      const consumers = await startPipelineConsumers(context, broker, store, {
-        roles: ['raw', 'clean'],
-        format,
-        topology,
-        enrich,
-        metrics,
-      });
-      running = consumers;
-      const traffic = demo
-        ? await startTrafficFile(demoPath, {
-            rate: numberOption('--rate', options.rate, Number(DEMO_RATE), 0.001, 1_000_000),
-            seed: numberOption('--seed', options.seed, Date.now() % 1_000_000, -1e15, 1e15),
-            format: simulatedFormatOf(options.format),
-            signal: new AbortController().signal,
-          })
-        : undefined;
-      // The demo's writer stops first, then the follower reads the file to its end: nothing written is left.
-      const stopFollowing = new AbortController();
-      context.signal.addEventListener(
-        'abort',
-        () => void (traffic?.stop() ?? Promise.resolve()).finally(() => stopFollowing.abort()),
-        { once: true },
+  await withCleanups(context.log, async (resources) => {
+    const pipeline = await startPipeline(context, resources, {
+      connection: 'run',
+      setup: options.setup,
+      metrics: { listen: metricsListen, always: true },
+      consume: { roles: ['raw', 'clean'], format, enrich: options, retention },
+    });
+    const { broker, store, topology, consumers, metrics, metricsEndpoints, startedAt } = pipeline;
+    const traffic = demo
+      ? await startTrafficFile(demoPath, {
+          rate: numberOption('--rate', options.rate, Number(DEMO_RATE), 0.001, 1_000_000),
+          seed: numberOption('--seed', options.seed, Date.now() % 1_000_000, -1e15, 1e15),
+          format: simulatedFormatOf(options.format),
+          signal: new AbortController().signal,
+        })
+      : undefined;
+    if (traffic) resources.defer(() => traffic.stop());
+    // The demo's writer stops first, then the follower reads the file to its end: nothing written is left.
+    const stopFollowing = new AbortController();
+    context.signal.addEventListener(
+      'abort',
+      () => void (traffic?.stop() ?? Promise.resolve()).finally(() => stopFollowing.abort()),
+      { once: true },
+    );
+    if (context.signal.aborted) stopFollowing.abort();
+    const endpoints = await extensions.startEndpoints?.({
+      context,
+      broker,
+      store,
+      consumers,
+      metrics,
+      dashboardListen,
+    });
+    if (endpoints) resources.defer(() => endpoints.close());
+    // The status line's "stored": this process's lines in raw_log, whoever stored them. Its own
+    // consumers' count would take in other producers' lines (an ingest sharing the queues) and
+    // leave out its lines that another consumer stored.
+    const status = options.progress && options.json !== true;
+    const ownLines = trackStoredLines<string>();
+    const counting = status ? checkStoredEvery(store.db, ownLines, STORED_COUNT_MS) : undefined;
+    if (counting) resources.defer(() => counting.stop());
+    // The consumers finish what they hold before anything above them stops.
+    const stopConsumers = resources.defer(pipeline.stopConsumers);
+    const following = await startFollowing(context, broker, {
+      patterns: demo ? [demoPath] : paths,
+      from: options.from === 'end' ? 'end' : 'start',
+      source: options.source,
+      topology,
+      status,
+      stored: () => ownLines.inRawLog,
+      onConfirmed: (batch) => {
+        if (counting) ownLines.add(batch.source, batch);
+        extensions.onConfirmed?.(batch);
+      },
+      signal: stopFollowing.signal,
+      metrics,
+    });
+    context.log.info(
+      {
+        following: demo ? `simulated traffic in ${demoPath}` : paths.join(' '),
+        database: context.config.db.address,
+        tables: 'raw_log, clean_log, rejected_log',
+        ...(endpoints && { dashboard: endpoints.url }),
+        ...(metricsEndpoints && { metrics: `${metricsEndpoints.url}/metrics` }),
+      },
+      'lograbbit is running; Ctrl-C to stop',
+    );
+    const produced = await following.done;
+    await traffic?.stop();
+    // What was published is stored before the report, unless that takes long (it stays queued).
+    const patience = AbortSignal.timeout(DRAIN_ON_STOP_MS);
+    await waitUntilDrained(broker, consumers, { signal: patience });
+    if (patience.aborted) {
+      context.log.warn(
+        { waitedMs: DRAIN_ON_STOP_MS },
+        'stopped before every published line was stored; the rest stays queued for the next run or consume',
       );
-      if (context.signal.aborted) stopFollowing.abort();
-      const endpoints = await extensions.startEndpoints?.({
-        context,
-        broker,
-        store,
-        consumers,
-        metrics,
-        dashboardListen,
-      });
-      // The status line's "stored": this process's lines in raw_log, whoever stored them. Its own
-      // consumers' count would take in other producers' lines (an ingest sharing the queues) and
-      // leave out its lines that another consumer stored.
-      const status = options.progress && options.json !== true;
-      const ownLines = trackStoredLines<string>();
-      const counting = status ? checkStoredEvery(store.db, ownLines, STORED_COUNT_MS) : undefined;
-      try {
-        const following = await startFollowing(context, broker, {
-          patterns: demo ? [demoPath] : paths,
-          from: options.from === 'end' ? 'end' : 'start',
-          source: options.source,
-          topology,
-          status,
-          stored: () => ownLines.inRawLog,
-          onConfirmed: (batch) => {
-            if (counting) ownLines.add(batch.source, batch);
-            extensions.onConfirmed?.(batch);
-          },
-          signal: stopFollowing.signal,
-          metrics,
-        });
-        context.log.info(
-          {
-            following: demo ? `simulated traffic in ${demoPath}` : paths.join(' '),
-            database: context.config.db.address,
-            tables: 'raw_log, clean_log, rejected_log',
-            ...(endpoints && { dashboard: endpoints.url }),
-            ...(metricsEndpoints && { metrics: `${metricsEndpoints.url}/metrics` }),
-          },
-          'lograbbit is running; Ctrl-C to stop',
-        );
-        let produced;
-        try {
-          produced = await following.done;
-          await traffic?.stop();
-          // What was published is stored before the report, unless that takes long (it stays queued).
-          const patience = AbortSignal.timeout(DRAIN_ON_STOP_MS);
-          await waitUntilDrained(broker, consumers, undefined, { signal: patience });
-          if (patience.aborted) {
-            context.log.warn(
-              { waitedMs: DRAIN_ON_STOP_MS },
-              'stopped before every published line was stored; the rest stays queued for the next run or consume',
-            );
-          }
-        } finally {
-          await consumers.close();
-        }
-        printReport(
-          {
-            command: 'run',
-            inputs: demo ? 1 : paths.length,
-            seconds: (performance.now() - startedAt) / 1000,
-            interrupted: context.signal.aborted,
-            produced,
-            consumed: consumers,
-          },
-          options.json === true,
-        );
-      } finally {
-        counting?.stop();
-        await traffic?.stop();
-        await endpoints?.close();
-      }
-    } finally {
-      await upkeep?.stop();
-      await metricsEndpoints?.close();
-      await store.close();
     }
-  } finally {
-    await broker.close();
-  }
+    await stopConsumers();
+    printReport(
+      {
+        command: 'run',
+        inputs: demo ? 1 : paths.length,
+        seconds: (performance.now() - startedAt) / 1000,
+        interrupted: context.signal.aborted,
+        produced,
+        consumed: consumers,
+      },
+      options.json === true,
+    );
+  });
 }

@@ -10,9 +10,11 @@ import { brokerPublisher, publishBatches } from '../pipeline/index.js';
 import { SimulatorSource, pacedLines } from '../sources/index.js';
 import type { PaceOptions } from '../sources/index.js';
 import { UsageError } from '../errors.js';
-import { createContext, openBroker, topologyOf } from './context.js';
+import { withCleanups } from './cleanups.js';
+import { createContext } from './context.js';
 import type { GlobalOptions } from './context.js';
 import { sourceNameOption } from './options.js';
+import { startPipeline } from './start-pipeline.js';
 import { durationOption, numberOption, simulatedFormatOf, startTrafficFile } from './demo-traffic.js';
 
 interface SimulateOptions {
@@ -84,8 +86,11 @@ async function simulate(globals: GlobalOptions, options: SimulateOptions): Promi
     return;
   }
   if (options.toBroker) {
-    const broker = await openBroker(context, 'simulator');
-    try {
+    await withCleanups(context.log, async (resources) => {
+      const { broker, topology } = await startPipeline(context, resources, {
+        connection: 'simulator',
+        setup: options.setup,
+      });
       const source = new SimulatorSource({
         ...paced,
         source: options.source ?? 'simulator',
@@ -93,14 +98,12 @@ async function simulate(globals: GlobalOptions, options: SimulateOptions): Promi
       });
       const publisher = brokerPublisher(broker, {
         publishWindow: context.config.tuning.publishWindow,
-        topology: await topologyOf(broker, options.setup),
+        topology,
         log: context.log,
       });
       const published = await publishBatches([source], publisher).done;
       context.log.info({ lines: published.confirmed }, 'simulated traffic published, all confirmed');
-    } finally {
-      await broker.close();
-    }
+    });
     return;
   }
   for await (const lines of pacedLines(paced)) {

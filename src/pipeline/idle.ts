@@ -7,6 +7,8 @@ import type { BrokerConnection } from '../broker/index.js';
 import type { RunningConsumers } from './consume.js';
 
 export interface IdleOptions {
+  /** The queues waited for (default: both work queues). */
+  readonly queues?: readonly string[];
   /** How often the queue depths are read, in ms. */
   readonly pollIntervalMs?: number;
   readonly signal?: AbortSignal;
@@ -19,9 +21,9 @@ export interface IdleOptions {
 export async function waitUntilDrained(
   connection: BrokerConnection,
   consumers: RunningConsumers,
-  queues: readonly string[] = [RAW_QUEUE, CLEAN_QUEUE],
   options: IdleOptions = {},
 ): Promise<void> {
+  const queues = options.queues ?? [RAW_QUEUE, CLEAN_QUEUE];
   const pollIntervalMs = options.pollIntervalMs ?? 100;
   let quietPolls = 0;
   while (quietPolls < 2 && !options.signal?.aborted) {

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { render } from '../../../src/cli/stats-command.js';
-import type { StatsSnapshot } from '../../../src/cli/stats-command.js';
+import type { StatsSnapshot } from '../../../src/cli/stats-snapshot.js';
 
 test('a reject example holding C1 and bidi controls is printed escaped', () => {
   // quote() JSON-escapes the line's C0 controls already; C1 (CSI 0x9b), DEL and bidi ones it leaves.
