@@ -85,6 +85,12 @@ try {
   const consumer = lograbbit(['consume', '--no-setup'], consumerEnv, extraConsumerFlags);
   let warnings = '';
   consumer.stderr?.on('data', (chunk: Buffer) => (warnings += chunk.toString('utf8')));
+  // A consumer gone before the end (it exits with code 3 when the database is away at its start)
+  // ends the run at once, saying why, rather than after the wait for rows below.
+  let consumerGone: string | undefined;
+  consumer.on('exit', (code) => {
+    consumerGone = `the consumer exited early with code ${code}: ${warnings.trim().split('\n').slice(-3).join('\n')}`;
+  });
   await sleep(3000);
   const startedAt = performance.now();
   const producer = lograbbit(['produce', input.path, '--source', 'flood.log'], services.env);
@@ -103,7 +109,14 @@ try {
   }, 500);
 
   await sleep(cutAfterMs);
-  const before = await storedCounts(services, 'flood.log');
+  // On a busy machine the consumer may not have stored a line yet: a cut then would be an outage at
+  // its start, not one of its writes.
+  let before = await storedCounts(services, 'flood.log');
+  while (before.raw === 0) {
+    if (consumerGone !== undefined) throw new Error(consumerGone);
+    await sleep(500);
+    before = await storedCounts(services, 'flood.log');
+  }
   say(`flood: cutting the database off (raw rows so far: ${before.raw})`);
   proxy.cut();
   away = true;
@@ -126,6 +139,7 @@ try {
     (await rowsIn('clean_log')) + (await rowsIn('rejected_log')) < lines
   ) {
     if (performance.now() - startedAt > 30 * 60_000) throw new Error('not all stored after 30 minutes');
+    if (consumerGone !== undefined) throw new Error(consumerGone);
     await sleep(5000);
   }
   const seconds = (performance.now() - startedAt) / 1000;
