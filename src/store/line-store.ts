@@ -104,7 +104,12 @@ export function openLineStore(writers: RowWriters, options: LineStoreOptions): L
         if (instead?.table === 'rejected_log') refused++;
         return instead;
       };
-      await lines.addLater(count, bytes, make, replace);
+      // Rows made again (a transaction written again after a failure) are replaced again: count anew.
+      const remake = (): readonly CleanOrRejectedRow[] => {
+        refused = 0;
+        return make();
+      };
+      await lines.addLater(count, bytes, remake, replace);
       return { refused };
     },
     stored: () => ({ raw: { ...raw.stats }, cleanOrRejected: { ...lines.stats } }),
