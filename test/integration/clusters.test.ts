@@ -291,9 +291,10 @@ test('kill -9 of the database node the consumer writes to: it moves on by itself
   const flow = await startedFlow(t, {
     source: 'galera-kill',
   });
+  await waitFor('a session of the consumer on the first node', () => sessionsOn(0), 60_000);
   assert.deepEqual(
-    await Promise.all([0, 1, 2].map((index) => sessionsOn(index))),
-    [true, false, false],
+    await Promise.all([1, 2].map((index) => sessionsOn(index))),
+    [false, false],
     'the consumer writes through the first node listed only',
   );
 
@@ -347,11 +348,11 @@ test('two consumers on different broker and database nodes at once: conflicts ar
     [rabbit.nodes[0]?.name, rabbit.nodes[1]?.name].sort(),
     'each consumer is on its own broker node',
   );
-  assert.deepEqual(
-    await Promise.all([1, 2].map((index) => sessionsOn(index))),
-    [true, true],
-    'each consumer writes through its own database node',
-  );
+  // Each consumer writes through its own database node. Polled: a connection that a Galera
+  // conflict aborted is closed, and for a moment a consumer may hold none on its node.
+  for (const index of [1, 2]) {
+    await waitFor(`a consumer's session on database node ${index + 1}`, () => sessionsOn(index), 60_000);
+  }
   await flow.until('every line written', () => flow.writer.lines.length >= 10_000);
   const reports = await finishExactlyOnce(flow);
   const storedBy = reports.map(
