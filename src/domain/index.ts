@@ -1,5 +1,6 @@
 /** The vocabulary every step of the pipeline shares. Imports nothing from the project. */
 export type { LogLine, LineBatch } from './log-line.js';
+export type { RawLine, CleanLine, RejectedLine, CleanOrRejectedLine } from './read-line.js';
 export { streamIdOf, eventIdOf, STREAM_ID_BYTES, EVENT_ID_BYTES } from './event-id.js';
 export { sourceNameProblem, MAX_SOURCE_BYTES } from './source-name.js';
 export { FORMAT_NAMES } from './hit.js';

@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { PipelineMetrics } from '../telemetry/index.js';
-import type { RejectCode } from '../domain/index.js';
+import type { CleanOrRejectedLine, RawLine, RejectCode } from '../domain/index.js';
 import { PoisonMessageError } from '../errors.js';
 import { CLEAN_QUEUE, RAW_QUEUE, consumeLineBatches } from '../broker/index.js';
 import type { BatchOutcome, BrokerConnection, LineConsumer, DeclaredTopology } from '../broker/index.js';
@@ -13,8 +13,8 @@ import { createDetectMemo } from '../formats/index.js';
 import type { DetectMemo, FormatChoice } from '../formats/index.js';
 import type { EnrichOptions } from '../enrich/index.js';
 import { openLineStore } from '../store/index.js';
-import type { CleanOrRejectedRow, RawRow, RowWriters, StoredCounts } from '../store/index.js';
-import { rawRowsOf, storedRowsOf } from './rows-of-message.js';
+import type { RowWriters, StoredCounts } from '../store/index.js';
+import { rawLinesOf, readLinesOf } from './lines-of-message.js';
 
 export type QueueRole = 'raw' | 'clean';
 
@@ -141,10 +141,10 @@ export function startConsumers(
         },
         (batch) => {
           const lines = batch.lineCount;
-          // Made when its transaction is formed, as the clean rows are (below).
-          const makeRows = (): RawRow[] => rawRowsOf(batch, store.fitLine);
+          // Made when its transaction is formed, as the clean lines are (below).
+          const makeLines = (): RawLine[] => rawLinesOf(batch, store.fitLine);
           const bytes = batch.lineBytes + 64 * lines;
-          return settle(store.storeRawLater(lines, bytes, makeRows), lines, () => {
+          return settle(store.storeRawLater(lines, bytes, makeLines), lines, () => {
             counts.raw += lines;
             metrics?.rowsStored('raw_log', lines);
           });
@@ -165,28 +165,29 @@ export function startConsumers(
         },
         (batch) => {
           const memo = memoOf(batch.source);
-          // What the metrics need of the rows, kept when the rows themselves are gone.
+          // What the metrics need of the lines, kept when the lines themselves are gone.
           let parsed = 0;
           let codes: RejectCode[] = [];
-          const parseAll = (): CleanOrRejectedRow[] => {
-            const stored = storedRowsOf(batch, {
+          const parseAll = (): CleanOrRejectedLine[] => {
+            const read = readLinesOf(batch, {
               format: options.format,
               memo,
               enrich: options.enrich,
               fitLine: store.fitLine,
             });
-            ({ parsed, codes } = stored);
+            ({ parsed, codes } = read);
             announce(batch.source, memo);
-            return stored.rows;
+            return read.lines;
           };
           // Parsed when its transaction is formed, not on delivery: until then the message holds its
           // bytes (about 250 a line) instead of parsed and enriched rows (measured: see RESULTS.md).
           const bytes = batch.lineBytes + 512 * batch.lineCount;
           const write = store.storeLinesLater(batch.lineCount, bytes, parseAll);
-          return settle(write, batch.lineCount, ({ refused }) => {
-            // A clean row the database refused alone was stored as a rejected one, with its reason.
-            parsed -= refused;
-            for (let row = 0; row < refused; row++) codes.push('refused_by_database');
+          return settle(write, batch.lineCount, ({ rejectedInstead }) => {
+            // A clean line the table could not hold, or the database refused alone, was stored as a
+            // rejected one, with its reason.
+            parsed -= rejectedInstead.length;
+            codes.push(...rejectedInstead);
             counts.parsed += parsed;
             counts.rejected += codes.length;
             if (metrics) {

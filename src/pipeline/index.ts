@@ -2,8 +2,8 @@
 export { brokerPublisher, publishBatches } from './publish.js';
 export type { BatchPublisher, OpenPublisher, ProduceCounts, PublishOptions, Publishing } from './publish.js';
 export { startConsumers } from './consume.js';
-export { rawRowsOf, storedRowsOf, MAX_PARSED_LINE_BYTES } from './rows-of-message.js';
-export type { FitLine, MessageLines, StoredRows, StoredRowsOptions } from './rows-of-message.js';
+export { rawLinesOf, readLinesOf, MAX_PARSED_LINE_BYTES } from './lines-of-message.js';
+export type { FitLine, MessageLines, ReadLines, ReadLinesOptions } from './lines-of-message.js';
 export type { ConsumeOptions, ConsumeCounts, RunningConsumers, QueueRole } from './consume.js';
 export { waitUntilDrained } from './idle.js';
 export type { IdleOptions } from './idle.js';

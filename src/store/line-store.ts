@@ -1,13 +1,15 @@
 /**
- * The consumers' port to the line tables: a message's rows go in through `storeRawLater` or
+ * The consumers' port to the line tables: a message's lines go in through `storeRawLater` or
  * `storeLinesLater`, made by the caller's `make` only when the transaction that holds them forms
- * (until then a message keeps its bytes, not its rows), and each call resolves once they are
- * committed. Behind it: one batch writer per queue (batch-writer.ts) over the row writers
- * (writers.ts); what it stored is read with `stored()`.
+ * (until then a message keeps its bytes, not its lines), turned into rows here (rows.ts), and each
+ * call resolves once they are committed. Behind it: one batch writer per queue (batch-writer.ts)
+ * over the row writers (writers.ts); what it stored is read with `stored()`.
  */
 import type { Logger } from 'pino';
+import type { CleanOrRejectedLine, RawLine, RejectCode } from '../domain/index.js';
 import { createBatchWriter } from './batch-writer.js';
 import type { BatchWriterStats } from './batch-writer.js';
+import { cleanRowOf, rawRowOf, rejectedRowOf } from './rows.js';
 import { rejectedInsteadOf } from './writers.js';
 import type { CleanOrRejectedRow, RowWriters } from './writers.js';
 import type { RawRow } from './schema.js';
@@ -31,10 +33,13 @@ export interface LineStoreOptions {
   readonly onRecovered?: () => void;
 }
 
-/** What a call of `storeLinesLater` stored otherwise than it was made. */
+/** What a call of `storeLinesLater` stored otherwise than it was given. */
 export interface LinesStored {
-  /** Clean rows the database refused alone, stored in rejected_log instead with its reason. */
-  readonly refused: number;
+  /**
+   * The reject code of each clean line stored in rejected_log instead, with its reason: a value
+   * out of its column's range (`out_of_range`), or a row the database refused alone.
+   */
+  readonly rejectedInstead: readonly RejectCode[];
 }
 
 /** What this process stored, per table: rows new and already there, and transactions. */
@@ -48,16 +53,19 @@ export interface LineStore {
   /** The line as a row can hold it on this server (see `RowWriters.fitLine`). */
   readonly fitLine: (line: Buffer) => Buffer;
   /**
-   * Stores `count` raw rows of about `bytes` in all, which `make` builds when their transaction
-   * forms (and again, the same, if a refused transaction is split). Resolves once committed; rejects
-   * with `PoisonMessageError` when they cannot be stored.
+   * Stores `count` lines of about `bytes` in all in raw_log, which `make` gives when their
+   * transaction forms (and again, the same, if a refused transaction is split). Resolves once
+   * committed; rejects with `PoisonMessageError` when they cannot be stored.
    */
-  storeRawLater(count: number, bytes: number, make: () => readonly RawRow[]): Promise<void>;
-  /** As `storeRawLater`, for clean and rejected rows; a clean row refused alone is stored as rejected. */
+  storeRawLater(count: number, bytes: number, make: () => readonly RawLine[]): Promise<void>;
+  /**
+   * As `storeRawLater`, for clean and rejected lines; a clean line whose row the table cannot hold,
+   * or the database refuses alone, is stored as rejected.
+   */
   storeLinesLater(
     count: number,
     bytes: number,
-    make: () => readonly CleanOrRejectedRow[],
+    make: () => readonly CleanOrRejectedLine[],
   ): Promise<LinesStored>;
   /** A snapshot of what was stored so far. */
   stored(): StoredCounts;
@@ -96,21 +104,31 @@ export function openLineStore(writers: RowWriters, options: LineStoreOptions): L
   });
   return {
     fitLine: writers.fitLine,
-    storeRawLater: (count, bytes, make) => raw.addLater(count, bytes, make),
+    storeRawLater: (count, bytes, make) => raw.addLater(count, bytes, () => make().map(rawRowOfLine)),
     async storeLinesLater(count, bytes, make) {
-      let refused = 0;
+      let rejectedInstead: RejectCode[] = [];
+      const rowOf = (line: CleanOrRejectedLine): CleanOrRejectedRow => {
+        if (line.parsed) {
+          const clean = cleanRowOf(line.eventId, line.source, line.hit);
+          if (clean.ok)
+            return { table: 'clean_log', row: clean.row, line: line.bytes, receivedAt: line.receivedAt };
+          rejectedInstead.push(clean.code);
+          return rejectedRowOfLine(line, clean.reason, line.hit.ts);
+        }
+        return rejectedRowOfLine(line, line.reason, line.ts);
+      };
       const replace = (entry: CleanOrRejectedRow, reason: string): CleanOrRejectedRow | undefined => {
         const instead = rejectedInsteadOf(entry, reason);
-        if (instead?.table === 'rejected_log') refused++;
+        if (instead?.table === 'rejected_log') rejectedInstead.push('refused_by_database');
         return instead;
       };
       // Rows made again (a transaction written again after a failure) are replaced again: count anew.
       const remake = (): readonly CleanOrRejectedRow[] => {
-        refused = 0;
-        return make();
+        rejectedInstead = [];
+        return make().map(rowOf);
       };
       await lines.addLater(count, bytes, remake, replace);
-      return { refused };
+      return { rejectedInstead };
     },
     stored: () => ({ raw: { ...raw.stats }, cleanOrRejected: { ...lines.stats } }),
     get problem() {
@@ -118,5 +136,18 @@ export function openLineStore(writers: RowWriters, options: LineStoreOptions): L
       return problem === undefined ? undefined : `${raw.problem ? 'raw_log' : 'clean_log'}: ${problem}`;
     },
     flush: async () => void (await Promise.all([raw.flush(), lines.flush()])),
+  };
+}
+
+/** raw_log's row of a line. */
+function rawRowOfLine(line: RawLine): RawRow {
+  return rawRowOf(line.eventId, line.source, line.receivedAt, line.bytes, line.truncated, line.ts);
+}
+
+/** rejected_log's row of a line, with `reason`; `ts` decides its day. */
+function rejectedRowOfLine(line: CleanOrRejectedLine, reason: string, ts: Date | null): CleanOrRejectedRow {
+  return {
+    table: 'rejected_log',
+    row: rejectedRowOf(line.eventId, line.source, line.receivedAt, line.bytes, reason, ts),
   };
 }

@@ -1,16 +1,15 @@
 /**
- * A message's lines → the rows of the tables: pure, no I/O. `rawRowsOf` gives raw_log's rows;
- * `storedRowsOf` parses and enriches each line into a clean row, or a rejected row with its reason
- * and code. The consumers call them when the store forms a message's transaction, not on delivery.
+ * A message's lines → what is stored of each: pure, no I/O. `rawLinesOf` gives raw_log's lines;
+ * `readLinesOf` parses and enriches each line into a clean line, or a rejected one with its reason
+ * and code. The consumers call them when the store forms a message's transaction, not on delivery;
+ * the store makes its rows of them (store/rows.ts).
  */
 import { eventIdOf } from '../domain/index.js';
-import type { LogLine, RejectCode } from '../domain/index.js';
+import type { CleanOrRejectedLine, LogLine, RawLine, RejectCode } from '../domain/index.js';
 import { parseLine, readLineTime } from '../formats/index.js';
 import type { DetectMemo, FormatChoice } from '../formats/index.js';
 import { enrich } from '../enrich/index.js';
 import type { EnrichOptions } from '../enrich/index.js';
-import { cleanRowOf, rawRowOf, rejectedRowOf } from '../store/index.js';
-import type { CleanOrRejectedRow, RawRow } from '../store/index.js';
 
 /** What the transform reads of a message (the broker's `ReceivedLineBatch` is one). */
 export interface MessageLines {
@@ -51,23 +50,24 @@ function lineTimeOf(bytes: Buffer): Date | null {
  */
 export const MAX_PARSED_LINE_BYTES = 1024 * 1024;
 
-/** The raw_log row of each line of `batch`, in order: its bytes as they fit, and its time if readable. */
-export function rawRowsOf(batch: MessageLines, fitLine: FitLine): RawRow[] {
+/** Each line of `batch` as raw_log keeps it, in order: its bytes as they fit, and its time if readable. */
+export function rawLinesOf(batch: MessageLines, fitLine: FitLine): RawLine[] {
   const receivedAt = new Date(batch.readAtMs);
-  return batch.decodeLines().map((line) => {
+  const { source } = batch;
+  return batch.decodeLines().map((line): RawLine => {
     const bytes = fitLine(line.bytes);
-    return rawRowOf(
-      eventIdOf(batch.streamId, line.offset),
-      batch.source,
+    return {
+      eventId: eventIdOf(batch.streamId, line.offset),
+      source,
       receivedAt,
       bytes,
-      line.truncated || bytes !== line.bytes,
-      lineTimeOf(bytes),
-    );
+      truncated: line.truncated || bytes !== line.bytes,
+      ts: lineTimeOf(bytes),
+    };
   });
 }
 
-export interface StoredRowsOptions {
+export interface ReadLinesOptions {
   /** A built-in format, `auto` (detected per source), or a compiled `--log-format`/`--apache-format`. */
   readonly format: FormatChoice;
   /** The source's detection memo: which format parsed its last line (updated as lines are parsed). */
@@ -76,27 +76,27 @@ export interface StoredRowsOptions {
   readonly fitLine: FitLine;
 }
 
-/** A message's clean and rejected rows, and what the metrics need of them. */
-export interface StoredRows {
-  /** One row per line, in order: clean_log or rejected_log. */
-  readonly rows: CleanOrRejectedRow[];
-  /** How many rows are clean. */
+/** A message's clean and rejected lines, and what the metrics need of them. */
+export interface ReadLines {
+  /** Each line, in order: parsed and enriched, or rejected. */
+  readonly lines: CleanOrRejectedLine[];
+  /** How many lines are clean. */
   readonly parsed: number;
-  /** The reject code of each rejected row, in order. */
+  /** The reject code of each rejected line, in order. */
   readonly codes: RejectCode[];
 }
 
 /**
- * The rows of each line of `batch`: parsed (with `format`) and enriched into a clean row, or, when
- * it is too long, no format accepts it, or its values cannot be stored, a rejected row with the
- * reason and its code. A line cut short (by the source, or to fit the server) is never parsed.
+ * Each line of `batch`: parsed (with `format`) and enriched into a clean line, or, when it is too
+ * long or no format accepts it, a rejected line with the reason and its code. A line cut short (by
+ * the source, or to fit the server) is never parsed.
  */
-export function storedRowsOf(batch: MessageLines, options: StoredRowsOptions): StoredRows {
+export function readLinesOf(batch: MessageLines, options: ReadLinesOptions): ReadLines {
   const receivedAt = new Date(batch.readAtMs);
   const { source } = batch;
   let parsed = 0;
   const codes: RejectCode[] = [];
-  const rows = batch.decodeLines().map((line): CleanOrRejectedRow => {
+  const lines = batch.decodeLines().map((line): CleanOrRejectedLine => {
     const eventId = eventIdOf(batch.streamId, line.offset);
     const bytes = options.fitLine(line.bytes);
     let why = line.truncated
@@ -110,19 +110,14 @@ export function storedRowsOf(batch: MessageLines, options: StoredRowsOptions): S
     if (why === undefined) {
       const result = parseLine(bytes.toString('utf8'), options.format, options.memo);
       if (result.ok) {
-        const clean = cleanRowOf(eventId, source, enrich(result.hit, options.enrich));
-        if (clean.ok) {
-          parsed++;
-          return { table: 'clean_log', row: clean.row, line: bytes, receivedAt };
-        }
-        ({ reason: why, code } = clean);
-      } else ({ reason: why, code } = result);
+        parsed++;
+        const hit = enrich(result.hit, options.enrich);
+        return { parsed: true, eventId, source, receivedAt, bytes, hit };
+      }
+      ({ reason: why, code } = result);
     }
     codes.push(code);
-    return {
-      table: 'rejected_log',
-      row: rejectedRowOf(eventId, source, receivedAt, bytes, why, lineTimeOf(bytes)),
-    };
+    return { parsed: false, eventId, source, receivedAt, bytes, reason: why, code, ts: lineTimeOf(bytes) };
   });
-  return { rows, parsed, codes };
+  return { lines, parsed, codes };
 }

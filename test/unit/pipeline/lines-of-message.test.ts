@@ -1,7 +1,7 @@
 /**
- * A message's lines → rows, with no broker and no database: every line yields exactly one row with its
- * event id, clean or rejected; a line cut short or too long to parse is rejected as too_long; what the
- * metrics count (parsed, reject codes) is what the rows say.
+ * A message's lines → what is stored of each, with no broker and no database: every line yields
+ * exactly one raw line and one clean or rejected line with its event id; a line cut short or too long
+ * to parse is rejected as too_long; what the metrics count (parsed, reject codes) is what the lines say.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,7 +10,7 @@ import { eventIdOf } from '../../../src/domain/index.js';
 import type { LogLine } from '../../../src/domain/index.js';
 import { createDetectMemo } from '../../../src/formats/index.js';
 import type { FormatChoice } from '../../../src/formats/index.js';
-import { MAX_PARSED_LINE_BYTES, rawRowsOf, storedRowsOf } from '../../../src/pipeline/index.js';
+import { MAX_PARSED_LINE_BYTES, rawLinesOf, readLinesOf } from '../../../src/pipeline/index.js';
 import type { FitLine, MessageLines } from '../../../src/pipeline/index.js';
 
 const STREAM = Buffer.from('0123456789abcdef', 'hex');
@@ -38,29 +38,29 @@ const upTo =
   (line) =>
     line.length <= max ? line : line.subarray(0, max);
 
-const stored = (message: MessageLines, fitLine: FitLine = whole, format: FormatChoice = 'combined') =>
-  storedRowsOf(message, { format, memo: createDetectMemo(), fitLine });
+const read = (message: MessageLines, fitLine: FitLine = whole, format: FormatChoice = 'combined') =>
+  readLinesOf(message, { format, memo: createDetectMemo(), fitLine });
 
-describe('rawRowsOf', () => {
-  test('a row per line with its event id, bytes, time and the time it was read', () => {
+describe('rawLinesOf', () => {
+  test('one per line with its event id, bytes, time and the time it was read', () => {
     const message = messageOf([{ text: GOOD }, { text: 'no time here' }]);
-    const rows = rawRowsOf(message, whole);
-    assert.equal(rows.length, 2);
-    assert.deepEqual(rows[0]!.eventId, eventIdOf(STREAM, 100));
-    assert.deepEqual(rows[1]!.eventId, eventIdOf(STREAM, 100 + GOOD.length + 1));
-    assert.equal(rows[0]!.line.toString(), GOOD);
-    assert.deepEqual(rows[0]!.ts, GOOD_TS);
-    assert.equal(rows[0]!.day, '2000-10-10');
-    assert.equal(rows[1]!.ts, null);
-    assert.deepEqual(rows[1]!.receivedAt, new Date(READ_AT_MS));
-    assert.equal(rows[0]!.truncated, false);
+    const lines = rawLinesOf(message, whole);
+    assert.equal(lines.length, 2);
+    assert.deepEqual(lines[0]!.eventId, eventIdOf(STREAM, 100));
+    assert.deepEqual(lines[1]!.eventId, eventIdOf(STREAM, 100 + GOOD.length + 1));
+    assert.equal(lines[0]!.bytes.toString(), GOOD);
+    assert.deepEqual(lines[0]!.ts, GOOD_TS);
+    assert.equal(lines[1]!.ts, null);
+    assert.deepEqual(lines[1]!.receivedAt, new Date(READ_AT_MS));
+    assert.equal(lines[0]!.source, 'web');
+    assert.equal(lines[0]!.truncated, false);
   });
 
   test('a line cut by its source or to fit the server is flagged truncated', () => {
     const message = messageOf([{ text: 'x'.repeat(10), truncated: true }, { text: 'y'.repeat(50) }]);
-    const rows = rawRowsOf(message, upTo(20));
+    const lines = rawLinesOf(message, upTo(20));
     assert.deepEqual(
-      rows.map((row) => [row.line.length, row.truncated]),
+      lines.map((line) => [line.bytes.length, line.truncated]),
       [
         [10, true],
         [20, true],
@@ -69,7 +69,7 @@ describe('rawRowsOf', () => {
   });
 });
 
-describe('storedRowsOf', () => {
+describe('readLinesOf', () => {
   const cases: ReadonlyArray<{
     name: string;
     line: { text: string | Buffer; truncated?: boolean };
@@ -94,50 +94,50 @@ describe('storedRowsOf', () => {
   ];
   for (const { name, line, code } of cases) {
     test(name, () => {
-      const { rows, parsed, codes } = stored(messageOf([line]));
-      assert.equal(rows.length, 1);
-      const entry = rows[0]!;
+      const { lines, parsed, codes } = read(messageOf([line]));
+      assert.equal(lines.length, 1);
+      const entry = lines[0]!;
+      assert.deepEqual(entry.eventId, eventIdOf(STREAM, 100));
+      assert.deepEqual(entry.receivedAt, new Date(READ_AT_MS));
+      assert.ok(entry.bytes.equals(Buffer.from(line.text)), 'the line is kept as it came');
       if (code === undefined) {
-        assert.equal(entry.table, 'clean_log');
+        assert.equal(entry.parsed, true);
         assert.equal(parsed, 1);
         assert.deepEqual(codes, []);
-        if (entry.table !== 'clean_log') return;
-        assert.deepEqual(entry.row.eventId, eventIdOf(STREAM, 100));
-        assert.deepEqual(entry.row.ts, GOOD_TS);
-        assert.equal(entry.row.path, '/apache_pb.gif');
-        assert.equal(entry.line.toString(), GOOD);
-        assert.deepEqual(entry.receivedAt, new Date(READ_AT_MS));
+        if (!entry.parsed) return;
+        assert.deepEqual(entry.hit.ts, GOOD_TS);
+        assert.equal(entry.hit.path, '/apache_pb.gif');
       } else {
-        assert.equal(entry.table, 'rejected_log');
+        assert.equal(entry.parsed, false);
         assert.equal(parsed, 0);
         assert.deepEqual(codes, [code]);
-        assert.deepEqual(entry.row.eventId, eventIdOf(STREAM, 100));
-        assert.ok(entry.row.line.equals(Buffer.from(line.text)), 'the line is kept as it came');
-        assert.ok(entry.row.reason.length > 0);
+        if (entry.parsed) return;
+        assert.equal(entry.code, code);
+        assert.ok(entry.reason.length > 0);
       }
     });
   }
 
-  test('a line cut to fit the server is rejected with what was kept, its day from its time', () => {
-    const { rows, codes } = stored(messageOf([{ text: GOOD }]), upTo(60));
-    const entry = rows[0]!;
-    assert.equal(entry.table, 'rejected_log');
+  test('a line cut to fit the server is rejected with what was kept, and its own time', () => {
+    const { lines, codes } = read(messageOf([{ text: GOOD }]), upTo(60));
+    const entry = lines[0]!;
+    assert.equal(entry.parsed, false);
     assert.deepEqual(codes, ['too_long']);
-    if (entry.table !== 'rejected_log') return;
-    assert.equal(entry.row.line.length, 60);
-    assert.match(entry.row.reason, /max_allowed_packet/);
-    assert.equal(entry.row.day, '2000-10-10');
+    if (entry.parsed) return;
+    assert.equal(entry.bytes.length, 60);
+    assert.match(entry.reason, /max_allowed_packet/);
+    assert.deepEqual(entry.ts, GOOD_TS);
   });
 
   test('auto detection remembers the format in the memo it is handed', () => {
     const memo = createDetectMemo();
-    storedRowsOf(messageOf([{ text: GOOD }]), { format: 'auto', memo, fitLine: whole });
+    readLinesOf(messageOf([{ text: GOOD }]), { format: 'auto', memo, fitLine: whole });
     assert.equal(memo.last, 'combined');
   });
 
-  test('the same message gives the same rows each time (they are made again when a batch is split)', () => {
+  test('the same message gives the same lines each time (they are made again when a batch is split)', () => {
     const message = messageOf([{ text: GOOD }, { text: 'junk' }]);
-    assert.deepEqual(stored(message), stored(message));
+    assert.deepEqual(read(message), read(message));
   });
 });
 
@@ -151,7 +151,7 @@ const lineArbitrary = fc.oneof(
   fc.constant({ text: GOOD.slice(0, 40), truncated: true }),
 );
 
-test('property: each line is one row with its event id, clean XOR rejected, counted as the rows say', () => {
+test('property: each line is one raw and one clean XOR rejected line with its event id, counted as they say', () => {
   fc.assert(
     fc.property(
       fc.array(lineArbitrary, { minLength: 1, maxLength: 30 }),
@@ -160,27 +160,28 @@ test('property: each line is one row with its event id, clean XOR rejected, coun
         const message = messageOf(lines);
         const fitLine = upTo(room);
         const decoded = message.decodeLines();
-        const { rows, parsed, codes } = stored(message, fitLine, 'auto');
-        const raw = rawRowsOf(message, fitLine);
-        assert.equal(rows.length, lines.length);
+        const { lines: readLines, parsed, codes } = read(message, fitLine, 'auto');
+        const raw = rawLinesOf(message, fitLine);
+        assert.equal(readLines.length, lines.length);
         assert.equal(raw.length, lines.length);
         let clean = 0;
         const rejectedCodes: string[] = [];
-        rows.forEach((entry, index) => {
+        readLines.forEach((entry, index) => {
           const line = decoded[index]!;
           const eventId = eventIdOf(STREAM, line.offset);
-          assert.deepEqual(entry.row.eventId, eventId);
+          assert.deepEqual(entry.eventId, eventId);
           assert.deepEqual(raw[index]!.eventId, eventId);
           const cut = line.truncated || line.bytes.length > room;
           assert.equal(raw[index]!.truncated, cut);
-          if (entry.table === 'clean_log') {
+          assert.ok(raw[index]!.bytes.equals(fitLine(line.bytes)));
+          if (entry.parsed) {
             clean++;
             assert.ok(!cut, 'a line cut short is never parsed');
-            assert.ok(entry.line.equals(line.bytes));
+            assert.ok(entry.bytes.equals(line.bytes));
           } else {
-            rejectedCodes.push(codes[rejectedCodes.length]!);
-            if (cut) assert.equal(codes[rejectedCodes.length - 1], 'too_long');
-            assert.ok(entry.row.line.equals(fitLine(line.bytes)));
+            rejectedCodes.push(entry.code);
+            if (cut) assert.equal(entry.code, 'too_long');
+            assert.ok(entry.bytes.equals(fitLine(line.bytes)));
           }
         });
         assert.equal(parsed, clean);
