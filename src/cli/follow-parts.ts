@@ -1,52 +1,30 @@
 /**
- * Following files into RabbitMQ as `produce --follow` and `run` do it: the follower with the
- * configured tuning, published with confirms, checkpoints moved on each confirm, a status line.
+ * Following files as `produce --follow` and `run` do it: the follower with the configured tuning (a
+ * source that `startPipeline` publishes, checkpoints moved on each confirm), then a status line and
+ * the follow-lag gauge while it runs.
  */
 import { stat } from 'node:fs/promises';
-import type { BrokerConnection, DeclaredTopology } from '../broker/index.js';
 import { UsageError } from '../errors.js';
-import type { LineBatch } from '../domain/index.js';
-import { brokerPublisher, publishBatches } from '../pipeline/index.js';
-import type { ProduceCounts } from '../pipeline/index.js';
+import type { Publishing, ProduceCounts } from '../pipeline/index.js';
 import { followFiles } from '../sources/index.js';
 import type { FileFollower } from '../sources/index.js';
 import type { PipelineMetrics } from '../telemetry/index.js';
 import type { CommandContext } from './context.js';
 import { startStatusLine } from './status-line.js';
 
-export interface FollowRunOptions {
+export interface FollowerOptions {
   readonly patterns: readonly string[];
   readonly from: 'start' | 'end';
   readonly source?: string;
-  /** From `declareTopology`; undefined with `--no-setup`. */
-  readonly topology: DeclaredTopology | undefined;
-  /** Show the status line (on a terminal; log lines elsewhere). */
-  readonly status: boolean;
-  /** Lines of this process stored so far, when it also consumes (for the status line). */
-  readonly stored?: () => number;
-  /** Called after each confirmed batch (checkpoints of run's own bookkeeping plug in here). */
-  readonly onConfirmed?: (batch: LineBatch) => void;
-  /** Counts lines read, published and confirmed (the registry the process serves at /metrics). */
-  readonly metrics?: PipelineMetrics;
   /** Stops following (default: the command's shutdown signal). */
   readonly signal?: AbortSignal;
 }
 
-export interface FollowRun {
-  readonly follower: FileFollower;
-  /** Resolves after the shutdown signal, once everything read is confirmed and checkpointed. */
-  readonly done: Promise<ProduceCounts>;
-}
-
-/** Starts following; it runs until the command's shutdown signal. */
-export async function startFollowing(
-  context: CommandContext,
-  broker: BrokerConnection,
-  options: FollowRunOptions,
-): Promise<FollowRun> {
+/** The follower of `patterns`, checked (a directory is a usage error), not started yet. */
+export async function openFollower(context: CommandContext, options: FollowerOptions): Promise<FileFollower> {
   const { tuning } = context.config;
   await refuseDirectories(options.patterns);
-  const follower = await followFiles({
+  return followFiles({
     patterns: options.patterns,
     stateDir: tuning.stateDir,
     from: options.from,
@@ -60,17 +38,27 @@ export async function startFollowing(
     log: context.log,
     signal: options.signal ?? context.signal,
   });
-  const publisher = brokerPublisher(broker, {
-    publishWindow: tuning.publishWindow,
-    topology: options.topology,
-    log: context.log,
-    metrics: options.metrics,
-  });
-  // No signal here: the follower stops by its own, and hands out the complete lines it holds first.
-  const publishing = publishBatches([follower], publisher, {
-    onConfirmed: options.onConfirmed,
-    metrics: options.metrics,
-  });
+}
+
+export interface FollowWatchOptions {
+  /** Show the status line (on a terminal; log lines elsewhere). */
+  readonly status: boolean;
+  /** Lines of this process stored so far, when it also consumes (for the status line). */
+  readonly stored?: () => number;
+  /** Where the follow lag is reported (the registry the process serves at /metrics). */
+  readonly metrics?: PipelineMetrics | undefined;
+}
+
+/**
+ * Says the follower runs, and keeps its status line and lag gauge until `publishing` is done: after
+ * the shutdown signal, once everything read is confirmed and checkpointed. Resolves with its counts.
+ */
+export function watchFollowing(
+  context: CommandContext,
+  follower: FileFollower,
+  publishing: Publishing,
+  options: FollowWatchOptions,
+): Promise<ProduceCounts> {
   const status = startStatusLine(
     () => ({
       files: follower.counts.files,
@@ -81,15 +69,14 @@ export async function startFollowing(
     { log: context.log, enabled: options.status },
   );
   context.log.info(
-    { patterns: options.patterns, stateDir: tuning.stateDir, from: options.from },
+    { patterns: follower.name, stateDir: context.config.tuning.stateDir },
     'following; Ctrl-C to stop',
   );
   const lag = options.metrics ? reportFollowLag(follower, options.metrics) : undefined;
-  const done = publishing.done.finally(() => {
+  return publishing.done.finally(() => {
     status.stop();
     if (lag) clearInterval(lag);
   });
-  return { follower, done };
 }
 
 /**

@@ -23,7 +23,7 @@ import {
   produceTuning,
 } from './options.js';
 import type { CommonOptionValues, ConsumeOptionValues, ProduceOptionValues } from './options.js';
-import { produceWithProgress } from './pipeline-parts.js';
+import { inputsToPublish } from './pipeline-parts.js';
 import { startPipeline } from './start-pipeline.js';
 import { isMostlyRejected, likelyCauseOf } from './rejected-inputs.js';
 import { printReport } from './summary.js';
@@ -65,21 +65,22 @@ async function ingest(
   const format = formatOption(options.format, options);
   const context = createContext(globals, { ...produceTuning(options), ...consumeTuning(options) });
   await withCleanups(context.log, async (resources) => {
-    const { broker, store, topology, consumers, stopConsumers, startedAt } = await startPipeline(
+    const published = trackStoredLines<Source>({ keepRanges: true });
+    const reading = inputsToPublish(context, inputs, {
+      progress: options.progress && options.json !== true,
+      onPublished: (source, batch) => published.add(source, batch),
+    });
+    const { store, broker, consumers, stopConsumers, publishing, startedAt } = await startPipeline(
       context,
       resources,
       {
         connection: 'ingest',
         setup: options.setup,
         consume: { roles: ['raw', 'clean'], format, enrich: options },
+        publish: reading,
       },
     );
-    const published = trackStoredLines<Source>({ keepRanges: true });
-    const produced = await produceWithProgress(context, broker, inputs, {
-      progress: options.progress && options.json !== true,
-      topology,
-      onPublished: (source, batch) => published.add(source, batch),
-    });
+    const produced = await publishing.done.finally(reading.clearProgress);
     let allStored: boolean | undefined;
     if (!context.signal.aborted) {
       await waitUntilDrained(broker, consumers, { signal: context.signal });

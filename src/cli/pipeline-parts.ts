@@ -7,49 +7,45 @@ import { openGeoDatabase } from '../geo/index.js';
 import { createRowWriters } from '../store/index.js';
 import type { Store } from '../store/index.js';
 import type { PipelineMetrics } from '../telemetry/index.js';
-import { brokerPublisher, publishBatches, startConsumers } from '../pipeline/index.js';
-import type { ProduceCounts, PublishOptions, QueueRole, RunningConsumers } from '../pipeline/index.js';
+import { startConsumers } from '../pipeline/index.js';
+import type { PublishOptions, QueueRole, RunningConsumers } from '../pipeline/index.js';
 import type { CommandContext } from './context.js';
 import { sourceOf } from './inputs.js';
 import type { Input } from './inputs.js';
 import type { ConsumeOptionValues } from './options.js';
+import type { Source } from '../sources/index.js';
 import { createProgressLine } from './progress.js';
 
-/** Publishes every input, with a progress line on a terminal unless `progress` is false. */
-export async function produceWithProgress(
+/** Files and standard input as `startPipeline` publishes them (its `publish`), and their progress line. */
+export interface InputsToPublish extends Pick<PublishOptions, 'onPublished' | 'onProgress'> {
+  readonly sources: readonly Source[];
+  readonly signal: AbortSignal;
+  /** Erases the progress line: before the report is printed. */
+  readonly clearProgress: () => void;
+}
+
+/**
+ * A source per input, read once with the configured batching, stopped by the command's signal, with
+ * a progress line on a terminal unless `progress` is false.
+ */
+export function inputsToPublish(
   context: CommandContext,
-  broker: BrokerConnection,
   inputs: readonly Input[],
   options: {
     readonly progress: boolean;
-    /** From `declareTopology`; undefined with `--no-setup`. */
-    readonly topology: DeclaredTopology | undefined;
-    /** Counts lines read, published and confirmed (`--metrics-port`). */
-    readonly metrics?: PipelineMetrics;
     /** Called with each batch published, and its source. */
     readonly onPublished?: PublishOptions['onPublished'];
   },
-): Promise<ProduceCounts> {
+): InputsToPublish {
   const progress = createProgressLine(options.progress);
-  const { tuning } = context.config;
-  const publisher = brokerPublisher(broker, {
-    publishWindow: tuning.publishWindow,
-    topology: options.topology,
-    log: context.log,
-    metrics: options.metrics,
-  });
-  const sources = inputs.map((input) => sourceOf(input, tuning));
-  try {
-    return await publishBatches(sources, publisher, {
-      signal: context.signal,
-      metrics: options.metrics,
-      onPublished: options.onPublished,
-      onProgress: (source, totals) =>
-        progress.update(source.name, source.counts.bytes, source.sizeBytes, totals.lines),
-    }).done;
-  } finally {
-    progress.clear();
-  }
+  return {
+    sources: inputs.map((input) => sourceOf(input, context.config.tuning)),
+    signal: context.signal,
+    onPublished: options.onPublished,
+    onProgress: (source, totals) =>
+      progress.update(source.name, source.counts.bytes, source.sizeBytes, totals.lines),
+    clearProgress: () => progress.clear(),
+  };
 }
 
 /**

@@ -16,10 +16,10 @@ import {
   produceTuning,
 } from './options.js';
 import type { CommonOptionValues, FollowOptionValues, ProduceOptionValues } from './options.js';
-import { startFollowing } from './follow-parts.js';
+import { openFollower, watchFollowing } from './follow-parts.js';
 import { UsageError } from '../errors.js';
 import { expandDirectories } from '../sources/index.js';
-import { produceWithProgress } from './pipeline-parts.js';
+import { inputsToPublish } from './pipeline-parts.js';
 import { printReport } from './summary.js';
 import { addMetricsOptions, listenOf } from './http-server.js';
 import type { MetricsOptionValues } from './http-server.js';
@@ -66,14 +66,13 @@ async function produce(
   const inputs = inputsOf(expandDirectories(paths), options.source);
   const context = createContext(globals, { ...produceTuning(options), ...followTuning(options) });
   await withCleanups(context.log, async (resources) => {
-    const { broker, topology, startedAt } = await startPipeline(context, resources, {
+    const reading = inputsToPublish(context, inputs, { progress: options.progress && options.json !== true });
+    const { publishing, startedAt } = await startPipeline(context, resources, {
       connection: 'producer',
       setup: options.setup,
+      publish: reading,
     });
-    const produced = await produceWithProgress(context, broker, inputs, {
-      progress: options.progress && options.json !== true,
-      topology,
-    });
+    const produced = await publishing.done.finally(reading.clearProgress);
     report(context, options, { inputs: inputs.length, startedAt, produced });
   });
 }
@@ -93,21 +92,22 @@ async function produceFollowing(
   const metricsListen = listenOf(options.metricsHost, options.metricsPort, '--metrics-port');
   const context = createContext(globals, { ...produceTuning(options), ...followTuning(options) });
   await withCleanups(context.log, async (resources) => {
-    // A follower runs for ever: it serves its metrics like the consumers (readiness: the broker).
-    const { broker, topology, metrics, startedAt } = await startPipeline(context, resources, {
-      connection: 'producer',
-      setup: options.setup,
-      metrics: { listen: metricsListen },
-    });
-    const following = await startFollowing(context, broker, {
+    const follower = await openFollower(context, {
       patterns,
       from: options.from === 'end' ? 'end' : 'start',
       source: options.source,
-      topology,
+    });
+    // A follower runs for ever: it serves its metrics like the consumers (readiness: the broker).
+    const { publishing, metrics, startedAt } = await startPipeline(context, resources, {
+      connection: 'producer',
+      setup: options.setup,
+      metrics: { listen: metricsListen },
+      publish: { sources: [follower] },
+    });
+    const produced = await watchFollowing(context, follower, publishing, {
       status: options.progress && options.json !== true,
       metrics,
     });
-    const produced = await following.done;
     report(context, options, { inputs: patterns.length, startedAt, produced });
   });
 }

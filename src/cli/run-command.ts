@@ -36,7 +36,7 @@ import type {
   RetentionOptionValues,
 } from './options.js';
 import { retentionSettingsOf } from './retention-parts.js';
-import { startFollowing } from './follow-parts.js';
+import { openFollower, watchFollowing } from './follow-parts.js';
 import { startPipeline } from './start-pipeline.js';
 import { numberOption, simulatedFormatOf, startTrafficFile } from './demo-traffic.js';
 import { printReport } from './summary.js';
@@ -152,13 +152,6 @@ async function run(
   const demo = paths.length === 0;
   const demoPath = join(context.config.tuning.stateDir, 'demo', DEMO_FILE);
   await withCleanups(context.log, async (resources) => {
-    const pipeline = await startPipeline(context, resources, {
-      connection: 'run',
-      setup: options.setup,
-      metrics: { listen: metricsListen, always: true },
-      consume: { roles: ['raw', 'clean'], format, enrich: options, retention },
-    });
-    const { broker, store, topology, consumers, metrics, metricsEndpoints, startedAt } = pipeline;
     const traffic = demo
       ? await startTrafficFile(demoPath, {
           rate: numberOption('--rate', options.rate, Number(DEMO_RATE), 0.001, 1_000_000),
@@ -176,37 +169,40 @@ async function run(
       { once: true },
     );
     if (context.signal.aborted) stopFollowing.abort();
-    const endpoints = await extensions.startEndpoints?.({
-      context,
-      broker,
-      store,
-      consumers,
-      metrics,
-      dashboardListen,
+    const follower = await openFollower(context, {
+      patterns: demo ? [demoPath] : paths,
+      from: options.from === 'end' ? 'end' : 'start',
+      source: options.source,
+      signal: stopFollowing.signal,
     });
-    if (endpoints) resources.defer(() => endpoints.close());
     // The status line's "stored": this process's lines in raw_log, whoever stored them. Its own
     // consumers' count would take in other producers' lines (an ingest sharing the queues) and
     // leave out its lines that another consumer stored.
     const status = options.progress && options.json !== true;
     const ownLines = trackStoredLines<string>();
+    const pipeline = await startPipeline(context, resources, {
+      connection: 'run',
+      setup: options.setup,
+      metrics: { listen: metricsListen, always: true },
+      consume: { roles: ['raw', 'clean'], format, enrich: options, retention },
+      serve: async (parts) => extensions.startEndpoints?.({ ...parts, context, dashboardListen }),
+      publish: {
+        sources: [follower],
+        onConfirmed: (batch) => {
+          if (status) ownLines.add(batch.source, batch);
+          extensions.onConfirmed?.(batch);
+        },
+      },
+    });
+    const { broker, store, consumers, endpoints, metricsEndpoints, publishing, startedAt } = pipeline;
     const counting = status ? checkStoredEvery(store.db, ownLines, STORED_COUNT_MS) : undefined;
     if (counting) resources.defer(() => counting.stop());
     // The consumers finish what they hold before anything above them stops.
     const stopConsumers = resources.defer(pipeline.stopConsumers);
-    const following = await startFollowing(context, broker, {
-      patterns: demo ? [demoPath] : paths,
-      from: options.from === 'end' ? 'end' : 'start',
-      source: options.source,
-      topology,
+    const following = watchFollowing(context, follower, publishing, {
       status,
       stored: () => ownLines.inRawLog,
-      onConfirmed: (batch) => {
-        if (counting) ownLines.add(batch.source, batch);
-        extensions.onConfirmed?.(batch);
-      },
-      signal: stopFollowing.signal,
-      metrics,
+      metrics: pipeline.metrics,
     });
     context.log.info(
       {
@@ -218,7 +214,7 @@ async function run(
       },
       'lograbbit is running; Ctrl-C to stop',
     );
-    const produced = await following.done;
+    const produced = await following;
     await traffic?.stop();
     // What was published is stored before the report, unless that takes long (it stays queued).
     const patience = AbortSignal.timeout(DRAIN_ON_STOP_MS);

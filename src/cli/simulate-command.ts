@@ -6,7 +6,6 @@
  */
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { brokerPublisher, publishBatches } from '../pipeline/index.js';
 import { SimulatorSource, pacedLines } from '../sources/index.js';
 import type { PaceOptions } from '../sources/index.js';
 import { UsageError } from '../errors.js';
@@ -87,21 +86,17 @@ async function simulate(globals: GlobalOptions, options: SimulateOptions): Promi
   }
   if (options.toBroker) {
     await withCleanups(context.log, async (resources) => {
-      const { broker, topology } = await startPipeline(context, resources, {
-        connection: 'simulator',
-        setup: options.setup,
-      });
       const source = new SimulatorSource({
         ...paced,
         source: options.source ?? 'simulator',
         maxLineBytes: context.config.tuning.maxLineBytes,
       });
-      const publisher = brokerPublisher(broker, {
-        publishWindow: context.config.tuning.publishWindow,
-        topology,
-        log: context.log,
+      const { publishing } = await startPipeline(context, resources, {
+        connection: 'simulator',
+        setup: options.setup,
+        publish: { sources: [source] },
       });
-      const published = await publishBatches([source], publisher).done;
+      const published = await publishing.done;
       context.log.info({ lines: published.confirmed }, 'simulated traffic published, all confirmed');
     });
     return;
