@@ -117,48 +117,304 @@ const CONFLICT_PAUSE_MS = 50;
 const TABLE_CHECK_REUSE_MS = 1000;
 
 export function createBatchWriter<Row>(options: BatchWriterOptions<Row>): BatchWriter<Row> {
-  const { log, name } = options;
-  const maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY;
-  const stats: BatchWriterStats = { inserted: 0, duplicates: 0, transactions: 0 };
-  const pending: Array<Unit<Row>> = [];
-  let pendingRows = 0;
-  let pendingBytes = 0;
-  let timer: NodeJS.Timeout | undefined;
+  return new UnitBatchWriter(options);
+}
 
-  const full = (): boolean => pendingRows >= options.maxRows || pendingBytes >= maxBytes;
+/**
+ * The writer, read top to bottom: `addLater` queues a unit and `schedule`s; `startWriting` runs up to
+ * `concurrency` `drain`s; each `drain` takes whole units (`takeBatch`) and `writeUnits` them in one
+ * transaction, whose rows `batchOf` makes there, `writeRetrying` through outages and conflicts, and
+ * halving around a refusal down to `writeUnitAlone` and `writeIsolating`.
+ */
+class UnitBatchWriter<Row> implements BatchWriter<Row> {
+  readonly stats: BatchWriterStats = { inserted: 0, duplicates: 0, transactions: 0 };
+  /** Units waiting for a transaction, oldest first, and what they hold in all. */
+  private readonly pending: Array<Unit<Row>> = [];
+  private pendingRows = 0;
+  private pendingBytes = 0;
+  /** The wait of a partial batch for more rows (`flushIntervalMs`). */
+  private timer: NodeJS.Timeout | undefined;
+  /** The drains running, at most `concurrency`. */
+  private readonly writing = new Set<Promise<void>>();
+  private readonly concurrency: number;
+  private readonly maxBytes: number;
+  private currentProblem: string | undefined;
+  private tablesChecked: { at: number; problem: Promise<string | null> } | undefined;
 
-  const { begin } = options;
+  constructor(private readonly options: BatchWriterOptions<Row>) {
+    this.maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY;
+    this.concurrency = Math.max(1, options.concurrency ?? 1);
+  }
 
-  let problem: string | undefined;
-  let tablesChecked: { at: number; problem: Promise<string | null> } | undefined;
-  /** The tables' problem, if any; a failed check is the outage it reports. */
-  const tableProblem = (): Promise<string | null> => {
-    if (options.checkTables === undefined) return Promise.resolve(null);
-    const now = performance.now();
-    if (tablesChecked === undefined || now - tablesChecked.at > TABLE_CHECK_REUSE_MS) {
-      tablesChecked = { at: now, problem: options.checkTables().catch((error: unknown) => messageOf(error)) };
+  addLater(
+    count: number,
+    bytes: number,
+    make: () => readonly Row[],
+    replace?: RowReplacer<Row>,
+  ): Promise<void> {
+    if (count === 0) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ make, replace, count, bytes, resolve, reject });
+      this.pendingRows += count;
+      this.pendingBytes += bytes;
+      this.schedule();
+    });
+  }
+
+  get problem(): string | undefined {
+    return this.currentProblem;
+  }
+
+  async flush(): Promise<void> {
+    while (this.pending.length > 0 || this.writing.size > 0) {
+      this.startWriting();
+      await Promise.all(this.writing);
     }
-    return tablesChecked.problem;
-  };
+  }
+
+  private full(): boolean {
+    return this.pendingRows >= this.options.maxRows || this.pendingBytes >= this.maxBytes;
+  }
+
+  /** Writes at once when a batch is full; else waits `flushIntervalMs` for more, unless writing. */
+  private schedule(): void {
+    if (this.full()) this.startWriting();
+    else if (this.writing.size === 0)
+      this.timer ??= setTimeout(() => this.startWriting(), this.options.flushIntervalMs);
+  }
+
+  private startWriting(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    // One more drain while there are rows nobody is writing and room for another transaction.
+    while (
+      this.writing.size < this.concurrency &&
+      this.pending.length > 0 &&
+      (this.writing.size === 0 || this.full())
+    ) {
+      const run: Promise<void> = this.drain().finally(() => {
+        this.writing.delete(run);
+        if (this.pending.length > 0) this.schedule();
+      });
+      this.writing.add(run);
+    }
+  }
+
+  /** Writes batches while there are full ones (or, the first time, whatever is pending). */
+  private async drain(): Promise<void> {
+    while (this.pending.length > 0) {
+      const batch = this.takeBatch();
+      try {
+        if (batch.length > 0) await this.writeUnits(batch);
+      } catch (error) {
+        // Not the database's answer (those are handled below) but a fault of this code: the units
+        // are redelivered rather than lost, and the writer goes on.
+        this.options.log.error(
+          { table: this.options.name, error: messageOf(error) },
+          'unexpected error while writing; redelivering',
+        );
+        for (const unit of batch) unit.reject(error instanceof Error ? error : new Error(String(error)));
+      }
+      if (this.pending.length > 0 && !this.full()) break;
+    }
+  }
+
+  /** Takes whole units until the batch is full (a unit larger than the limit still goes alone). */
+  private takeBatch(): Array<Unit<Row>> {
+    const batch: Array<Unit<Row>> = [];
+    let rows = 0;
+    let bytes = 0;
+    while (this.pending.length > 0) {
+      const next = this.pending[0] as Unit<Row>;
+      if (
+        batch.length > 0 &&
+        (rows + next.count > this.options.maxRows || bytes + next.bytes > this.maxBytes)
+      )
+        break;
+      this.pending.shift();
+      rows += next.count;
+      bytes += next.bytes;
+      batch.push(next);
+    }
+    this.pendingRows -= rows;
+    this.pendingBytes -= bytes;
+    return batch;
+  }
+
+  /**
+   * Writes the units in one transaction. When the database refuses a value, the units are halved
+   * until the one at fault is alone, then its rows are (writeUnitAlone).
+   */
+  private async writeUnits(units: ReadonlyArray<Unit<Row>>): Promise<void> {
+    const { batch, taken, rows, apart } = this.batchOf(units);
+    let refusal: unknown;
+    try {
+      if (taken.length > 0) {
+        await this.writeRetrying(batch, rows);
+        for (const unit of taken) unit.resolve();
+      }
+    } catch (error) {
+      refusal = error;
+    } finally {
+      batch.release();
+    }
+    if (refusal !== undefined) {
+      if (taken.length > 1) {
+        this.options.log.warn(
+          { table: this.options.name, error: messageOf(refusal) },
+          'database refused a value; finding the row at fault, the others are stored',
+        );
+        const half = Math.ceil(taken.length / 2);
+        await this.writeUnits(taken.slice(0, half));
+        await this.writeUnits(taken.slice(half));
+      } else if (taken[0] !== undefined) await this.writeUnitAlone(taken[0], { error: refusal });
+    }
+    for (const unit of apart) await this.writeUnitAlone(unit);
+  }
+
+  /**
+   * The units' rows in a new batch: here, as the transaction forms, each unit's `make` is called. A
+   * unit whose rows cannot be made fails; one whose rows cannot be encoded is set `apart`, to be
+   * written a row at a time, and the batch is made again without it (an encoder that threw may have
+   * written part of the unit).
+   */
+  private batchOf(units: ReadonlyArray<Unit<Row>>): {
+    batch: RowBatch<Row>;
+    taken: Array<Unit<Row>>;
+    rows: number;
+    apart: Array<Unit<Row>>;
+  } {
+    const left = new Set<Unit<Row>>();
+    const apart: Array<Unit<Row>> = [];
+    for (;;) {
+      const batch = this.options.begin();
+      const taken: Array<Unit<Row>> = [];
+      let rows = 0;
+      let spoilt = false;
+      for (const unit of units) {
+        if (left.has(unit)) continue;
+        let made: readonly Row[];
+        try {
+          made = unit.make();
+        } catch (error) {
+          this.unmade(unit, error);
+          left.add(unit);
+          continue;
+        }
+        try {
+          // Added (encoded) a unit at a time, so that no more than one unit's row objects are alive.
+          batch.add(made);
+        } catch {
+          left.add(unit);
+          apart.push(unit);
+          spoilt = true;
+          break;
+        }
+        rows += made.length;
+        taken.push(unit);
+      }
+      if (!spoilt) return { batch, taken, rows, apart };
+      batch.release();
+    }
+  }
+
+  /**
+   * Writes one unit's rows apart from any other's; it fails only if one of its rows cannot be stored.
+   * `refused`: the unit was just refused alone.
+   */
+  private async writeUnitAlone(unit: Unit<Row>, refused?: { readonly error: unknown }): Promise<void> {
+    let rows: readonly Row[];
+    try {
+      rows = unit.make();
+    } catch (error) {
+      this.unmade(unit, error);
+      return;
+    }
+    const unstored = await this.writeIsolating(rows, unit.replace, refused);
+    if (unstored === undefined) unit.resolve();
+    else {
+      unit.reject(
+        new PoisonMessageError(
+          'LR_ROW_REFUSED',
+          `${this.options.name}: the database refused a row: ${unstored}`,
+        ),
+      );
+    }
+  }
+
+  /**
+   * Writes `rows`, halving them around a refusal until the refused row is alone, which is then
+   * written as `replace` says. Resolves with why a row could not be stored in any form, if one could not.
+   */
+  private async writeIsolating(
+    rows: readonly Row[],
+    replace: RowReplacer<Row> | undefined,
+    refused?: { readonly error: unknown },
+  ): Promise<string | undefined> {
+    // `refused`: these very rows were just refused together; no need to try them again.
+    const refusal = refused === undefined ? await this.tryRows(rows) : refused.error;
+    if (refusal === undefined) return undefined;
+    if (rows.length > 1) {
+      const half = Math.ceil(rows.length / 2);
+      const first = await this.writeIsolating(rows.slice(0, half), replace);
+      const second = await this.writeIsolating(rows.slice(half), replace);
+      return first ?? second;
+    }
+    const reason = messageOf(refusal);
+    const instead = replace?.(rows[0] as Row, reason);
+    if (instead === undefined) return reason;
+    const again = await this.tryRows([instead]);
+    return again === undefined ? undefined : `${reason}; then, in its other form: ${messageOf(again)}`;
+  }
+
+  /** Tries `rows` in one transaction: undefined when committed, else the refusal. */
+  private async tryRows(rows: readonly Row[]): Promise<unknown> {
+    const batch = this.options.begin();
+    try {
+      batch.add(rows);
+      await this.writeRetrying(batch, rows.length);
+      return undefined;
+    } catch (error) {
+      return error;
+    } finally {
+      batch.release();
+    }
+  }
+
+  /** Fails a unit whose rows cannot be made: that is its message's fault, so it goes to data-dead. */
+  private unmade(unit: Unit<Row>, error: unknown): void {
+    unit.reject(
+      error instanceof PoisonMessageError
+        ? error
+        : new PoisonMessageError(
+            'LR_MESSAGE_UNPROCESSABLE',
+            `${this.options.name}: the rows of the message could not be made: ${messageOf(error)}`,
+            error,
+          ),
+    );
+  }
 
   /**
    * Writes `batch`, retrying for as long as the database is away or refuses every write; throws only
    * a refusal of the rows' values, with the tables as expected.
    */
-  const writeRetrying = async (batch: RowBatch<Row>, rows: number): Promise<void> => {
+  private async writeRetrying(batch: RowBatch<Row>, rows: number): Promise<void> {
+    const { log, name } = this.options;
     let conflicts = 0;
     for (let attempt = 0; ; attempt++) {
       try {
         const startedAt = performance.now();
         const inserted = await batch.write();
-        stats.inserted += inserted;
-        stats.duplicates += rows - inserted;
-        stats.transactions++;
-        options.onCommit?.(rows, inserted, (performance.now() - startedAt) / 1000);
-        if (problem !== undefined) {
-          problem = undefined;
+        this.stats.inserted += inserted;
+        this.stats.duplicates += rows - inserted;
+        this.stats.transactions++;
+        this.options.onCommit?.(rows, inserted, (performance.now() - startedAt) / 1000);
+        if (this.currentProblem !== undefined) {
+          this.currentProblem = undefined;
           log.info({ table: name }, 'database reachable again; writes resumed');
-          options.onRecovered?.();
+          this.options.onRecovered?.();
         }
         return;
       } catch (error) {
@@ -180,249 +436,29 @@ export function createBatchWriter<Row>(options: BatchWriterOptions<Row>): BatchW
           why = `the database refuses writes: ${detail}`;
           said = 'database refuses writes; retrying with backoff';
         } else {
-          const tables = await tableProblem();
+          const tables = await this.tableProblem();
           if (tables === null) throw error;
           detail = tables;
           why = `the database refuses rows because a table changed: ${tables}`;
           said = 'a table changed and the database refuses rows; retrying with backoff';
         }
-        if (problem === undefined) log.warn({ table: name, error: detail }, said);
-        problem = why;
+        if (this.currentProblem === undefined) log.warn({ table: name, error: detail }, said);
+        this.currentProblem = why;
         await sleep(Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** Math.min(attempt, 5)));
       }
     }
-  };
+  }
 
-  /** A unit's rows, made (again). */
-  const rowsOf = (unit: Unit<Row>): readonly Row[] => unit.make();
-
-  /** Fails a unit whose rows cannot be made: that is its message's fault, so it goes to data-dead. */
-  const unmade = (unit: Unit<Row>, error: unknown): void => {
-    unit.reject(
-      error instanceof PoisonMessageError
-        ? error
-        : new PoisonMessageError(
-            'LR_MESSAGE_UNPROCESSABLE',
-            `${name}: the rows of the message could not be made: ${messageOf(error)}`,
-            error,
-          ),
-    );
-  };
-
-  /**
-   * The units' rows in a new batch. A unit whose rows cannot be made fails; one whose rows cannot be
-   * encoded is set `apart`, to be written a row at a time, and the batch is made again without it
-   * (an encoder that threw may have written part of the unit).
-   */
-  const batchOf = (
-    units: ReadonlyArray<Unit<Row>>,
-  ): { batch: RowBatch<Row>; taken: Array<Unit<Row>>; rows: number; apart: Array<Unit<Row>> } => {
-    const left = new Set<Unit<Row>>();
-    const apart: Array<Unit<Row>> = [];
-    for (;;) {
-      const batch = begin();
-      const taken: Array<Unit<Row>> = [];
-      let rows = 0;
-      let spoilt = false;
-      for (const unit of units) {
-        if (left.has(unit)) continue;
-        let made: readonly Row[];
-        try {
-          made = rowsOf(unit);
-        } catch (error) {
-          unmade(unit, error);
-          left.add(unit);
-          continue;
-        }
-        try {
-          // Added (encoded) a unit at a time, so that no more than one unit's row objects are alive.
-          batch.add(made);
-        } catch {
-          left.add(unit);
-          apart.push(unit);
-          spoilt = true;
-          break;
-        }
-        rows += made.length;
-        taken.push(unit);
-      }
-      if (!spoilt) return { batch, taken, rows, apart };
-      batch.release();
+  /** The tables' problem, if any; a failed check is the outage it reports. */
+  private tableProblem(): Promise<string | null> {
+    const { checkTables } = this.options;
+    if (checkTables === undefined) return Promise.resolve(null);
+    const now = performance.now();
+    if (this.tablesChecked === undefined || now - this.tablesChecked.at > TABLE_CHECK_REUSE_MS) {
+      this.tablesChecked = { at: now, problem: checkTables().catch((error: unknown) => messageOf(error)) };
     }
-  };
-
-  /** Tries `rows` in one transaction: undefined when committed, else the refusal. */
-  const tryRows = async (rows: readonly Row[]): Promise<unknown> => {
-    const batch = begin();
-    try {
-      batch.add(rows);
-      await writeRetrying(batch, rows.length);
-      return undefined;
-    } catch (error) {
-      return error;
-    } finally {
-      batch.release();
-    }
-  };
-
-  /**
-   * Writes `rows`, halving them around a refusal until the refused row is alone, which is then
-   * written as `replace` says. Resolves with why a row could not be stored in any form, if one could not.
-   */
-  const writeIsolating = async (
-    rows: readonly Row[],
-    replace: RowReplacer<Row> | undefined,
-    refused?: { readonly error: unknown },
-  ): Promise<string | undefined> => {
-    // `refused`: these very rows were just refused together; no need to try them again.
-    const refusal = refused === undefined ? await tryRows(rows) : refused.error;
-    if (refusal === undefined) return undefined;
-    if (rows.length > 1) {
-      const half = Math.ceil(rows.length / 2);
-      const first = await writeIsolating(rows.slice(0, half), replace);
-      const second = await writeIsolating(rows.slice(half), replace);
-      return first ?? second;
-    }
-    const reason = messageOf(refusal);
-    const instead = replace?.(rows[0] as Row, reason);
-    if (instead === undefined) return reason;
-    const again = await tryRows([instead]);
-    return again === undefined ? undefined : `${reason}; then, in its other form: ${messageOf(again)}`;
-  };
-
-  /**
-   * Writes one unit's rows apart from any other's; it fails only if one of its rows cannot be stored.
-   * `refused`: the unit was just refused alone.
-   */
-  const writeUnitAlone = async (unit: Unit<Row>, refused?: { readonly error: unknown }): Promise<void> => {
-    let rows: readonly Row[];
-    try {
-      rows = rowsOf(unit);
-    } catch (error) {
-      unmade(unit, error);
-      return;
-    }
-    const unstored = await writeIsolating(rows, unit.replace, refused);
-    if (unstored === undefined) unit.resolve();
-    else {
-      unit.reject(
-        new PoisonMessageError('LR_ROW_REFUSED', `${name}: the database refused a row: ${unstored}`),
-      );
-    }
-  };
-
-  /**
-   * Writes the units in one transaction. When the database refuses a value, the units are halved
-   * until the one at fault is alone, then its rows are (writeUnitAlone).
-   */
-  const writeUnits = async (units: ReadonlyArray<Unit<Row>>): Promise<void> => {
-    const { batch, taken, rows, apart } = batchOf(units);
-    let refusal: unknown;
-    try {
-      if (taken.length > 0) {
-        await writeRetrying(batch, rows);
-        for (const unit of taken) unit.resolve();
-      }
-    } catch (error) {
-      refusal = error;
-    } finally {
-      batch.release();
-    }
-    if (refusal !== undefined) {
-      if (taken.length > 1) {
-        log.warn(
-          { table: name, error: messageOf(refusal) },
-          'database refused a value; finding the row at fault, the others are stored',
-        );
-        const half = Math.ceil(taken.length / 2);
-        await writeUnits(taken.slice(0, half));
-        await writeUnits(taken.slice(half));
-      } else if (taken[0] !== undefined) await writeUnitAlone(taken[0], { error: refusal });
-    }
-    for (const unit of apart) await writeUnitAlone(unit);
-  };
-
-  /** Takes whole units until the batch is full (a unit larger than the limit still goes alone). */
-  const takeBatch = (): Array<Unit<Row>> => {
-    const batch: Array<Unit<Row>> = [];
-    let rows = 0;
-    let bytes = 0;
-    while (pending.length > 0) {
-      const next = pending[0] as Unit<Row>;
-      if (batch.length > 0 && (rows + next.count > options.maxRows || bytes + next.bytes > maxBytes)) break;
-      pending.shift();
-      rows += next.count;
-      bytes += next.bytes;
-      batch.push(next);
-    }
-    pendingRows -= rows;
-    pendingBytes -= bytes;
-    return batch;
-  };
-
-  /** Writes batches while there are full ones (or, the first time, whatever is pending). */
-  const drain = async (): Promise<void> => {
-    while (pending.length > 0) {
-      const batch = takeBatch();
-      try {
-        if (batch.length > 0) await writeUnits(batch);
-      } catch (error) {
-        // Not the database's answer (those are handled above) but a fault of this code: the units
-        // are redelivered rather than lost, and the writer goes on.
-        log.error({ table: name, error: messageOf(error) }, 'unexpected error while writing; redelivering');
-        for (const unit of batch) unit.reject(error instanceof Error ? error : new Error(String(error)));
-      }
-      if (pending.length > 0 && !full()) break;
-    }
-  };
-
-  const concurrency = Math.max(1, options.concurrency ?? 1);
-  const writing = new Set<Promise<void>>();
-
-  const startWriting = (): void => {
-    if (timer) {
-      clearTimeout(timer);
-      timer = undefined;
-    }
-    // One more drain while there are rows nobody is writing and room for another transaction.
-    while (writing.size < concurrency && pending.length > 0 && (writing.size === 0 || full())) {
-      const run: Promise<void> = drain().finally(() => {
-        writing.delete(run);
-        if (pending.length > 0) schedule();
-      });
-      writing.add(run);
-    }
-  };
-
-  const schedule = (): void => {
-    if (full()) startWriting();
-    else if (writing.size === 0) timer ??= setTimeout(startWriting, options.flushIntervalMs);
-  };
-
-  const enqueue = (unit: Omit<Unit<Row>, 'resolve' | 'reject'>): Promise<void> =>
-    new Promise<void>((resolve, reject) => {
-      pending.push({ ...unit, resolve, reject });
-      pendingRows += unit.count;
-      pendingBytes += unit.bytes;
-      schedule();
-    });
-
-  return {
-    stats,
-    addLater(count, bytes, make, replace) {
-      if (count === 0) return Promise.resolve();
-      return enqueue({ make, replace, count, bytes });
-    },
-    get problem() {
-      return problem;
-    },
-    async flush() {
-      while (pending.length > 0 || writing.size > 0) {
-        startWriting();
-        await Promise.all(writing);
-      }
-    },
-  };
+    return this.tablesChecked.problem;
+  }
 }
 
 function sleep(ms: number): Promise<void> {
