@@ -8,12 +8,19 @@ import type { PipelineMetrics } from '../telemetry/index.js';
 import type { CleanOrRejectedLine, RawLine, RejectCode } from '../domain/index.js';
 import { PoisonMessageError } from '../errors.js';
 import { CLEAN_QUEUE, RAW_QUEUE, consumeLineBatches } from '../broker/index.js';
-import type { BatchOutcome, BrokerConnection, LineConsumer, DeclaredTopology } from '../broker/index.js';
+import type {
+  BatchOutcome,
+  BrokerConnection,
+  DeclaredTopology,
+  LineConsumer,
+  LineConsumerOptions,
+  ReceivedLineBatch,
+} from '../broker/index.js';
 import { createDetectMemo } from '../formats/index.js';
 import type { DetectMemo, FormatChoice } from '../formats/index.js';
 import type { EnrichOptions } from '../enrich/index.js';
 import { openLineStore } from '../store/index.js';
-import type { RowWriters, StoredCounts } from '../store/index.js';
+import type { LineStore, RowWriters, StoredCounts } from '../store/index.js';
 import { rawLinesOf, readLinesOf } from './lines-of-message.js';
 
 export type QueueRole = 'raw' | 'clean';
@@ -70,149 +77,172 @@ export function startConsumers(
   writers: RowWriters,
   options: ConsumeOptions,
 ): RunningConsumers {
-  const { log, metrics } = options;
-  const consumers: LineConsumer[] = [];
-  const counts: ConsumeCounts = {
-    raw: 0,
-    parsed: 0,
-    rejected: 0,
-    get dead() {
-      return consumers.reduce((sum, consumer) => sum + consumer.deadLettered, 0);
-    },
-  };
-  const settled =
-    (queue: string) =>
-    (outcome: BatchOutcome['outcome'], lines: number): void =>
-      metrics?.settled(queue, outcome, lines);
-  const store = openLineStore(writers, {
-    maxRows: options.writeBatchRows,
-    maxBytes: MAX_TRANSACTION_BYTES,
-    flushIntervalMs: options.flushIntervalMs,
-    concurrency: options.writeConcurrency,
-    log,
-    onCommit: (table, rows, inserted, seconds) => metrics?.committed(table, rows, inserted, seconds),
-    onRecovered: () => metrics?.reconnected('database'),
-  });
-  const memos = new Map<string, DetectMemo>();
-  const memoOf = (source: string): DetectMemo => {
-    let memo = memos.get(source);
-    if (!memo) memos.set(source, (memo = createDetectMemo()));
-    return memo;
-  };
-  // Auto-detection says once per source which format it picked (at info; changes later at debug).
-  const announced = new Map<string, string>();
-  const announce = (source: string, memo: DetectMemo): void => {
-    const picked = memo.last;
-    if (options.format !== 'auto' || picked === null || announced.get(source) === picked) return;
-    const first = !announced.has(source);
-    announced.set(source, picked);
-    if (first) log.info({ source, format: picked }, 'detected the log format of a source');
-    else log.debug({ source, format: picked }, 'the log format of a source changed');
-  };
+  return new LineConsumers(connection, writers, options);
+}
 
-  const settle = async <T>(
+/**
+ * Read top to bottom: the constructor opens the store port and a consumer per role; each message of
+ * data-lake goes to `storeRaw`, each of data-clean to `storeClean`, which hand the store the lines'
+ * `make` (run when the transaction forms) and `settle` the message once they are committed.
+ */
+class LineConsumers implements RunningConsumers {
+  readonly counts: ConsumeCounts;
+  private readonly consumers: LineConsumer[] = [];
+  private readonly store: LineStore;
+  /** Per source, which format parsed its last line (auto-detection starts there). */
+  private readonly memos = new Map<string, DetectMemo>();
+  /** Per source, the format said to be detected last (see `announce`). */
+  private readonly announced = new Map<string, string>();
+
+  constructor(
+    connection: BrokerConnection,
+    writers: RowWriters,
+    private readonly options: ConsumeOptions,
+  ) {
+    const { consumers } = this;
+    this.counts = {
+      raw: 0,
+      parsed: 0,
+      rejected: 0,
+      get dead() {
+        return consumers.reduce((sum, consumer) => sum + consumer.deadLettered, 0);
+      },
+    };
+    const { metrics } = options;
+    this.store = openLineStore(writers, {
+      maxRows: options.writeBatchRows,
+      maxBytes: MAX_TRANSACTION_BYTES,
+      flushIntervalMs: options.flushIntervalMs,
+      concurrency: options.writeConcurrency,
+      log: options.log,
+      onCommit: (table, rows, inserted, seconds) => metrics?.committed(table, rows, inserted, seconds),
+      onRecovered: () => metrics?.reconnected('database'),
+    });
+    if (options.roles.includes('raw')) {
+      consumers.push(
+        consumeLineBatches(connection, this.consumerOptions(RAW_QUEUE), (batch) => this.storeRaw(batch)),
+      );
+    }
+    if (options.roles.includes('clean')) {
+      consumers.push(
+        consumeLineBatches(connection, this.consumerOptions(CLEAN_QUEUE), (batch) => this.storeClean(batch)),
+      );
+    }
+  }
+
+  stored(): StoredCounts {
+    return this.store.stored();
+  }
+
+  get inFlight(): number {
+    return this.consumers.reduce((sum, consumer) => sum + consumer.inFlight, 0);
+  }
+
+  get writeProblem(): string | undefined {
+    return this.store.problem;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.consumers.map((consumer) => consumer.close()));
+    await this.store.flush();
+  }
+
+  private consumerOptions(queue: string): LineConsumerOptions {
+    const { metrics } = this.options;
+    return {
+      queue,
+      prefetch: this.options.prefetch,
+      topology: this.options.topology,
+      log: this.options.log,
+      onSettled: (outcome, lines) => metrics?.settled(queue, outcome, lines),
+    };
+  }
+
+  /** A data-lake message: its lines into raw_log. */
+  private storeRaw(batch: ReceivedLineBatch): Promise<BatchOutcome> {
+    const lines = batch.lineCount;
+    // Made when its transaction is formed, as the clean lines are (below).
+    const makeLines = (): RawLine[] => rawLinesOf(batch, this.store.fitLine);
+    const bytes = batch.lineBytes + 64 * lines;
+    return this.settle(this.store.storeRawLater(lines, bytes, makeLines), lines, () => {
+      this.counts.raw += lines;
+      this.options.metrics?.rowsStored('raw_log', lines);
+    });
+  }
+
+  /** A data-clean message: each line parsed and enriched into clean_log, or into rejected_log with why. */
+  private storeClean(batch: ReceivedLineBatch): Promise<BatchOutcome> {
+    const { options } = this;
+    const memo = this.memoOf(batch.source);
+    // What the metrics need of the lines, kept when the lines themselves are gone.
+    let parsed = 0;
+    let codes: RejectCode[] = [];
+    const parseAll = (): CleanOrRejectedLine[] => {
+      const read = readLinesOf(batch, {
+        format: options.format,
+        memo,
+        enrich: options.enrich,
+        fitLine: this.store.fitLine,
+      });
+      ({ parsed, codes } = read);
+      this.announce(batch.source, memo);
+      return read.lines;
+    };
+    // Parsed when its transaction is formed, not on delivery: until then the message holds its
+    // bytes (about 250 a line) instead of parsed and enriched lines (measured: see RESULTS.md).
+    const bytes = batch.lineBytes + 512 * batch.lineCount;
+    const write = this.store.storeLinesLater(batch.lineCount, bytes, parseAll);
+    return this.settle(write, batch.lineCount, ({ rejectedInstead }) => {
+      // A clean line the table could not hold, or the database refused alone, was stored as a
+      // rejected one, with its reason.
+      parsed -= rejectedInstead.length;
+      codes.push(...rejectedInstead);
+      this.counts.parsed += parsed;
+      this.counts.rejected += codes.length;
+      if (options.metrics) {
+        options.metrics.rowsStored('clean_log', parsed);
+        options.metrics.rowsStored('rejected_log', codes.length);
+        options.metrics.rejected(codes);
+      }
+    });
+  }
+
+  /**
+   * The message's outcome once `write` settles: ack after the commit (and `tally`), data-dead for
+   * lines that cannot be stored in any form, else redelivery.
+   */
+  private async settle<T>(
     write: Promise<T>,
     lines: number,
     tally: (stored: T) => void,
-  ): Promise<BatchOutcome> => {
+  ): Promise<BatchOutcome> {
     try {
       tally(await write);
       return { outcome: 'ack' };
     } catch (error) {
       if (error instanceof PoisonMessageError) return { outcome: 'dead', reason: error.message };
-      log.error(
+      this.options.log.error(
         { error: String(error), lines },
         'unexpected error while storing; the message will be redelivered',
       );
       return { outcome: 'requeue' };
     }
-  };
-
-  if (options.roles.includes('raw')) {
-    consumers.push(
-      consumeLineBatches(
-        connection,
-        {
-          queue: RAW_QUEUE,
-          prefetch: options.prefetch,
-          topology: options.topology,
-          log,
-          onSettled: settled(RAW_QUEUE),
-        },
-        (batch) => {
-          const lines = batch.lineCount;
-          // Made when its transaction is formed, as the clean lines are (below).
-          const makeLines = (): RawLine[] => rawLinesOf(batch, store.fitLine);
-          const bytes = batch.lineBytes + 64 * lines;
-          return settle(store.storeRawLater(lines, bytes, makeLines), lines, () => {
-            counts.raw += lines;
-            metrics?.rowsStored('raw_log', lines);
-          });
-        },
-      ),
-    );
-  }
-  if (options.roles.includes('clean')) {
-    consumers.push(
-      consumeLineBatches(
-        connection,
-        {
-          queue: CLEAN_QUEUE,
-          prefetch: options.prefetch,
-          topology: options.topology,
-          log,
-          onSettled: settled(CLEAN_QUEUE),
-        },
-        (batch) => {
-          const memo = memoOf(batch.source);
-          // What the metrics need of the lines, kept when the lines themselves are gone.
-          let parsed = 0;
-          let codes: RejectCode[] = [];
-          const parseAll = (): CleanOrRejectedLine[] => {
-            const read = readLinesOf(batch, {
-              format: options.format,
-              memo,
-              enrich: options.enrich,
-              fitLine: store.fitLine,
-            });
-            ({ parsed, codes } = read);
-            announce(batch.source, memo);
-            return read.lines;
-          };
-          // Parsed when its transaction is formed, not on delivery: until then the message holds its
-          // bytes (about 250 a line) instead of parsed and enriched rows (measured: see RESULTS.md).
-          const bytes = batch.lineBytes + 512 * batch.lineCount;
-          const write = store.storeLinesLater(batch.lineCount, bytes, parseAll);
-          return settle(write, batch.lineCount, ({ rejectedInstead }) => {
-            // A clean line the table could not hold, or the database refused alone, was stored as a
-            // rejected one, with its reason.
-            parsed -= rejectedInstead.length;
-            codes.push(...rejectedInstead);
-            counts.parsed += parsed;
-            counts.rejected += codes.length;
-            if (metrics) {
-              metrics.rowsStored('clean_log', parsed);
-              metrics.rowsStored('rejected_log', codes.length);
-              metrics.rejected(codes);
-            }
-          });
-        },
-      ),
-    );
   }
 
-  return {
-    counts,
-    stored: () => store.stored(),
-    get inFlight() {
-      return consumers.reduce((sum, consumer) => sum + consumer.inFlight, 0);
-    },
-    get writeProblem() {
-      return store.problem;
-    },
-    async close() {
-      await Promise.all(consumers.map((consumer) => consumer.close()));
-      await store.flush();
-    },
-  };
+  private memoOf(source: string): DetectMemo {
+    let memo = this.memos.get(source);
+    if (!memo) this.memos.set(source, (memo = createDetectMemo()));
+    return memo;
+  }
+
+  /** Auto-detection says once per source which format it picked (at info; changes later at debug). */
+  private announce(source: string, memo: DetectMemo): void {
+    const picked = memo.last;
+    const { log } = this.options;
+    if (this.options.format !== 'auto' || picked === null || this.announced.get(source) === picked) return;
+    const first = !this.announced.has(source);
+    this.announced.set(source, picked);
+    if (first) log.info({ source, format: picked }, 'detected the log format of a source');
+    else log.debug({ source, format: picked }, 'the log format of a source changed');
+  }
 }
