@@ -247,6 +247,17 @@ describe('lograbbit run with simulated traffic, its dashboard in a browser', () 
     assert.ok(from % 60_000 === 0 && to % 60_000 === 0, `${from}–${to}: whole minutes`);
     assert.ok(from <= firstMs && firstMs < to, 'the range counted holds the data');
     // The traffic so far spans seconds: its ticks, and those of the pipeline's samples, are times.
+    // A chart of one sample has one tick: on a loaded machine the page can open that early.
+    await waitFor(
+      'two ticks on every time chart',
+      async () => {
+        for (const id of TIME_CHARTS) {
+          if ((await inPage<unknown[]>(page, TICKS_OF, id)).length < 2) return false;
+        }
+        return true;
+      },
+      20_000,
+    );
     await assertTimeTicks(page, TIME_CHARTS, /^\d\d:\d\d(:\d\d)?$/);
     // While nothing waits, "in" and "stored" have the same values: the wide pale band of "in" shows
     // around the thin line of "stored" (the colours of app.js; the band drawn on white).
