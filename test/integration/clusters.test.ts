@@ -418,7 +418,7 @@ async function startedFlow(
   t: TestContext,
   options: Omit<FlowOptions, 'root'> & { readonly firstLines?: number },
 ): Promise<Flow> {
-  const flow = startFlow(services!, { ...options, root: dir!, explain: brokerState });
+  const flow = startFlow(services!, { ...options, root: dir!, explain: clustersState });
   t.after(() => flow.kill());
   const firstLines = options.firstLines ?? 3000;
   await flow.until(
@@ -428,8 +428,11 @@ async function startedFlow(
   return flow;
 }
 
-/** The queues' leaders, members online and counts, and the channels' unconfirmed messages, as JSON lines. */
-async function brokerState(): Promise<string> {
+/**
+ * The queues' leaders, members online and counts, and the channels' unconfirmed messages, as JSON
+ * lines; then whether each Galera node runs, with its log's last lines.
+ */
+async function clustersState(): Promise<string> {
   const queues = (await rabbit!.api('api/queues/%2F')) as Array<Record<string, unknown>>;
   const channels = (await rabbit!.api('api/channels')) as Array<Record<string, unknown>>;
   const pick = (row: Record<string, unknown>, keys: readonly string[]): string =>
@@ -450,6 +453,7 @@ async function brokerState(): Promise<string> {
         'message_stats',
       ]),
     ),
+    await galera!.state().catch((error: unknown) => `--- galera: ${String(error)}`),
   ].join('\n');
 }
 
@@ -518,7 +522,10 @@ async function restartWhileFlowing(flow: Flow, node: ClusterNode): Promise<void>
 /** Waits for every line and stops the processes, checks every line stored once; the consumers' reports. */
 async function finishExactlyOnce(flow: Flow): Promise<string[]> {
   const reports = await flow.finish();
-  await assertExactlyOnce(services!, flow.source, flow.writer.lineBuffers);
+  await assertExactlyOnce(services!, flow.source, flow.writer.lineBuffers).catch(async (error: unknown) => {
+    // A lost connection here is a Galera node gone: say which, and what its log said last.
+    throw new Error(`${String(error)}\n${await clustersState().catch(String)}`, { cause: error });
+  });
   stored.set(flow.source, flow.writer.lines.length);
   return reports;
 }
