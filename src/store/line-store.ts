@@ -10,7 +10,6 @@ import type { CleanOrRejectedLine, RawLine, RejectCode } from '../domain/index.j
 import { createBatchWriter } from './batch-writer.js';
 import type { BatchWriterStats } from './batch-writer.js';
 import { cleanRowOf, rawRowOf, rejectedRowOf } from './rows.js';
-import { rejectedInsteadOf } from './writers.js';
 import type { CleanOrRejectedRow, RowWriters } from './writers.js';
 import type { RawRow } from './schema.js';
 
@@ -117,10 +116,14 @@ export function openLineStore(writers: RowWriters, options: LineStoreOptions): L
         }
         return rejectedRowOfLine(line, line.reason, line.ts);
       };
+      // A clean row the database refused alone, as the rejected row of its line; a rejected row
+      // has no other form.
       const replace = (entry: CleanOrRejectedRow, reason: string): CleanOrRejectedRow | undefined => {
-        const instead = rejectedInsteadOf(entry, reason);
-        if (instead?.table === 'rejected_log') rejectedInstead.push('refused_by_database');
-        return instead;
+        if (entry.table !== 'clean_log') return undefined;
+        rejectedInstead.push('refused_by_database');
+        const { eventId, source, ts } = entry.row;
+        const line = { eventId, source, receivedAt: entry.receivedAt, bytes: entry.line };
+        return rejectedRowOfLine(line, `refused by the database: ${reason}`, ts);
       };
       // Rows made again (a transaction written again after a failure) are replaced again: count anew.
       const remake = (): readonly CleanOrRejectedRow[] => {
@@ -145,7 +148,11 @@ function rawRowOfLine(line: RawLine): RawRow {
 }
 
 /** rejected_log's row of a line, with `reason`; `ts` decides its day. */
-function rejectedRowOfLine(line: CleanOrRejectedLine, reason: string, ts: Date | null): CleanOrRejectedRow {
+function rejectedRowOfLine(
+  line: Pick<CleanOrRejectedLine, 'eventId' | 'source' | 'receivedAt' | 'bytes'>,
+  reason: string,
+  ts: Date | null,
+): CleanOrRejectedRow {
   return {
     table: 'rejected_log',
     row: rejectedRowOf(line.eventId, line.source, line.receivedAt, line.bytes, reason, ts),

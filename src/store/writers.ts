@@ -12,7 +12,6 @@ import type { TableInput, TableWriter } from './bulk-insert.js';
 import type { RowBatch } from './batch-writer.js';
 import { loadDataInto } from './load-data.js';
 import { cleanLog, rawLog, rejectedLog } from './schema.js';
-import { rejectedRowOf } from './rows.js';
 import { tableCheckOf } from './table-check.js';
 import { fitEscapedLine } from './load-data-input.js';
 import { isRowRefusal } from './transient.js';
@@ -25,7 +24,7 @@ import type { CountingUnit } from './rollup/tally.js';
 /**
  * A parsed line goes to `clean_log`, an unparsed one to `rejected_log`: one or the other, never both.
  * A clean row keeps its line's bytes (a view, not a copy) and when it was read, so that a row the
- * database refuses can be rejected with the database's reason instead (`rejectedInsteadOf`).
+ * database refuses can be rejected with the database's reason instead (line-store.ts).
  */
 export type CleanOrRejectedRow =
   | {
@@ -35,23 +34,6 @@ export type CleanOrRejectedRow =
       readonly receivedAt: Date;
     }
   | { readonly table: 'rejected_log'; readonly row: RejectedRow };
-
-/** A clean row the database refused, as the rejected row of its line; a rejected row has no other form. */
-export function rejectedInsteadOf(entry: CleanOrRejectedRow, reason: string): CleanOrRejectedRow | undefined {
-  if (entry.table !== 'clean_log') return undefined;
-  const { eventId, source } = entry.row;
-  return {
-    table: 'rejected_log',
-    row: rejectedRowOf(
-      eventId,
-      source,
-      entry.receivedAt,
-      entry.line,
-      `refused by the database: ${reason}`,
-      entry.row.ts,
-    ),
-  };
-}
 
 /**
  * A row's other fields, in bytes, at most: what a row may take of max_allowed_packet besides its
