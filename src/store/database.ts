@@ -16,7 +16,7 @@ import type { DatabaseClient, DatabaseNode, NodeChange } from './client.js';
 import { fillPendingVisitors } from './rollup/visitor-backfill.js';
 import { ServiceUnavailableError, UsageError, messageOf } from '../errors.js';
 import * as schema from './schema.js';
-import { errorCodeOf } from './transient.js';
+import { errorCodeOf, isTransientDatabaseError } from './transient.js';
 import { ensureDayPartitions } from './partitions.js';
 
 export interface DatabaseEndpoint {
@@ -107,6 +107,7 @@ export async function openStore(endpoint: DatabaseEndpoint, options: OpenStoreOp
   );
   // drizzle runs on a pool's query, execute and getConnection, all a DatabaseClient has (client.ts).
   const db = drizzle({ client: pool as Pool, schema, mode: 'default' });
+  let settings: mysql.RowDataPacket | undefined;
   try {
     if (options.setup) {
       await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
@@ -115,6 +116,9 @@ export async function openStore(endpoint: DatabaseEndpoint, options: OpenStoreOp
       await ensureDayPartitions(pool);
       await fillPendingVisitors(pool);
     } else await pool.query('SELECT 1 FROM raw_log LIMIT 0');
+    [[settings]] = await pool.query<mysql.RowDataPacket[]>(
+      'SELECT @@local_infile AS localInfile, @@max_allowed_packet AS maxAllowedPacket',
+    );
   } catch (error) {
     await pool.end();
     const code = errorCodeOf(error);
@@ -125,12 +129,18 @@ export async function openStore(endpoint: DatabaseEndpoint, options: OpenStoreOp
         `database ${endpoint.address} ${what}; run \`lograbbit setup\` (or drop --no-setup)`,
       );
     }
+    // The server answered the first connection, then went away while it was being set up: an
+    // outage at start like a refused connection (exit 3, which a supervisor restarts), not a fault.
+    if (isTransientDatabaseError(error)) {
+      const where = nodes.map((each) => `${each.host}:${each.port}`).join(', ');
+      throw new ServiceUnavailableError(
+        'LR_DATABASE_UNAVAILABLE',
+        `cannot connect to the database at ${where}: lost while opening it (${messageOf(causeOf(error))}); is it running? (\`docker compose up -d mysql\`, or start mariadbd)`,
+        error,
+      );
+    }
     throw error;
   }
-  const [rows] = await pool.query<mysql.RowDataPacket[]>(
-    'SELECT @@local_infile AS localInfile, @@max_allowed_packet AS maxAllowedPacket',
-  );
-  const settings = rows[0];
   // `auto`: LOAD DATA LOCAL when the server takes it (MariaDB does by default, MySQL 8 not).
   const wanted = options.writeMethod ?? 'auto';
   const writeMethod =
@@ -201,6 +211,11 @@ async function connectServer(
       error,
     );
   }
+}
+
+/** The driver's error under drizzle's "Failed query" wrapping, which names the SQL and not the cause. */
+function causeOf(error: unknown): unknown {
+  return error instanceof Error && error.cause !== undefined ? error.cause : error;
 }
 
 async function createDatabaseIfMissing(server: mysql.Connection, endpoint: DatabaseEndpoint): Promise<void> {

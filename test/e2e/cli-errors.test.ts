@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { createTestServices } from '../helpers/services.js';
+import { DB_HOST } from '../helpers/services.js';
+import { startTcpProxy } from '../helpers/tcp-proxy.js';
 
 const SAMPLE = new URL('../../samples/access.log', import.meta.url).pathname;
 
@@ -67,6 +69,28 @@ for (const [label, command] of OPENING_THE_DATABASE) {
     );
   });
 }
+
+test('setup: the database gone after its first answer, during the migrations → one line, exit 3', async () => {
+  // The first connection (the server check, which creates the database) goes through; the pool's,
+  // which runs the migrations, are dropped as they open. A supervisor restarts on exit 3 as on any
+  // outage at start; before, the migration's "Failed query" was exit 1, an unexpected failure.
+  const services = await createTestServices('cli_errors_gone');
+  const proxy = await startTcpProxy(3306, DB_HOST, { forwardFirst: 1 });
+  try {
+    const result = await runCli(['setup'], { env: { ...services.env, DB_PORT: String(proxy.port) } });
+    assert.equal(result.code, 3, result.stderr);
+    assert.equal(lines(result.stderr).length, 1, result.stderr);
+    assert.match(
+      result.stderr,
+      new RegExp(
+        `^lograbbit: cannot connect to the database at 127\\.0\\.0\\.1:${proxy.port}: .*is it running\\?`,
+      ),
+    );
+  } finally {
+    await proxy.close();
+    await services.teardown();
+  }
+});
 
 test('stats: RabbitMQ unreachable (the database answers) → one line naming it and its address, exit 3', async () => {
   // stats reads the database first, so it needs one that has the tables: a scratch one, set up here.

@@ -17,12 +17,24 @@ export interface TcpProxy {
   close(): Promise<void>;
 }
 
-export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'): Promise<TcpProxy> {
+export interface TcpProxyOptions {
+  /**
+   * Forwards this many connections, then drops every later one as it opens: a server that went
+   * away right after it first answered.
+   */
+  readonly forwardFirst?: number;
+}
+
+export async function startTcpProxy(
+  targetPort: number,
+  targetHost = '127.0.0.1',
+  options: TcpProxyOptions = {},
+): Promise<TcpProxy> {
   const open = new Set<net.Socket>();
   let down = false;
   let connectionsOpened = 0;
   const server = net.createServer((client) => {
-    if (down) {
+    if (down || connectionsOpened >= (options.forwardFirst ?? Number.POSITIVE_INFINITY)) {
       client.destroy();
       return;
     }
