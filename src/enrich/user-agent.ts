@@ -6,6 +6,7 @@
  */
 import { isbot } from 'isbot';
 import UAParser from 'ua-parser-js';
+import { detachedText } from '../domain/index.js';
 
 /** The user-agent fields of the clean table. */
 export interface UserAgentInfo {
@@ -76,7 +77,8 @@ export function createUserAgentLookup(maxEntries = DEFAULT_UA_CACHE_ENTRIES): Us
       return older;
     }
     const info = Object.freeze(parseUserAgent(userAgent));
-    if (userAgent.length <= MAX_CACHED_LENGTH && maxEntries > 0) remember(userAgent, info);
+    // The key outlives its line: a slice of the line would keep the whole line alive.
+    if (userAgent.length <= MAX_CACHED_LENGTH && maxEntries > 0) remember(detachedText(userAgent), info);
     return info;
   };
 }

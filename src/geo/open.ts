@@ -7,6 +7,7 @@
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { detachedText } from '../domain/index.js';
 import type { GeoLocation } from '../domain/index.js';
 import { UsageError } from '../errors.js';
 import { MmdbFile } from './mmdb-file.js';
@@ -39,7 +40,8 @@ export function cachedByAddress(
     if (known !== undefined) return known;
     const answer = lookup(ip);
     if (answers.size >= CACHE_ENTRIES) answers.clear();
-    answers.set(ip, answer);
+    // The key outlives its line: a slice of the line would keep the whole line alive.
+    answers.set(detachedText(ip), answer);
     return answer;
   };
 }

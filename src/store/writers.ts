@@ -19,6 +19,7 @@ import { isCleanRowBefore, isDayRowBefore, skipLinesBeforeHorizon, watchHorizon 
 import type { CleanRow, RawRow, RejectedRow } from './schema.js';
 import { countingUnitsOf } from './rollup/counting-units.js';
 import { countIntoRollups } from './rollup/rollup-writes.js';
+import { TextTable } from './rollup/tally.js';
 import type { CountingUnit } from './rollup/tally.js';
 
 /**
@@ -165,6 +166,7 @@ export function createRowWriters(
     // What the rollups need of the rows (a few fields each), kept until the transaction counts them.
     // They count every line, those before the retention horizon too (not stored, still counted).
     const counting: CountingUnit[] = [];
+    const texts = new TextTable();
     return batchOf<CleanOrRejectedRow>(
       inputs,
       (rows) => {
@@ -179,7 +181,7 @@ export function createRowWriters(
           }
         }
         clean.add(skipLinesBeforeHorizon(cleanRows, lineHorizon, isCleanRowBefore));
-        for (const unit of countingUnitsOf(rows)) counting.push(unit);
+        for (const unit of countingUnitsOf(rows, texts)) counting.push(unit);
       },
       (connection) => countIntoRollups(connection, counting),
     );

@@ -6,7 +6,7 @@
 import { EVENT_ID_BYTES, STREAM_ID_BYTES } from '../../domain/index.js';
 import type { CleanRow, RejectedRow } from '../schema.js';
 import { addCountedLine, countedColumns } from './tally.js';
-import type { CountedColumns, CountingUnit } from './tally.js';
+import type { CountedColumns, CountingUnit, TextTable } from './tally.js';
 
 /** A row of the clean writer, as far as the rollups look at it (writers.ts' CleanOrRejectedRow). */
 export type CountableRow =
@@ -22,8 +22,9 @@ export function offsetOf(eventId: Buffer): number {
 /**
  * One unit per stream among `rows` (the rows of one message, or a slice of them: consecutive lines
  * of one stream, which is what makes the range [first offset, end of the last line) theirs alone).
+ * Their texts go to `table`, the transaction's.
  */
-export function countingUnitsOf(rows: readonly CountableRow[]): CountingUnit[] {
+export function countingUnitsOf(rows: readonly CountableRow[], table: TextTable): CountingUnit[] {
   const units = new Map<
     string,
     { streamId: Buffer; source: string; start: number; end: number } & CountedColumns
@@ -42,7 +43,7 @@ export function countingUnitsOf(rows: readonly CountableRow[]): CountingUnit[] {
         start: offset,
         end,
         // Room for all the rows: they are of one stream, but for a slice a batch was halved into.
-        ...countedColumns(rows.length),
+        ...countedColumns(rows.length, table),
       };
       units.set(key, unit);
     }

@@ -5,6 +5,7 @@
  * are summed per source and bucket (`tallyOf`).
  */
 import { createHash } from 'node:crypto';
+import { detachedText } from '../../domain/index.js';
 import type { CleanRow } from '../schema.js';
 import { addPlace, emptyRegisters, placeOf } from './hll.js';
 import type { Registers } from './hll.js';
@@ -45,6 +46,34 @@ export const NUMBERS_PER_LINE = 5;
 export const TEXTS_PER_LINE = 9;
 
 /**
+ * The distinct texts of one transaction's clean lines, each held once, as a string of its own. A
+ * line's texts are slices of the line (its address, path, referrer…): kept as they are, each would
+ * keep its whole line alive until the commit, and most of them repeat from line to line. Units keep
+ * a number per text instead, which this table turns back into the text when the lines are counted.
+ */
+export class TextTable {
+  private readonly ids = new Map<string, number>();
+  private readonly texts: string[] = [];
+
+  /** The number of `text` in this table (-1 for none), added if new. */
+  idOf(text: string | null | undefined): number {
+    if (text === null || text === undefined) return -1;
+    let id = this.ids.get(text);
+    if (id === undefined) {
+      const own = detachedText(text);
+      id = this.texts.push(own) - 1;
+      this.ids.set(own, id);
+    }
+    return id;
+  }
+
+  /** The text numbered `id`, or null for -1. */
+  textOf(id: number): string | null {
+    return id < 0 ? null : (this.texts[id] as string);
+  }
+}
+
+/**
  * The lines of one message (one stream) in a transaction, and the byte range they cover. Its clean
  * lines are kept as columns, not as an object each: they wait from the transaction's forming to its
  * commit, hundreds of milliseconds, and two small objects a line made V8 decide to allocate them in
@@ -61,23 +90,27 @@ export interface CountingUnit {
   readonly lineCount: number;
   /** NUMBERS_PER_LINE a clean line. */
   readonly numbers: Float64Array;
-  /** TEXTS_PER_LINE a clean line. */
-  readonly texts: ReadonlyArray<string | null>;
+  /** TEXTS_PER_LINE a clean line: their numbers in `table`. */
+  readonly texts: Int32Array;
+  /** The transaction's texts, shared by its units. */
+  readonly table: TextTable;
 }
 
 /** A unit's clean lines as they are being written down (`addCountedLine`). */
 export interface CountedColumns {
   lineCount: number;
   readonly numbers: Float64Array;
-  readonly texts: Array<string | null>;
+  readonly texts: Int32Array;
+  readonly table: TextTable;
 }
 
-/** Columns with room for `lines` clean lines. */
-export function countedColumns(lines: number): CountedColumns {
+/** Columns with room for `lines` clean lines, whose texts go to `table`. */
+export function countedColumns(lines: number, table: TextTable): CountedColumns {
   return {
     lineCount: 0,
     numbers: new Float64Array(lines * NUMBERS_PER_LINE),
-    texts: new Array<string | null>(lines * TEXTS_PER_LINE),
+    texts: new Int32Array(lines * TEXTS_PER_LINE),
+    table,
   };
 }
 
@@ -94,11 +127,9 @@ export function leftCharacters(text: string, max: number): string {
   return text.slice(0, index);
 }
 
-const nullable = (value: string | null | undefined): string | null => value ?? null;
-
 /** Writes down what the rollups need of a clean row (at `offset`) as the next line of `columns`. */
 export function addCountedLine(columns: CountedColumns, row: CleanRow, offset: number): void {
-  const { numbers, texts } = columns;
+  const { numbers, texts, table } = columns;
   let at = columns.lineCount * NUMBERS_PER_LINE;
   numbers[at++] = offset;
   numbers[at++] = row.ts.getTime();
@@ -106,16 +137,17 @@ export function addCountedLine(columns: CountedColumns, row: CleanRow, offset: n
   numbers[at++] = row.bytes;
   numbers[at] = row.isBot === true ? 1 : row.isBot === false ? 0 : -1;
   at = columns.lineCount * TEXTS_PER_LINE;
-  texts[at++] = nullable(row.ip);
-  texts[at++] =
-    row.path === null || row.path === undefined ? null : leftCharacters(row.path, TOP_VALUE_CHARACTERS);
-  texts[at++] = nullable(row.host);
-  texts[at++] = nullable(row.country);
-  texts[at++] = nullable(row.browser);
-  texts[at++] = nullable(row.os);
-  texts[at++] = nullable(row.device);
-  texts[at++] = nullable(row.referrerHost);
-  texts[at] = nullable(row.user);
+  texts[at++] = table.idOf(row.ip);
+  texts[at++] = table.idOf(
+    row.path === null || row.path === undefined ? null : leftCharacters(row.path, TOP_VALUE_CHARACTERS),
+  );
+  texts[at++] = table.idOf(row.host);
+  texts[at++] = table.idOf(row.country);
+  texts[at++] = table.idOf(row.browser);
+  texts[at++] = table.idOf(row.os);
+  texts[at++] = table.idOf(row.device);
+  texts[at++] = table.idOf(row.referrerHost);
+  texts[at] = table.idOf(row.user);
   columns.lineCount++;
 }
 
@@ -136,7 +168,7 @@ export function forEachCountedLine(unit: CountingUnit, visit: (line: CountedLine
     ip: null as string | null,
     values,
   };
-  const { numbers, texts } = unit;
+  const { numbers, texts, table } = unit;
   for (let index = 0; index < unit.lineCount; index++) {
     let at = index * NUMBERS_PER_LINE;
     line.offset = numbers[at++] as number;
@@ -146,19 +178,19 @@ export function forEachCountedLine(unit: CountingUnit, visit: (line: CountedLine
     const bot = numbers[at] as number;
     line.isBot = bot === 1 ? true : bot === 0 ? false : null;
     at = index * TEXTS_PER_LINE;
-    line.ip = texts[at++] ?? null;
-    const path = texts[at++] ?? null;
+    line.ip = table.textOf(texts[at++] as number);
+    const path = table.textOf(texts[at++] as number);
     // In TOP_DIMENSIONS order.
     values[0] = path;
     values[1] = line.status === 404 ? path : undefined;
-    values[2] = texts[at++] ?? null;
-    values[3] = texts[at++] ?? null;
-    values[4] = texts[at++] ?? null;
-    values[5] = texts[at++] ?? null;
-    values[6] = texts[at++] ?? null;
-    values[7] = texts[at++] ?? null;
+    values[2] = table.textOf(texts[at++] as number);
+    values[3] = table.textOf(texts[at++] as number);
+    values[4] = table.textOf(texts[at++] as number);
+    values[5] = table.textOf(texts[at++] as number);
+    values[6] = table.textOf(texts[at++] as number);
+    values[7] = table.textOf(texts[at++] as number);
     values[8] = String(line.status);
-    values[9] = texts[at] ?? null;
+    values[9] = table.textOf(texts[at] as number);
     visit(line);
   }
 }

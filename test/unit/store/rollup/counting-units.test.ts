@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { eventIdOf } from '../../../../src/domain/index.js';
 import { countingUnitsOf } from '../../../../src/store/rollup/counting-units.js';
 import type { CountableRow } from '../../../../src/store/rollup/counting-units.js';
-import { TOP_DIMENSIONS, forEachCountedLine } from '../../../../src/store/rollup/tally.js';
+import { TOP_DIMENSIONS, TextTable, forEachCountedLine } from '../../../../src/store/rollup/tally.js';
 import type { CleanRow, RejectedRow } from '../../../../src/store/schema.js';
 
 const STREAM = Buffer.from('0123456789abcdef', 'hex');
@@ -50,7 +50,7 @@ test('each clean line read back from its unit is the row it came from; rejected 
         const row = { ...fields, eventId, source: 's', ts: new Date(tsMs) } as CleanRow;
         return { table: 'clean_log', row, line: bytes };
       });
-      const units = countingUnitsOf(rows);
+      const units = countingUnitsOf(rows, new TextTable());
       assert.equal(units.length, 1);
       const unit = units[0]!;
       assert.equal(unit.start, 1000);
