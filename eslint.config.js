@@ -29,7 +29,9 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['*.js', 'bin/*.js', 'src/dashboard/static/*.js'] },
+        projectService: {
+          allowDefaultProject: ['*.js', 'bin/*.js', 'src/dashboard/static/*.js', 'bench/memory/*.mjs'],
+        },
         tsconfigRootDir: import.meta.dirname,
       },
     },

@@ -243,6 +243,8 @@ export interface Tally {
   lines: number;
   /** Each distinct address's place in a sketch, hashed once (addresses repeat within a batch). */
   readonly places: Map<string, number>;
+  /** The top values' keys, in blocks (see `ValueKeys`). */
+  readonly valueKeys: ValueKeys;
   /** The buckets of the last line: consecutive lines share them, and their keys need not be made again. */
   last:
     | {
@@ -269,6 +271,7 @@ export function emptyTally(): Tally {
     topHours: new Map(),
     lines: 0,
     places: new Map(),
+    valueKeys: new ValueKeys(),
     last: undefined,
   };
 }
@@ -316,9 +319,31 @@ export function dayTopTalliesOf(tally: Tally): TopTally[] {
   return days;
 }
 
-/** The key a top value is stored under: MD5 of its bytes, all zeros for null. */
-export function valueKeyOf(value: string | null): Buffer {
-  return value === null ? Buffer.alloc(16) : createHash('md5').update(value, 'utf8').digest();
+const VALUE_KEY_BYTES = 16;
+const VALUE_KEYS_PER_BLOCK = 256;
+
+/**
+ * A tally's value keys, each a view of a shared block. A Buffer of its own per key is an ArrayBuffer
+ * per distinct value of the transaction (about one for two lines), each with its own bookkeeping
+ * outside the JavaScript heap; they live until the commit, long enough to be freed only by a full
+ * collection (bench/RESULTS.md, issue 18).
+ */
+export class ValueKeys {
+  private block = Buffer.alloc(0);
+  private used = 0;
+
+  /** The key `value` is stored under: MD5 of its bytes, all zeros for null. */
+  keyOf(value: string | null): Buffer {
+    if (this.used + VALUE_KEY_BYTES > this.block.length) {
+      this.block = Buffer.allocUnsafe(VALUE_KEY_BYTES * VALUE_KEYS_PER_BLOCK);
+      this.used = 0;
+    }
+    const key = this.block.subarray(this.used, this.used + VALUE_KEY_BYTES);
+    this.used += VALUE_KEY_BYTES;
+    if (value === null) key.fill(0);
+    else createHash('md5').update(value, 'utf8').digest().copy(key);
+    return key;
+  }
 }
 
 function trafficOf(buckets: Map<string, TrafficTally>, source: string, bucketMs: number): TrafficTally {
@@ -406,7 +431,7 @@ export function addLine(tally: Tally, source: string, line: CountedLine): void {
         dimension,
         source,
         bucketMs: buckets.hourMs,
-        valueKey: valueKeyOf(value),
+        valueKey: tally.valueKeys.keyOf(value),
         value,
         requests: 0,
         bytes: 0,
