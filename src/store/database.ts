@@ -132,10 +132,9 @@ export async function openStore(endpoint: DatabaseEndpoint, options: OpenStoreOp
     // The server answered the first connection, then went away while it was being set up: an
     // outage at start like a refused connection (exit 3, which a supervisor restarts), not a fault.
     if (isTransientDatabaseError(error)) {
-      const where = nodes.map((each) => `${each.host}:${each.port}`).join(', ');
       throw new ServiceUnavailableError(
         'LR_DATABASE_UNAVAILABLE',
-        `cannot connect to the database at ${where}: lost while opening it (${messageOf(causeOf(error))}); is it running? (\`docker compose up -d mysql\`, or start mariadbd)`,
+        `cannot connect to the database at ${addressesOf(nodes)}: lost while opening it (${messageOf(causeOf(error))}); ${IS_IT_RUNNING}`,
         error,
       );
     }
@@ -149,6 +148,14 @@ export async function openStore(endpoint: DatabaseEndpoint, options: OpenStoreOp
   return { db, pool, endpoint, writeMethod, maxAllowedPacket, close: () => pool.end() };
 }
 
+/** What an error says when no node answers: the way to start the compose file's database, or one's own. */
+const IS_IT_RUNNING = 'is it running? (`docker compose up -d mysql`, or start mariadbd)';
+
+/** The nodes as an error names them: `host:port, host:port`. */
+function addressesOf(nodes: readonly DatabaseNode[]): string {
+  return nodes.map((each) => `${each.host}:${each.port}`).join(', ');
+}
+
 /**
  * A connection to the first of `nodes` that answers, to check the server and create the database:
  * with a cluster, a process starts while a node is down. The error is the last node's.
@@ -160,7 +167,7 @@ async function connectFirstNode(
   ssl: ReturnType<typeof tlsOptionsOf>,
 ): Promise<mysql.Connection> {
   // A list is named whole in the error, which the last node's failure gives.
-  const where = nodes.map((each) => `${each.host}:${each.port}`).join(', ');
+  const where = addressesOf(nodes);
   for (const [index, node] of nodes.entries()) {
     try {
       return await connectServer(node, where, endpoint, timeoutMs, ssl);
@@ -204,7 +211,7 @@ async function connectServer(
       ? 'check DB_USER and DB_PASSWORD (or DATABASE_URL)'
       : code === 'HANDSHAKE_NO_SSL_SUPPORT'
         ? 'the server offers no TLS: enable it there, or unset DB_TLS and DB_TLS_CA'
-        : 'is it running? (`docker compose up -d mysql`, or start mariadbd)';
+        : IS_IT_RUNNING;
     throw new ServiceUnavailableError(
       refused ? 'LR_DATABASE_REFUSED' : 'LR_DATABASE_UNAVAILABLE',
       `cannot connect to the database at ${where}: ${why}; ${hint}`,
