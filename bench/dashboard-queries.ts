@@ -96,11 +96,14 @@ function pick<T>(values: readonly T[], random = Math.random()): T {
 const streamEnds = new Map<string, { id: Buffer; end: number }>();
 
 /**
- * An event id as the pipeline makes them: 8 bytes naming the stream (one file per source, day and
- * fill), then the line's byte offset in it; the next line starts where this one ends.
+ * An event id as the pipeline makes them: 8 bytes naming the stream (one file per source, day,
+ * fill and run), then the line's byte offset in it; the next line starts where this one ends.
  */
 function eventIdAt(source: string, ms: number, fill: number, lineBytes: number): Buffer {
-  const key = `${source}/${new Date(ms).toISOString().slice(0, 10)}/${fill}`;
+  // The run's start is in the name: a `--reuse` run counts its fills from 0 again, and a stream
+  // named as one of an earlier run would put its lines at offsets the rollups have counted already
+  // (they would be stored as lines, never counted: see rollup/counted-ranges.ts).
+  const key = `${source}/${new Date(ms).toISOString().slice(0, 10)}/${fill}/${now}`;
   let stream = streamEnds.get(key);
   if (stream === undefined) {
     stream = { id: createHash('sha256').update(key).digest().subarray(0, 8), end: 0 };

@@ -180,7 +180,7 @@ interface TrafficLevel {
  * The parts of [from, to) each level reads, coarsest first: the level's whole buckets inside the
  * range, and the edges left to the finer levels. The last level (minutes) takes whatever is left.
  */
-function coverOf<Level extends { readonly stepMs: number }>(
+export function coverOf<Level extends { readonly stepMs: number }>(
   from: number,
   to: number,
   levels: readonly Level[],
