@@ -19,8 +19,9 @@
  * DB_HOST/DB_USER/DB_PASSWORD from the environment; reads only.
  */
 import mysql from 'mysql2/promise';
-import { coverOf, hoursOf } from '../src/store/rollup-queries.js';
-import { DAY_MS, HOUR_MS } from '../src/store/rollup/tally.js';
+import { getTableName } from 'drizzle-orm';
+import { TOP_LEVELS, coverOf, hoursOf } from '../src/store/rollup-queries.js';
+import { DAY_MS } from '../src/store/rollup/tally.js';
 import { OTHER_VALUE_KEY } from '../src/store/rollup/top-compaction.js';
 
 const args = process.argv.slice(2);
@@ -38,12 +39,6 @@ if (!Number.isInteger(K) || K < 1) {
   process.exit(2);
 }
 
-/** The two levels topOver reads, coarsest first (rollup-queries.ts, TOP_LEVELS). */
-const LEVELS = [
-  { table: 'rollup_top_day', stepMs: DAY_MS },
-  { table: 'rollup_top', stepMs: HOUR_MS },
-] as const;
-
 /** One bucket's pairs, most requests first: what an index on (bucket, requests) would give. */
 type Bucket = Array<{ key: string; requests: number }>;
 
@@ -57,7 +52,7 @@ interface Reads {
 }
 
 /** Fagin's threshold algorithm over `buckets` for the `k` largest sums: its sorted and random reads. */
-export function thresholdReads(buckets: readonly Bucket[], k: number): Reads {
+function thresholdReads(buckets: readonly Bucket[], k: number): Reads {
   const maps = lookupsOf(buckets);
   const pairs = buckets.reduce((sum, bucket) => sum + bucket.length, 0);
   const seen = new Set<string>();
@@ -94,7 +89,7 @@ export function thresholdReads(buckets: readonly Bucket[], k: number): Reads {
  * at the rank reached there. Reading stops once the k-th lower bound reaches every other upper
  * bound; then the k values' sums are completed by a lookup in each bucket that did not show them.
  */
-export function sortedOnlyReads(buckets: readonly Bucket[], k: number): { reads: number; top: number[] } {
+function sortedOnlyReads(buckets: readonly Bucket[], k: number): { reads: number; top: number[] } {
   const maps = lookupsOf(buckets);
   const values = new Map<string, { lower: number; lists: number[] }>();
   const last = buckets.map(() => 0);
@@ -172,14 +167,14 @@ async function bucketsOf(
 ): Promise<Bucket[]> {
   const range = hoursOf({ from: new Date(from), to: new Date(to) });
   const buckets = new Map<string, Bucket>();
-  for (const part of coverOf(range.from.getTime(), range.to.getTime(), LEVELS)) {
+  for (const part of coverOf(range.from.getTime(), range.to.getTime(), TOP_LEVELS)) {
     const [rows] = await connection.query<mysql.RowDataPacket[]>(
-      `SELECT source, bucket, HEX(value_key) AS value_key, requests FROM ${part.level.table}
+      `SELECT source, bucket, HEX(value_key) AS value_key, requests FROM ${getTableName(part.level.table)}
        WHERE dimension = ? AND bucket >= ? AND bucket < ? AND value_key <> ?`,
       [dimension, new Date(part.from), new Date(part.to), OTHER_VALUE_KEY],
     );
     for (const row of rows) {
-      const name = `${part.level.table}/${String(row.source)}/${String(row.bucket)}`;
+      const name = `${getTableName(part.level.table)}/${String(row.source)}/${String(row.bucket)}`;
       let bucket = buckets.get(name);
       if (bucket === undefined) buckets.set(name, (bucket = []));
       bucket.push({ key: String(row.value_key), requests: Number(row.requests) });

@@ -426,7 +426,7 @@ export async function topOver(
 
 type TopTable = typeof rollupTop | typeof rollupTopDay;
 /** The levels a top list reads, coarsest first: the whole days of a range, then the hours at its edges. */
-const TOP_LEVELS: ReadonlyArray<{ readonly table: TopTable; readonly stepMs: number }> = [
+export const TOP_LEVELS: ReadonlyArray<{ readonly table: TopTable; readonly stepMs: number }> = [
   { table: rollupTopDay, stepMs: DAY_MS },
   { table: rollupTop, stepMs: HOUR_MS },
 ];
