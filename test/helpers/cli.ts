@@ -96,14 +96,37 @@ export function startCli(args: readonly string[], options: CliOptions = {}): Run
   };
 }
 
-/** Polls `check` until it returns true, or fails after `timeoutMs` with `what` in the message. */
+/**
+ * How long past its deadline a check that is still running may take to answer. A check that never
+ * answers (a query a server holds forever) must fail its wait, not hang the file until CI's own limit.
+ */
+const CHECK_GRACE_MS = 15_000;
+
+/**
+ * Polls `check` until it returns true, or fails after `timeoutMs` with `what` in the message; also
+ * when one check has not answered `CHECK_GRACE_MS` (or `timeoutMs`, if shorter) after the deadline.
+ */
 export async function waitFor(
   what: string,
   check: () => Promise<boolean> | boolean,
   timeoutMs = 60_000,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
+  const grace = Math.min(CHECK_GRACE_MS, timeoutMs);
+  for (;;) {
+    let timer: NodeJS.Timeout | undefined;
+    const overdue = new Promise<'overdue'>((resolve) => {
+      timer = setTimeout(() => resolve('overdue'), Math.max(deadline - Date.now(), 0) + grace);
+    });
+    const answer = await Promise.race([Promise.resolve().then(check), overdue]).finally(() =>
+      clearTimeout(timer),
+    );
+    if (answer === 'overdue') {
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}: its last check had not answered ${grace} ms after that`,
+      );
+    }
+    if (answer) return;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

@@ -19,6 +19,8 @@ import { killAllAndRemove, ownedServerDir, killGroup, logTails, waitForPort } fr
 const run = promisify(execFile);
 const MARIADBD = process.env.TEST_MARIADBD ?? '/usr/sbin/mariadbd';
 const GALERA_PROVIDER = process.env.TEST_GALERA_PROVIDER ?? '/usr/lib/galera/libgalera_smm.so';
+/** How long a test's read of a node's status may take before it fails instead of waiting on. */
+export const STATUS_TIMEOUT_MS = 20_000;
 
 export interface GaleraNode {
   /** Its SQL port on 127.0.0.1. */
@@ -153,10 +155,17 @@ async function startGaleraClusterOnce(count: number, timeoutMs: number): Promise
         try {
           // Now, not once the node has caught up with the cluster (which may be holding commits).
           await connection.query('SET SESSION wsrep_sync_wait = 0');
-          const [rows] = await connection.query<RowDataPacket[]>("SHOW GLOBAL STATUS LIKE 'wsrep\\_%'");
+          const [rows] = await connection.query<RowDataPacket[]>({
+            sql: "SHOW GLOBAL STATUS LIKE 'wsrep\\_%'",
+            // A node may hold SHOW STATUS while its cluster changes (MDEV-11312): fail, naming it.
+            timeout: STATUS_TIMEOUT_MS,
+          });
           return Object.fromEntries(rows.map((row) => [String(row.Variable_name), String(row.Value)]));
+        } catch (error) {
+          throw new Error(`Galera node ${index + 1}: SHOW GLOBAL STATUS: ${String(error)}`, { cause: error });
         } finally {
-          await connection.end();
+          // Not end(): it waits for the server's answer to QUIT, which a held node may never send.
+          connection.destroy();
         }
       },
       async state() {

@@ -9,7 +9,7 @@
  * while lines flow, so that the next scenario has three. The scenarios run in this order: each
  * leaves the clusters as the next one expects.
  */
-import { after, before, test } from 'node:test';
+import { after, before, test as nodeTest } from 'node:test';
 import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -20,7 +20,7 @@ import type { RowDataPacket } from 'mysql2/promise';
 import { runCli, waitFor } from '../helpers/cli.js';
 import { loggedAt, startFlow } from '../helpers/cluster-flow.js';
 import type { Flow, FlowOptions } from '../helpers/cluster-flow.js';
-import { startGaleraCluster } from '../helpers/galera-cluster.js';
+import { STATUS_TIMEOUT_MS, startGaleraCluster } from '../helpers/galera-cluster.js';
 import type { GaleraCluster } from '../helpers/galera-cluster.js';
 import { freePort, killStarted, startLograbbit } from '../helpers/processes.js';
 import type { LongRunning } from '../helpers/processes.js';
@@ -29,6 +29,20 @@ import type { ClusterNode, RabbitCluster } from '../helpers/rabbit-cluster.js';
 import { createTestServices } from '../helpers/services.js';
 import type { TestServices } from '../helpers/services.js';
 import { assertExactlyOnce, rawRowCount } from '../helpers/stored-lines.js';
+
+/**
+ * Backstops far above what a scenario takes (20 s to 2 min here), whose waits have shorter limits of
+ * their own: a scenario that hangs anyway fails and lets the next ones run, instead of holding the
+ * file until CI's own limit stops the whole run.
+ */
+const SCENARIO = { timeout: 8 * 60_000 };
+/** Each cluster gets two tries of 2 minutes (the helpers). */
+const STARTING = { timeout: 6 * 60_000 };
+
+/** Every test of this file has the backstop. */
+function test(name: string, body: (t: TestContext) => Promise<void>): void {
+  nodeTest(name, SCENARIO, body);
+}
 
 /** The Galera node every read of the test goes to: never killed. */
 const READ_NODE = 2;
@@ -76,7 +90,7 @@ before(async () => {
       if (reads) await (await reads).end().catch(() => undefined);
     },
   };
-});
+}, STARTING);
 
 after(async () => {
   await killStarted();
@@ -300,7 +314,7 @@ test('kill -9 of the database node the consumer writes to: it moves on by itself
   const commitsBefore = await localCommits(1);
   const killedAt = Date.now();
   galera.nodes[0]?.kill();
-  await waitFor('a session of the consumer on the second node', () => sessionsOn(1), 60_000);
+  await flow.until('a session of the consumer on the second node', () => sessionsOn(1), 60_000);
   const moved = Date.now() - killedAt;
   // Its first transaction committed through the second node (a count of rows would also see a
   // transaction in flight on the killed node that reached the others before it died).
@@ -350,7 +364,7 @@ test('two consumers on different broker and database nodes at once: conflicts ar
   // Each consumer writes through its own database node. Polled: a connection that a Galera
   // conflict aborted is closed, and for a moment a consumer may hold none on its node.
   for (const index of [1, 2]) {
-    await waitFor(`a consumer's session on database node ${index + 1}`, () => sessionsOn(index), 60_000);
+    await flow.until(`a consumer's session on database node ${index + 1}`, () => sessionsOn(index), 60_000);
   }
   await flow.until('every line written', () => flow.writer.lines.length >= 10_000);
   const reports = await finishExactlyOnce(flow);
@@ -537,14 +551,18 @@ async function sessionsOn(index: number): Promise<boolean> {
   try {
     // Not a causal read: it would wait for the cluster, which holds commits until it drops a dead node.
     await connection.query('SET SESSION wsrep_sync_wait = 0');
-    const [rows] = await connection.query<RowDataPacket[]>(
+    const [rows] = await connection.query<RowDataPacket[]>({
       // Galera's appliers ('system user') show the database of the writes they apply from other nodes.
-      "SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE DB = ? AND ID <> ? AND USER <> 'system user'",
-      [services?.database, index === READ_NODE ? reads : -1],
-    );
+      sql: "SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE DB = ? AND ID <> ? AND USER <> 'system user'",
+      values: [services?.database, index === READ_NODE ? reads : -1],
+      timeout: STATUS_TIMEOUT_MS,
+    });
     return Number(rows[0]?.n) > 0;
+  } catch (error) {
+    throw new Error(`Galera node ${index + 1}: its sessions: ${String(error)}`, { cause: error });
   } finally {
-    await connection.end();
+    // Not end(): it waits for the server's answer to QUIT, which a held node may never send.
+    connection.destroy();
   }
 }
 
