@@ -2,9 +2,9 @@
 import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { CLI_ENTRY } from './cli-entry.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BIN = fileURLToPath(new URL('../../bin/lograbbit.js', import.meta.url));
 
 export interface CliResult {
   readonly code: number | null;
@@ -25,7 +25,7 @@ export interface CliOptions {
  * directory by default: a developer's own variables or .env file never leak into a test.
  */
 export function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
-  return runCommand(process.execPath, [BIN, ...args], options);
+  return runCommand(process.execPath, [CLI_ENTRY, ...args], options);
 }
 
 /** Runs any command as `runCli` runs lograbbit: clean environment, output and exit code. */
@@ -73,7 +73,7 @@ export interface RunningCli {
 
 /** Starts `lograbbit …args` and returns at once, for tests that signal or kill it mid-run. */
 export function startCli(args: readonly string[], options: CliOptions = {}): RunningCli {
-  const child = spawn(process.execPath, [BIN, ...args], {
+  const child = spawn(process.execPath, [CLI_ENTRY, ...args], {
     cwd: options.cwd ?? tmpdir(),
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...options.env },
     stdio: ['pipe', 'pipe', 'pipe'],

@@ -8,9 +8,7 @@ import type { Writable } from 'node:stream';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { fileURLToPath } from 'node:url';
-
-const BIN = fileURLToPath(new URL('../../bin/lograbbit.js', import.meta.url));
+import { CLI_ENTRY } from './cli-entry.js';
 
 export interface Exit {
   readonly code: number | null;
@@ -94,7 +92,7 @@ export function startProcess(
 
 /** Starts `lograbbit …args` (from the temporary directory by default). */
 export function startLograbbit(args: readonly string[], options: StartOptions = {}): LongRunning {
-  return startProcess(process.execPath, [BIN, ...args], options);
+  return startProcess(process.execPath, [CLI_ENTRY, ...args], options);
 }
 
 /** Kills every process these helpers started and that is still running. */
