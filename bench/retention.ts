@@ -17,8 +17,7 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
-import { drizzle } from 'drizzle-orm/mysql2';
-import { migrate } from 'drizzle-orm/mysql2/migrator';
+import { drizzle, migrate } from '../src/store/drizzle.js';
 import {
   MIGRATIONS_FOLDER,
   ensureDayPartitions,

@@ -19,7 +19,7 @@
  * DB_HOST/DB_USER/DB_PASSWORD from the environment; reads only.
  */
 import mysql from 'mysql2/promise';
-import { getTableName } from 'drizzle-orm';
+import { getTableName } from '../src/store/drizzle.js';
 import { TOP_LEVELS, coverOf, hoursOf } from '../src/store/rollup-queries.js';
 import { DAY_MS } from '../src/store/rollup/tally.js';
 import { OTHER_VALUE_KEY } from '../src/store/rollup/top-compaction.js';

@@ -11,7 +11,7 @@
  * UTF-8, so a redelivered message holding such a line was refused. IGNORE skips duplicates with a
  * warning each, and every other warning still refuses the batch (see warnings.ts).
  */
-import { getTableColumns, getTableName } from 'drizzle-orm';
+import { getTableColumns, getTableName } from './drizzle.js';
 import type { Column } from 'drizzle-orm';
 import type { MySqlTable } from 'drizzle-orm/mysql-core';
 import type { PoolConnection, ResultSetHeader } from 'mysql2/promise';

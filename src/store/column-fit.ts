@@ -5,7 +5,7 @@
  * result) or, when the column cannot be NULL, the row is refused with a reason. The database then
  * refuses a row only when the table itself changed, which the writers treat as an outage.
  */
-import { getTableColumns } from 'drizzle-orm';
+import { getTableColumns } from './drizzle.js';
 import type { Column } from 'drizzle-orm';
 import type { MySqlTable } from 'drizzle-orm/mysql-core';
 import type { RejectCode } from '../domain/index.js';

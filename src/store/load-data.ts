@@ -12,7 +12,7 @@
  * `--local-infile=1`): `openStore` checks and falls back to INSERT otherwise.
  */
 import { Readable } from 'node:stream';
-import { getTableColumns, getTableName } from 'drizzle-orm';
+import { getTableColumns, getTableName } from './drizzle.js';
 import type { Column } from 'drizzle-orm';
 import type { MySqlTable } from 'drizzle-orm/mysql-core';
 import type { ResultSetHeader } from 'mysql2/promise';

@@ -4,7 +4,7 @@
  * so no statement holds locks for long. `rollup_counted` stays: it is what keeps a file read again
  * from being counted again, and it is one small row per stream.
  */
-import { sql } from 'drizzle-orm';
+import { sql } from './drizzle.js';
 import type { Database } from './database.js';
 
 const ROWS_PER_DELETE = 10_000;

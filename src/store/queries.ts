@@ -2,7 +2,7 @@
  * Read queries over the tables: the rows of given lines (by event-id range), for `ingest`, which
  * waits until its lines are stored, and samples of rejected lines.
  */
-import { between, sql } from 'drizzle-orm';
+import { between, sql } from './drizzle.js';
 import type { SQL } from 'drizzle-orm';
 import type { Database } from './database.js';
 import { cleanLog, rawLog, rejectedLog } from './schema.js';

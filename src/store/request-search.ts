@@ -4,7 +4,7 @@
  * range newest first along `clean_log_hour_ip_ts`, so that it costs a seek per hour rather than a
  * read of the whole range; the others read the time indexes newest first.
  */
-import { sql } from 'drizzle-orm';
+import { sql } from './drizzle.js';
 import type { SQL } from 'drizzle-orm';
 import type { Database } from './database.js';
 import { num, select, timeOf } from './rollup-queries.js';

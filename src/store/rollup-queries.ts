@@ -7,7 +7,7 @@
  * rollup_minute, so every count equals the lines' own aggregate over the counted range;
  * distinct visitors are the union of HyperLogLog sketches (within 7 % or 10 of the exact count).
  */
-import { sql } from 'drizzle-orm';
+import { sql } from './drizzle.js';
 import type { SQL } from 'drizzle-orm';
 import type { Database } from './database.js';
 import { emptyRegisters, estimate, mergeEncoded, mergeInto } from './rollup/hll.js';

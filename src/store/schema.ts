@@ -9,8 +9,10 @@
  * partitioning is not something drizzle declares, so migration 0006 writes it by hand, and the day
  * is in each primary key because MySQL and MariaDB require the partition column in every unique key.
  */
-import { sql } from 'drizzle-orm';
-import {
+import { mysqlCore, sql } from './drizzle.js';
+
+// Destructured here, not imported: drizzle.ts hands the builders over as one module.
+const {
   bigint,
   boolean,
   customType,
@@ -27,7 +29,7 @@ import {
   time,
   tinyint,
   varchar,
-} from 'drizzle-orm/mysql-core';
+} = mysqlCore;
 
 /** Bytes, stored and read back exactly (mysql2 hands BINARY and BLOB columns over as Buffers). */
 const bytes = (dataType: 'binary(8)' | 'binary(16)' | 'blob' | 'mediumblob' | 'longblob') =>

@@ -9,7 +9,7 @@ import { readLagOf } from './read-lag.js';
 import type { ReadLag } from './read-lag.js';
 import { searchRequests } from './request-search.js';
 import type { RequestCursor, RequestPage, RequestSearch } from './request-search.js';
-import { sql } from 'drizzle-orm';
+import { sql } from './drizzle.js';
 import type { SQLWrapper } from 'drizzle-orm';
 import type { Database } from './database.js';
 import {

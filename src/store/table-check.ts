@@ -5,7 +5,7 @@
  * second refuses every row of every message: it is an outage to wait out, not data to reject. This
  * check tells the two apart by reading the live columns from information_schema.
  */
-import { getTableColumns, getTableName } from 'drizzle-orm';
+import { getTableColumns, getTableName } from './drizzle.js';
 import type { Column } from 'drizzle-orm';
 import type { MySqlTable } from 'drizzle-orm/mysql-core';
 import type { RowDataPacket } from 'mysql2/promise';

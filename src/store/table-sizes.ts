@@ -3,7 +3,7 @@
  * (information_schema, from its sampled statistics), replaced by an exact COUNT(*) while a table is
  * small enough for that to be cheap. Each size says whether it is exact.
  */
-import { sql } from 'drizzle-orm';
+import { sql } from './drizzle.js';
 import type { Database } from './database.js';
 import { num, select } from './rollup-queries.js';
 import { cleanLog, rawLog, rejectedLog } from './schema.js';

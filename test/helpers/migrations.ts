@@ -9,8 +9,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2/promise';
-import { drizzle } from 'drizzle-orm/mysql2';
-import { migrate } from 'drizzle-orm/mysql2/migrator';
+import { drizzle, migrate } from '../../src/store/drizzle.js';
 import { DB_HOST } from './services.js';
 import type { TestServices } from './services.js';
 
