@@ -114,6 +114,8 @@ export async function waitFor(
   const deadline = Date.now() + timeoutMs;
   const grace = Math.min(CHECK_GRACE_MS, timeoutMs);
   for (;;) {
+    // Not src/deadline.ts's settledWithin: its timer is unref'd, so a check that holds no handle would
+    // let the test's process end with the wait unsettled instead of failing it.
     let timer: NodeJS.Timeout | undefined;
     const overdue = new Promise<'overdue'>((resolve) => {
       timer = setTimeout(() => resolve('overdue'), Math.max(deadline - Date.now(), 0) + grace);
